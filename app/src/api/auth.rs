@@ -1,0 +1,124 @@
+//! Registration, sign-in and sign-out (S1).
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::{
+    backend::{password, repo, respond, session, state::app_state},
+    domain::{
+        lang::Lang,
+        validation::{FieldProblem, check_email, check_new_password, normalize_email},
+    },
+    error::FieldError,
+    paths,
+};
+
+/// The language a form posted, or the default.
+#[cfg(feature = "ssr")]
+fn posted_lang(lang: &str) -> Lang {
+    Lang::parse(lang).unwrap_or(paths::DEFAULT_LANG)
+}
+
+/// Signs in with email and password. A wrong password and an unknown email get the same
+/// answer in the same time (S3). On success the session id is new (rotation) and the browser
+/// goes to Home in `lang`.
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String, lang: String) -> Result<(), AppError> {
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let email = normalize_email(&email);
+            let missing: Vec<FieldError> = [
+                ("email", email.is_empty()),
+                ("password", password.is_empty()),
+            ]
+            .into_iter()
+            .filter(|(_, empty)| *empty)
+            .map(|(field, _)| FieldError {
+                field: field.into(),
+                problem: FieldProblem::Required,
+            })
+            .collect();
+            if !missing.is_empty() {
+                return Err(AppError::Invalid(missing));
+            }
+            let login = repo::logins::find_by_email(&state.pool, state.provider_id, &email).await?;
+            let stored = login.as_ref().map(|l| l.password_hash.clone());
+            let matches = password::verify(password, stored).await?;
+            let Some(login) = login.filter(|_| matches) else {
+                tracing::info!("sign-in refused");
+                return Err(AppError::InvalidCredentials);
+            };
+            session::start(&state, login.id).await?;
+            tracing::info!(login_id = login.id, "signed in");
+            leptos_axum::redirect(&paths::localized(posted_lang(&lang), paths::HOME));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Registers a login (email + password) and signs it in. Contracts are linked afterwards.
+#[server(endpoint = "register")]
+pub async fn register(
+    email: String,
+    password: String,
+    password_confirm: String,
+    lang: String,
+) -> Result<(), AppError> {
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let email = normalize_email(&email);
+            let lang = posted_lang(&lang);
+            let mut errors = Vec::new();
+            if let Err(problem) = check_email(&email) {
+                errors.push(FieldError {
+                    field: "email".into(),
+                    problem,
+                });
+            }
+            if let Err(problem) = check_new_password(&password, &email) {
+                errors.push(FieldError {
+                    field: "password".into(),
+                    problem,
+                });
+            } else if password != password_confirm {
+                errors.push(FieldError {
+                    field: "password_confirm".into(),
+                    problem: FieldProblem::PasswordsDiffer,
+                });
+            }
+            if !errors.is_empty() {
+                return Err(AppError::Invalid(errors));
+            }
+            let hash = password::hash(password).await?;
+            let Some(login_id) =
+                repo::logins::create(&state.pool, state.provider_id, &email, &hash, lang.code())
+                    .await?
+            else {
+                return Err(AppError::field("email", FieldProblem::EmailTaken));
+            };
+            session::start(&state, login_id).await?;
+            tracing::info!(login_id, "registered");
+            leptos_axum::redirect(&paths::localized(lang, paths::HOME));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Signs out: the session ends on the server, the cookie is cleared.
+#[server(endpoint = "sign_out")]
+pub async fn sign_out(lang: String) -> Result<(), AppError> {
+    respond::finish(
+        async {
+            let state = app_state()?;
+            session::end(&state).await?;
+            leptos_axum::redirect(&paths::localized(posted_lang(&lang), paths::SIGN_IN));
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -1,0 +1,89 @@
+//! The Home tab's overview (H1): balance, last invoice, customer number, contact data.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::{
+        account::{ContractStatus, InvoiceStatus, Service},
+        balance::BalanceState,
+    },
+    error::AppError,
+};
+
+/// The last invoice, as Home shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceSummary {
+    pub number: String,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub total: Decimal,
+    pub status: InvoiceStatus,
+    pub currency: String,
+}
+
+/// One contract in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractSummary {
+    pub contract_number: String,
+    pub service: Service,
+    pub phone_number: Option<String>,
+    pub status: ContractStatus,
+    pub tariff_name: Option<String>,
+}
+
+/// The account of the customer number the login holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountOverview {
+    pub customer_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company_name: Option<String>,
+    pub email: String,
+    pub phone: Option<String>,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub old_invoice_layout: bool,
+    pub currency: String,
+    pub balance: BalanceState,
+    pub last_invoice: Option<InvoiceSummary>,
+    pub contracts: Vec<ContractSummary>,
+}
+
+/// What Home shows, by the login's links (L2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HomeOverview {
+    /// Holder of a customer number: the whole account.
+    Holder(Box<AccountOverview>),
+    /// User links only: the contracts, and no account data.
+    UserOnly(Vec<ContractSummary>),
+    /// No links yet.
+    NoLinks,
+}
+
+/// The Home overview of the signed-in login.
+#[server(endpoint = "home_overview")]
+pub async fn get_home_overview() -> Result<HomeOverview, AppError> {
+    use crate::backend::{access::require_access, repo, respond, state::app_state};
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            if let Some(customer_id) = access.rights.holder_customer() {
+                let overview = repo::accounts::overview(&state.pool, customer_id).await?;
+                Ok(HomeOverview::Holder(Box::new(overview)))
+            } else if !access.rights.user_contracts().is_empty() {
+                let contracts =
+                    repo::accounts::contracts_by_id(&state.pool, access.rights.user_contracts())
+                        .await?;
+                Ok(HomeOverview::UserOnly(contracts))
+            } else {
+                Ok(HomeOverview::NoLinks)
+            }
+        }
+        .await,
+    )
+}

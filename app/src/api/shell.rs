@@ -1,0 +1,47 @@
+//! What every page shows: the provider's brand (P3) and who is signed in.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// White-label settings of the provider (P3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Brand {
+    pub name: String,
+    pub logo_path: Option<String>,
+    pub color_primary: String,
+    pub color_accent: String,
+    pub support_url: String,
+}
+
+/// The signed-in login, as the header shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub email: String,
+}
+
+/// Brand and session, loaded once per page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShellData {
+    pub brand: Brand,
+    pub session: Option<SessionSummary>,
+}
+
+/// Brand and session for the page shell. Public: an anonymous visitor gets the brand only.
+#[server(endpoint = "shell_data")]
+pub async fn get_shell_data() -> Result<ShellData, AppError> {
+    use crate::backend::{repo, respond, session, state::app_state};
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let session = session::current(&state).await?;
+            let brand = repo::providers::brand(&state.pool, state.provider_id).await?;
+            Ok(ShellData {
+                brand,
+                session: session.map(|s| SessionSummary { email: s.email }),
+            })
+        }
+        .await,
+    )
+}

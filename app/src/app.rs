@@ -1,0 +1,89 @@
+//! The HTML shell, the root component and the routes.
+
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_i18n_router::I18nRoute;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+use leptos_use::{SameSite, UseCookieOptions};
+
+use crate::{
+    api::shell::{ShellData, get_shell_data},
+    components::layout::Layout,
+    error::AppError,
+    i18n::*,
+    pages::{
+        auth::{register_page::RegisterPage, sign_in_page::SignInPage},
+        home::home_page::HomePage,
+        not_found::NotFound,
+    },
+};
+
+/// Brand and session for the whole page, loaded before the first byte is sent (blocking) so
+/// that pages can redirect with a real 302.
+pub type ShellResource = Resource<Result<ShellData, AppError>>;
+
+/// Reloads brand and session once `action` succeeds (sign-in, registration, sign-out).
+pub fn refetch_shell_on_success<S>(action: ServerAction<S>)
+where
+    S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+{
+    let shell = expect_context::<ShellResource>();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            shell.refetch();
+        }
+    });
+}
+
+/// The document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/pkg/selfcare.css" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let shell: ShellResource = Resource::new_blocking(|| (), |_| get_shell_data());
+    provide_context(shell);
+
+    // The locale cookie is site-wide, like the one `/locale/{code}` sets on the server; without
+    // an explicit path each locale prefix would get a cookie of its own.
+    let cookie_options = UseCookieOptions::default()
+        .path("/")
+        .same_site(SameSite::Lax)
+        .max_age(365 * 24 * 3600 * 1000_i64);
+
+    view! {
+        <I18nContextProvider cookie_options=cookie_options>
+            <Router>
+                <Routes fallback=NotFound>
+                    <I18nRoute<Locale, _, _> view=Layout>
+                        <Route path=path!("/") view=HomePage />
+                        <Route path=path!("/sign-in") view=SignInPage />
+                        <Route path=path!("/register") view=RegisterPage />
+                    </I18nRoute<Locale, _, _>>
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}

@@ -1,0 +1,12 @@
+//! Server-only parts of the app crate: state, clock, sessions, passwords and SQL.
+//!
+//! Server functions call into here after authorising; nothing here renders views.
+
+pub mod access;
+pub mod clock;
+pub mod cookies;
+pub mod password;
+pub mod repo;
+pub mod respond;
+pub mod session;
+pub mod state;

@@ -1,0 +1,81 @@
+//! Password hashing with argon2id at the OWASP parameters (m = 19 MiB, t = 2, p = 1).
+//!
+//! Hashing runs on the blocking pool so that it never stalls the async workers. An unknown
+//! email is verified against a dummy hash, so it takes as long as a wrong password (S3).
+
+use std::sync::LazyLock;
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+
+use crate::error::AppError;
+
+fn hash_blocking(password: &str) -> Result<String, AppError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|err| {
+            tracing::error!(error = %err, "password hashing failed");
+            AppError::Internal
+        })
+}
+
+static DUMMY_HASH: LazyLock<Option<String>> =
+    LazyLock::new(|| hash_blocking("selfcare-timing-equaliser").ok());
+
+/// Hashes a new password (argon2id, random salt, PHC string).
+pub async fn hash(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "password hashing task failed");
+            AppError::Internal
+        })?
+}
+
+/// Checks `password` against `stored`; with no stored hash (unknown login) it does the same
+/// work against a dummy hash and answers `false`.
+pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let hash = match stored {
+            Some(hash) => hash,
+            None => DUMMY_HASH.clone().ok_or(AppError::Internal)?,
+        };
+        let matches = Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok();
+        Ok(known && matches)
+    })
+    .await
+    .map_err(|err| {
+        tracing::error!(error = %err, "password verification task failed");
+        AppError::Internal
+    })?
+}
+
+/// Hashes synchronously; for loaders and tests that are not on an async worker.
+pub fn hash_now(password: &str) -> Result<String, AppError> {
+    hash_blocking(password)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hash_and_verify() {
+        let hash = hash("correct horse battery".into()).await.expect("hash");
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(
+            verify("correct horse battery".into(), Some(hash.clone()))
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !verify("wrong horse battery".into(), Some(hash))
+                .await
+                .expect("verify")
+        );
+        assert!(!verify("anything".into(), None).await.expect("verify"));
+    }
+}

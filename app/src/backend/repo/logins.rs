@@ -1,0 +1,53 @@
+//! Login rows (S1).
+
+use sqlx::{PgPool, Row};
+
+use crate::error::AppError;
+
+/// A login as needed for signing in.
+#[derive(Debug, Clone)]
+pub struct LoginRow {
+    pub id: i64,
+    pub password_hash: String,
+}
+
+/// The login with this (normalised) email at this provider.
+pub async fn find_by_email(
+    pool: &PgPool,
+    provider_id: i64,
+    email: &str,
+) -> Result<Option<LoginRow>, AppError> {
+    let row =
+        sqlx::query("SELECT id, password_hash FROM logins WHERE provider_id = $1 AND email = $2")
+            .bind(provider_id)
+            .bind(email)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|row| LoginRow {
+        id: row.get("id"),
+        password_hash: row.get("password_hash"),
+    }))
+}
+
+/// Creates a login; `None` when the email is already registered at this provider.
+pub async fn create(
+    pool: &PgPool,
+    provider_id: i64,
+    email: &str,
+    password_hash: &str,
+    language: &str,
+) -> Result<Option<i64>, AppError> {
+    let row = sqlx::query(
+        "INSERT INTO logins (provider_id, email, password_hash, language)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT ON CONSTRAINT logins_email_unique DO NOTHING
+         RETURNING id",
+    )
+    .bind(provider_id)
+    .bind(email)
+    .bind(password_hash)
+    .bind(language)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|row| row.get("id")))
+}

@@ -1,0 +1,32 @@
+//! Provider settings (P3).
+
+use sqlx::{PgPool, Row};
+
+use crate::{api::shell::Brand, error::AppError};
+
+/// The provider's id for its slug.
+pub async fn id_by_slug(pool: &PgPool, slug: &str) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query("SELECT id FROM providers WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|row| row.get("id")))
+}
+
+/// The white-label settings the shell shows on every page.
+pub async fn brand(pool: &PgPool, provider_id: i64) -> Result<Brand, AppError> {
+    let row = sqlx::query(
+        "SELECT name, logo_path, color_primary, color_accent, support_url
+           FROM providers WHERE id = $1",
+    )
+    .bind(provider_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(Brand {
+        name: row.get("name"),
+        logo_path: row.get("logo_path"),
+        color_primary: row.get("color_primary"),
+        color_accent: row.get("color_accent"),
+        support_url: row.get("support_url"),
+    })
+}

@@ -1,0 +1,37 @@
+//! Maps a server function's outcome to its HTTP status.
+
+use http::request::Parts;
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+use crate::error::AppError;
+
+/// Whether the request is a plain HTML form post (JavaScript off): such requests are answered
+/// with a redirect back to the form, which carries the error, so their status must stay 302.
+pub fn is_plain_form_post() -> bool {
+    use_context::<Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
+/// Sets the response status for an error (404 for "not yours", 401 for "sign in", …) and
+/// passes the result through.
+pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        if !is_plain_form_post() {
+            if let (Some(options), Ok(status)) = (
+                use_context::<ResponseOptions>(),
+                http::StatusCode::from_u16(err.status_code()),
+            ) {
+                options.set_status(status);
+            }
+        }
+    }
+    result
+}

@@ -1,0 +1,119 @@
+//! Server-side sessions (S1): random 256-bit tokens in an HttpOnly cookie, only their SHA-256
+//! stored in PostgreSQL, a new token at every sign-in, idle and absolute timeouts.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use http::{header::SET_COOKIE, request::Parts};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use sha2::{Digest, Sha256};
+
+use super::{cookies, repo, state::AppState};
+use crate::error::AppError;
+
+/// A session is ended after this long without a request.
+pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
+/// A session is ended this long after sign-in, whatever happens.
+pub const ABSOLUTE_TIMEOUT_HOURS: i64 = 12;
+
+/// The signed-in login behind a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionCtx {
+    pub login_id: i64,
+    pub email: String,
+    pub language: String,
+}
+
+/// A fresh random token and its hash.
+pub fn new_token() -> Result<(String, Vec<u8>), AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|err| {
+        tracing::error!(error = %err, "no randomness for a session token");
+        AppError::Internal
+    })?;
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    Ok((token, hash))
+}
+
+/// The SHA-256 of a token, as stored.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn request_token(state: &AppState) -> Option<String> {
+    let parts = use_context::<Parts>()?;
+    cookies::read_cookie(
+        &parts.headers,
+        cookies::session_cookie_name(state.secure_cookies),
+    )
+    .filter(|token| !token.is_empty() && token.len() <= 64)
+    .map(str::to_owned)
+}
+
+fn set_cookie(value: String) {
+    if let (Some(options), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        http::HeaderValue::from_str(&value),
+    ) {
+        options.append_header(SET_COOKIE, value);
+    }
+}
+
+/// The session of this request, if its cookie names a live one.
+pub async fn current(state: &AppState) -> Result<Option<SessionCtx>, AppError> {
+    let Some(token) = request_token(state) else {
+        return Ok(None);
+    };
+    let hash = token_hash(&token);
+    repo::sessions::find_live(&state.pool, &hash, IDLE_TIMEOUT_MINUTES).await
+}
+
+/// The session of this request, or `Unauthenticated`.
+pub async fn require(state: &AppState) -> Result<SessionCtx, AppError> {
+    current(state).await?.ok_or(AppError::Unauthenticated)
+}
+
+/// Signs `login_id` in: ends the session the request came with (if any), starts a new one
+/// with a new token (rotation) and sets the cookie.
+pub async fn start(state: &AppState, login_id: i64) -> Result<(), AppError> {
+    let previous = request_token(state).map(|t| token_hash(&t));
+    let (token, hash) = new_token()?;
+    repo::sessions::rotate(
+        &state.pool,
+        previous.as_deref(),
+        &hash,
+        login_id,
+        ABSOLUTE_TIMEOUT_HOURS,
+    )
+    .await?;
+    set_cookie(cookies::session_cookie(
+        &token,
+        state.secure_cookies,
+        ABSOLUTE_TIMEOUT_HOURS * 3600,
+    ));
+    Ok(())
+}
+
+/// Signs out: deletes the session server-side and clears the cookie.
+pub async fn end(state: &AppState) -> Result<(), AppError> {
+    if let Some(token) = request_token(state) {
+        repo::sessions::delete(&state.pool, &token_hash(&token)).await?;
+    }
+    set_cookie(cookies::clear_session_cookie(state.secure_cookies));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, hash_a) = new_token().expect("token");
+        let (b, _) = new_token().expect("token");
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(hash_a.len(), 32);
+        assert_eq!(token_hash(&a), hash_a);
+    }
+}

@@ -1,0 +1,34 @@
+//! The application state, built once by the server and read by server functions from context.
+
+use axum::extract::FromRef;
+use leptos::{config::LeptosOptions, prelude::use_context};
+use sqlx::PgPool;
+
+use super::clock::Clock;
+use crate::error::AppError;
+
+/// Everything a request needs: the pool, the clock, the provider this deployment serves.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+    pub clock: Clock,
+    /// The provider (white label, P3) whose customers this deployment serves.
+    pub provider_id: i64,
+    /// Whether cookies get `Secure` and the `__Host-` prefix (served behind TLS).
+    pub secure_cookies: bool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state provided by the server for this request.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState is missing from the request context");
+        AppError::Internal
+    })
+}

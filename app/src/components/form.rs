@@ -1,0 +1,132 @@
+//! Form pieces: labelled fields with their error, and translated error messages.
+
+use leptos::prelude::*;
+
+use crate::{
+    domain::validation::{FieldProblem, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
+    error::AppError,
+    i18n::*,
+};
+
+/// The customer-facing message for a field problem, in the current language.
+pub fn problem_message(problem: FieldProblem) -> AnyView {
+    let i18n = use_i18n();
+    match problem {
+        FieldProblem::Required => t!(i18n, errors.required).into_any(),
+        FieldProblem::EmailInvalid => t!(i18n, errors.email_invalid).into_any(),
+        FieldProblem::PasswordTooShort => t!(
+            i18n,
+            errors.password_too_short,
+            min = move || PASSWORD_MIN_CHARS
+        )
+        .into_any(),
+        FieldProblem::PasswordTooLong => t!(
+            i18n,
+            errors.password_too_long,
+            max = move || PASSWORD_MAX_CHARS
+        )
+        .into_any(),
+        FieldProblem::PasswordSameAsEmail => t!(i18n, errors.password_same_as_email).into_any(),
+        FieldProblem::PasswordsDiffer => t!(i18n, errors.passwords_differ).into_any(),
+        FieldProblem::EmailTaken => t!(i18n, errors.email_taken).into_any(),
+    }
+}
+
+/// The customer-facing message for an error, in the current language.
+pub fn error_message(error: &AppError) -> AnyView {
+    let i18n = use_i18n();
+    match error {
+        AppError::Unauthenticated => t!(i18n, errors.unauthenticated).into_any(),
+        AppError::InvalidCredentials => t!(i18n, errors.invalid_credentials).into_any(),
+        AppError::NotFound => t!(i18n, errors.not_found).into_any(),
+        AppError::Invalid(_) => t!(i18n, errors.invalid).into_any(),
+        AppError::Unavailable => t!(i18n, errors.unavailable).into_any(),
+        AppError::Internal => t!(i18n, errors.internal).into_any(),
+        AppError::Transport(_) => t!(i18n, errors.transport).into_any(),
+    }
+}
+
+/// A form-level alert for the last error of an action (announced by screen readers).
+#[component]
+pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <div class="form-alert-slot" aria-live="assertive">
+            {move || {
+                error
+                    .get()
+                    .map(|err| {
+                        view! {
+                            <p class="alert alert-error" role="alert" data-testid="form-error">
+                                {error_message(&err)}
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// A labelled input with its hint and its error message, wired with ARIA.
+#[component]
+pub fn Field(
+    /// The element id; also the base of the hint and error ids.
+    id: &'static str,
+    /// The form field name (the server function argument).
+    name: &'static str,
+    /// `text`, `email`, `password` …
+    #[prop(default = "text")]
+    input_type: &'static str,
+    /// The autocomplete token (`username`, `current-password`, `new-password`, `email` …).
+    autocomplete: &'static str,
+    /// The last error of the form's action; the field shows its own problem.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+    /// A hint below the label.
+    #[prop(optional, into)]
+    hint: Option<ViewFn>,
+    /// The label.
+    children: Children,
+) -> impl IntoView {
+    let problem = move || error.get().and_then(|e| e.problem_for(name));
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let has_hint = hint.is_some();
+    let described_by = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if problem().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field-invalid=move || problem().is_some()>
+            <label for=id>{children()}</label>
+            {hint.map(|hint| view! { <p class="field-hint" id=hint_id.clone()>{hint.run()}</p> })}
+            <input
+                id=id
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                aria-required="true"
+                aria-invalid=move || problem().is_some().then_some("true")
+                aria-describedby=described_by
+            />
+            {move || {
+                problem()
+                    .map(|p| {
+                        view! {
+                            <p class="field-error" id=error_id.clone()>
+                                {problem_message(p)}
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

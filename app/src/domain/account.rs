@@ -1,0 +1,76 @@
+//! The kinds and states of what a customer has: services, contracts, invoices.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The database spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses the database spelling.
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// A service a contract provides (H2 groups products by these).
+    Service {
+        Tv => "tv",
+        Internet => "internet",
+        Fixed => "fixed",
+        Mobile => "mobile",
+        Satellite => "satellite",
+        Hosting => "hosting",
+    }
+);
+
+text_enum!(
+    /// The state of a contract (LINKING.md "Words").
+    ContractStatus {
+        Active => "active",
+        Cancelled => "cancelled",
+        TakenOver => "taken_over",
+    }
+);
+
+text_enum!(
+    /// The payment state of an invoice (I1).
+    InvoiceStatus {
+        Open => "open",
+        Paid => "paid",
+        Failed => "failed",
+        ActionRequired => "action_required",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_round_trip() {
+        for s in Service::ALL {
+            assert_eq!(Service::parse(s.as_str()), Some(*s));
+        }
+        for s in ContractStatus::ALL {
+            assert_eq!(ContractStatus::parse(s.as_str()), Some(*s));
+        }
+        for s in InvoiceStatus::ALL {
+            assert_eq!(InvoiceStatus::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(Service::parse("radio"), None);
+    }
+}

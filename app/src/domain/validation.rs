@@ -1,0 +1,122 @@
+//! Validation of what customers type, with typed reasons that the UI translates.
+
+use serde::{Deserialize, Serialize};
+
+/// Why a field was refused; each variant has a message in every locale file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldProblem {
+    Required,
+    EmailInvalid,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordSameAsEmail,
+    PasswordsDiffer,
+    EmailTaken,
+}
+
+/// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).
+pub const PASSWORD_MIN_CHARS: usize = 12;
+/// Maximum length of a password (ASVS 2.1.2 allows at least 64; we allow 128).
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// Normalises an email address for storage and lookup: trimmed and lower-cased.
+pub fn normalize_email(raw: &str) -> String {
+    raw.trim().to_lowercase()
+}
+
+/// Checks the shape of an email address: one `@`, a non-empty local part, a domain with a dot,
+/// no spaces, at most 254 characters. Deliverability is not something a regex can prove.
+pub fn check_email(email: &str) -> Result<(), FieldProblem> {
+    if email.is_empty() {
+        return Err(FieldProblem::Required);
+    }
+    if email.chars().count() > 254 || email.chars().any(char::is_whitespace) {
+        return Err(FieldProblem::EmailInvalid);
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return Err(FieldProblem::EmailInvalid);
+    };
+    let domain_ok = !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..");
+    if local.is_empty() || !domain_ok {
+        return Err(FieldProblem::EmailInvalid);
+    }
+    Ok(())
+}
+
+/// Checks a new password against the length rules and the email it belongs to.
+pub fn check_new_password(password: &str, email: &str) -> Result<(), FieldProblem> {
+    let chars = password.chars().count();
+    if chars == 0 {
+        return Err(FieldProblem::Required);
+    }
+    if chars < PASSWORD_MIN_CHARS {
+        return Err(FieldProblem::PasswordTooShort);
+    }
+    if chars > PASSWORD_MAX_CHARS {
+        return Err(FieldProblem::PasswordTooLong);
+    }
+    if !email.is_empty() && password.trim().eq_ignore_ascii_case(email.trim()) {
+        return Err(FieldProblem::PasswordSameAsEmail);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(check_email("anna@example.be"), Ok(()));
+        assert_eq!(check_email("a.b+c@sub.example.de"), Ok(()));
+        assert_eq!(check_email(""), Err(FieldProblem::Required));
+        for bad in [
+            "anna",
+            "anna@",
+            "@example.be",
+            "anna@example",
+            "anna@@example.be",
+            "an na@example.be",
+            "anna@.example.be",
+            "anna@example..be",
+            "anna@example.be.",
+        ] {
+            assert_eq!(check_email(bad), Err(FieldProblem::EmailInvalid), "{bad}");
+        }
+        let long = format!("{}@example.be", "a".repeat(250));
+        assert_eq!(check_email(&long), Err(FieldProblem::EmailInvalid));
+    }
+
+    #[test]
+    fn normalises_emails() {
+        assert_eq!(normalize_email("  Anna@Example.BE "), "anna@example.be");
+    }
+
+    #[test]
+    fn passwords() {
+        assert_eq!(check_new_password("", "a@b.c"), Err(FieldProblem::Required));
+        assert_eq!(
+            check_new_password("short", "a@b.c"),
+            Err(FieldProblem::PasswordTooShort)
+        );
+        assert_eq!(
+            check_new_password(&"x".repeat(129), "a@b.c"),
+            Err(FieldProblem::PasswordTooLong)
+        );
+        assert_eq!(
+            check_new_password("anna@example.be", "anna@example.be"),
+            Err(FieldProblem::PasswordSameAsEmail)
+        );
+        assert_eq!(check_new_password("correct horse battery", "a@b.c"), Ok(()));
+        // Length counts characters, not bytes.
+        assert_eq!(
+            check_new_password("ééééééééééé", "a@b.c"),
+            Err(FieldProblem::PasswordTooShort)
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! The one error type of every server function (ARCHITECTURE 4).
+//!
+//! Internal causes are logged on the server with the request's span; the customer only ever
+//! sees a variant below, which the UI translates.
+
+use leptos::server_fn::{codec::JsonEncoding, error::FromServerFnError};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::validation::FieldProblem;
+
+/// A field of a form and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub problem: FieldProblem,
+}
+
+/// What can go wrong in a server function, as the customer may learn it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// No valid session: sign in first.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// Email or password wrong; deliberately does not say which.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Does not exist or not yours: both look the same to a stranger (QUALITY "Authorization").
+    #[error("not found")]
+    NotFound,
+    /// Input refused, per field.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// The database (or another dependency) is unreachable right now.
+    #[error("service unavailable")]
+    Unavailable,
+    /// Anything else; details are in the server log.
+    #[error("internal error")]
+    Internal,
+    /// The request did not reach the server or its answer could not be read.
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// A single-field validation error.
+    pub fn field(field: &str, problem: FieldProblem) -> AppError {
+        AppError::Invalid(vec![FieldError {
+            field: field.to_string(),
+            problem,
+        }])
+    }
+
+    /// The problem reported for `field`, if any.
+    pub fn problem_for(&self, field: &str) -> Option<FieldProblem> {
+        match self {
+            AppError::Invalid(errors) => {
+                errors.iter().find(|e| e.field == field).map(|e| e.problem)
+            }
+            _ => None,
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::NotFound => 404,
+            AppError::Invalid(_) => 422,
+            AppError::Unavailable => 503,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::prelude::ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                tracing::error!(error = %err, "database unavailable");
+                AppError::Unavailable
+            }
+            _ => {
+                tracing::error!(error = %err, "database error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_lookup() {
+        let err = AppError::field("email", FieldProblem::EmailInvalid);
+        assert_eq!(err.problem_for("email"), Some(FieldProblem::EmailInvalid));
+        assert_eq!(err.problem_for("password"), None);
+        assert_eq!(AppError::NotFound.problem_for("email"), None);
+    }
+
+    #[test]
+    fn strangers_get_404_for_what_is_not_theirs() {
+        assert_eq!(AppError::NotFound.status_code(), 404);
+        assert_eq!(AppError::Unauthenticated.status_code(), 401);
+    }
+
+    #[test]
+    fn round_trips_through_the_wire_encoding() {
+        let err = AppError::field("password", FieldProblem::PasswordTooShort);
+        let json = serde_json::to_string(&err).expect("serialize");
+        let back: AppError = serde_json::from_str(&json).expect("deserialize");
+        assert_eq!(back, err);
+    }
+}

@@ -1,0 +1,4 @@
+//! Sign-in and registration (S1).
+
+pub mod register_page;
+pub mod sign_in_page;

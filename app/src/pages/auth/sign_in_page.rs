@@ -1,0 +1,56 @@
+//! The sign-in page: works as a plain form without JavaScript, and enhanced after hydration.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    api::auth::SignIn,
+    app::refetch_shell_on_success,
+    components::{
+        form::{Field, FormAlert},
+        locale::{use_lang, use_localized},
+    },
+    i18n::*,
+    paths,
+};
+
+/// Sign in with email and password.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let action = ServerAction::<SignIn>::new();
+    refetch_shell_on_success(action);
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let register = use_localized(paths::REGISTER);
+    view! {
+        <Title text=move || t_string!(i18n, sign_in.title).to_string() />
+        <section class="page narrow card" aria-labelledby="sign-in-title">
+            <h1 id="sign-in-title">{t!(i18n, sign_in.title)}</h1>
+            <p>{t!(i18n, sign_in.intro)}</p>
+            <ActionForm action=action attr:class="stack" attr:novalidate=true>
+                <input type="hidden" name="lang" value=move || lang.get().code() />
+                <FormAlert error=error />
+                <Field id="sign-in-email" name="email" input_type="email" autocomplete="username" error=error>
+                    {t!(i18n, sign_in.email)}
+                </Field>
+                <Field
+                    id="sign-in-password"
+                    name="password"
+                    input_type="password"
+                    autocomplete="current-password"
+                    error=error
+                >
+                    {t!(i18n, sign_in.password)}
+                </Field>
+                <button type="submit" class="btn btn-primary" data-testid="sign-in-submit">
+                    {t!(i18n, sign_in.submit)}
+                </button>
+            </ActionForm>
+            <p class="aside">
+                {t!(i18n, sign_in.no_account)} " "
+                <a href=register>{t!(i18n, sign_in.register_link)}</a>
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,191 @@
+//! The account overview of a holder (H1) and the list of contracts.
+
+use leptos::prelude::*;
+
+use crate::{
+    api::home::{AccountOverview, ContractSummary, InvoiceSummary},
+    components::money::{DateText, Money},
+    domain::{
+        account::{ContractStatus, InvoiceStatus, Service},
+        balance::BalanceState,
+    },
+    i18n::*,
+};
+
+/// Balance, last invoice, customer number, contact data and products.
+#[component]
+pub fn AccountOverviewView(account: AccountOverview) -> impl IntoView {
+    let i18n = use_i18n();
+    let currency = account.currency.clone();
+    let full_name = match &account.company_name {
+        Some(company) => format!("{company} ({} {})", account.first_name, account.last_name),
+        None => format!("{} {}", account.first_name, account.last_name),
+    };
+    view! {
+        <section class="overview" aria-labelledby="overview-title">
+            <h2 id="overview-title" class="visually-hidden">{t!(i18n, home.overview)}</h2>
+            <dl class="figures">
+                <div class="figure figure-balance">
+                    <dt>{t!(i18n, home.balance)}</dt>
+                    <dd data-testid="balance">
+                        <BalanceFigure balance=account.balance currency=currency.clone() />
+                    </dd>
+                </div>
+                <div class="figure">
+                    <dt>{t!(i18n, home.last_invoice)}</dt>
+                    <dd data-testid="last-invoice">
+                        {match account.last_invoice {
+                            Some(invoice) => view! { <LastInvoice invoice=invoice /> }.into_any(),
+                            None => view! { <span>{t!(i18n, home.no_invoice)}</span> }.into_any(),
+                        }}
+                    </dd>
+                </div>
+                <div class="figure">
+                    <dt>{t!(i18n, home.customer_number)}</dt>
+                    <dd class="figure-value" data-testid="customer-number">
+                        {account.customer_number.clone()}
+                    </dd>
+                </div>
+            </dl>
+        </section>
+        <div class="columns">
+            <section class="card" aria-labelledby="contact-title">
+                <h2 id="contact-title">{t!(i18n, home.contact)}</h2>
+                <address data-testid="contact">
+                    <strong>{full_name}</strong>
+                    <br />
+                    {account.street.clone()}
+                    <br />
+                    {format!("{} {}", account.postal_code, account.city)}
+                </address>
+                <dl class="pairs">
+                    <dt>{t!(i18n, home.email)}</dt>
+                    <dd>{account.email.clone()}</dd>
+                    {account
+                        .phone
+                        .clone()
+                        .map(|phone| {
+                            view! {
+                                <dt>{t!(i18n, home.phone)}</dt>
+                                <dd>{phone}</dd>
+                            }
+                        })}
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="products-title">
+                <h2 id="products-title">{t!(i18n, home.products)}</h2>
+                <ContractList contracts=account.contracts />
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn BalanceFigure(balance: BalanceState, currency: String) -> impl IntoView {
+    let i18n = use_i18n();
+    match balance {
+        BalanceState::Due(amount) => view! {
+            <span class="figure-value"><Money amount=amount currency=currency /></span>
+            <span class="figure-note">{t!(i18n, home.balance_due)}</span>
+        }
+        .into_any(),
+        BalanceState::Credit(amount) => view! {
+            <span class="figure-value"><Money amount=amount currency=currency /></span>
+            <span class="figure-note">{t!(i18n, home.balance_credit)}</span>
+        }
+        .into_any(),
+        BalanceState::Settled => view! {
+            <span class="figure-value">{t!(i18n, home.balance_settled)}</span>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn LastInvoice(invoice: InvoiceSummary) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <span class="figure-value">
+            <Money amount=invoice.total currency=invoice.currency.clone() />
+        </span>
+        <span class="figure-note">
+            {t!(i18n, home.invoice_number)} " " {invoice.number.clone()} " · "
+            {t!(i18n, home.issued_on)} " " <DateText day=invoice.issue_date /> " · "
+            {t!(i18n, home.due_on)} " " <DateText day=invoice.due_date />
+        </span>
+        <span class=format!("badge badge-{}", invoice.status.as_str())>
+            <InvoiceStatusText status=invoice.status />
+        </span>
+    }
+}
+
+/// The translated status of an invoice.
+#[component]
+pub fn InvoiceStatusText(status: InvoiceStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match status {
+        InvoiceStatus::Open => t_string!(i18n, invoice_status.open),
+        InvoiceStatus::Paid => t_string!(i18n, invoice_status.paid),
+        InvoiceStatus::Failed => t_string!(i18n, invoice_status.failed),
+        InvoiceStatus::ActionRequired => t_string!(i18n, invoice_status.action_required),
+    }
+}
+
+/// The translated name of a service.
+#[component]
+pub fn ServiceName(service: Service) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match service {
+        Service::Tv => t_string!(i18n, service.tv),
+        Service::Internet => t_string!(i18n, service.internet),
+        Service::Fixed => t_string!(i18n, service.fixed),
+        Service::Mobile => t_string!(i18n, service.mobile),
+        Service::Satellite => t_string!(i18n, service.satellite),
+        Service::Hosting => t_string!(i18n, service.hosting),
+    }
+}
+
+#[component]
+fn ContractStatusText(status: ContractStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match status {
+        ContractStatus::Active => t_string!(i18n, contract_status.active),
+        ContractStatus::Cancelled => t_string!(i18n, contract_status.cancelled),
+        ContractStatus::TakenOver => t_string!(i18n, contract_status.taken_over),
+    }
+}
+
+/// Contracts with service, tariff, number and status.
+#[component]
+pub fn ContractList(contracts: Vec<ContractSummary>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class="products" data-testid="products">
+            {contracts
+                .into_iter()
+                .map(|c| {
+                    view! {
+                        <li class="product">
+                            <span class=format!("product-service service-{}", c.service.as_str())>
+                                <ServiceName service=c.service />
+                            </span>
+                            <span class="product-tariff">
+                                {match c.tariff_name {
+                                    Some(name) => name.into_any(),
+                                    None => t!(i18n, home.no_tariff).into_any(),
+                                }}
+                            </span>
+                            <span class="product-meta">
+                                {c.phone_number.map(|n| format!("{n} · "))}
+                                {t!(i18n, home.contract_number)} " " {c.contract_number}
+                            </span>
+                            <span class=format!("badge badge-{}", c.status.as_str())>
+                                <ContractStatusText status=c.status />
+                            </span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}

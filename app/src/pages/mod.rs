@@ -1,0 +1,5 @@
+//! One folder per page or tab.
+
+pub mod auth;
+pub mod home;
+pub mod not_found;

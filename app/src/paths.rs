@@ -1,0 +1,57 @@
+//! Locale-prefixed paths: the default locale (en) has no prefix, the others `/de`, `/fr`, `/nl`.
+
+use crate::domain::lang::Lang;
+
+/// The language whose pages have no prefix.
+pub const DEFAULT_LANG: Lang = Lang::En;
+
+/// `path` (starting with `/`) in `lang`, e.g. `/fr/sign-in`; the home page of `de` is `/de`.
+pub fn localized(lang: Lang, path: &str) -> String {
+    if lang == DEFAULT_LANG {
+        return path.to_string();
+    }
+    if path == "/" {
+        format!("/{}", lang.code())
+    } else {
+        format!("/{}{}", lang.code(), path)
+    }
+}
+
+/// Splits a request path into its language and the path without prefix.
+pub fn split_locale(path: &str) -> (Lang, String) {
+    let trimmed = path.trim_start_matches('/');
+    let (first, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
+    match Lang::parse(first).filter(|l| *l != DEFAULT_LANG && first.len() == 2) {
+        Some(lang) => (lang, format!("/{rest}")),
+        None => (DEFAULT_LANG, format!("/{trimmed}")),
+    }
+}
+
+/// Home.
+pub const HOME: &str = "/";
+/// Sign-in page.
+pub const SIGN_IN: &str = "/sign-in";
+/// Registration page.
+pub const REGISTER: &str = "/register";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn localizes_paths() {
+        assert_eq!(localized(Lang::En, "/"), "/");
+        assert_eq!(localized(Lang::En, "/sign-in"), "/sign-in");
+        assert_eq!(localized(Lang::De, "/"), "/de");
+        assert_eq!(localized(Lang::Fr, "/sign-in"), "/fr/sign-in");
+    }
+
+    #[test]
+    fn splits_paths() {
+        assert_eq!(split_locale("/fr/sign-in"), (Lang::Fr, "/sign-in".into()));
+        assert_eq!(split_locale("/de"), (Lang::De, "/".into()));
+        assert_eq!(split_locale("/sign-in"), (Lang::En, "/sign-in".into()));
+        assert_eq!(split_locale("/"), (Lang::En, "/".into()));
+        assert_eq!(split_locale("/denmark"), (Lang::En, "/denmark".into()));
+    }
+}

@@ -1,0 +1,215 @@
+//! Database tests: account overview, links and rights, logins and sessions (H1, L2, S1).
+#![cfg(feature = "ssr")]
+
+use app::{
+    backend::{password, repo, session},
+    domain::{
+        account::{ContractStatus, InvoiceStatus},
+        balance::BalanceState,
+        rights::{Link, Rights, Role},
+    },
+    error::AppError,
+};
+use rust_decimal::dec;
+use sqlx::PgPool;
+
+async fn login(pool: &PgPool, email: &str) -> i64 {
+    let hash = password::hash("a long enough passphrase".into())
+        .await
+        .expect("hash");
+    repo::logins::create(pool, 1, email, &hash, "de")
+        .await
+        .expect("insert")
+        .expect("new login")
+}
+
+#[sqlx::test(migrations = "../migrations", fixtures("household"))]
+async fn overview_sums_invoices_credit_notes_and_payments(pool: PgPool) {
+    let overview = repo::accounts::overview(&pool, 1).await.expect("overview");
+    // 1200.00 + 1234.56 invoiced − 100.00 credited − 1200.00 paid.
+    assert_eq!(overview.balance, BalanceState::Due(dec!(1134.56)));
+    let last = overview.last_invoice.expect("last invoice");
+    assert_eq!(last.number, "2024-000002");
+    assert_eq!(last.total, dec!(1234.56));
+    assert_eq!(last.status, InvoiceStatus::Open);
+    assert_eq!(overview.customer_number, "200001");
+    assert_eq!(overview.city, "Köln");
+    assert_eq!(overview.currency, "EUR");
+    let numbers: Vec<_> = overview
+        .contracts
+        .iter()
+        .map(|c| c.contract_number.as_str())
+        .collect();
+    assert_eq!(numbers, ["200001-01", "200001-02"]);
+    // Another customer's invoices never count.
+    assert!(
+        overview
+            .contracts
+            .iter()
+            .all(|c| c.status == ContractStatus::Active)
+    );
+}
+
+#[sqlx::test(migrations = "../migrations", fixtures("household"))]
+async fn unknown_customer_is_not_found(pool: PgPool) {
+    let err = repo::accounts::overview(&pool, 999)
+        .await
+        .expect_err("missing");
+    assert_eq!(err, AppError::NotFound);
+}
+
+#[sqlx::test(migrations = "../migrations", fixtures("household"))]
+async fn links_resolve_to_rights(pool: PgPool) {
+    let holder = login(&pool, "holder@example.de").await;
+    let user = login(&pool, "user@example.de").await;
+    sqlx::query("INSERT INTO links (login_id, role, customer_id) VALUES ($1, 'holder', 1)")
+        .bind(holder)
+        .execute(&pool)
+        .await
+        .expect("holder link");
+    sqlx::query("INSERT INTO links (login_id, role, contract_id) VALUES ($1, 'user', 3)")
+        .bind(user)
+        .execute(&pool)
+        .await
+        .expect("user link");
+
+    let holder_rights =
+        Rights::from_links(&repo::links::for_login(&pool, holder).await.expect("links"));
+    assert!(holder_rights.may_manage_account(1));
+    assert!(!holder_rights.may_manage_account(2));
+    assert_eq!(holder_rights.contract_role(1, 1), Some(Role::Holder));
+
+    let user_links = repo::links::for_login(&pool, user).await.expect("links");
+    assert_eq!(user_links, vec![Link::User { contract_id: 3 }]);
+    let user_rights = Rights::from_links(&user_links);
+    assert!(!user_rights.may_manage_account(2));
+    assert_eq!(user_rights.contract_role(3, 2), Some(Role::User));
+
+    let contracts = repo::accounts::contracts_by_id(&pool, user_rights.user_contracts())
+        .await
+        .expect("contracts");
+    assert_eq!(contracts.len(), 1);
+    assert_eq!(contracts[0].tariff_name, None);
+    assert_eq!(contracts[0].status, ContractStatus::Cancelled);
+}
+
+#[sqlx::test(migrations = "../migrations", fixtures("household"))]
+async fn one_holder_link_per_login_is_enforced_by_the_database(pool: PgPool) {
+    let id = login(&pool, "two-holders@example.de").await;
+    sqlx::query("INSERT INTO links (login_id, role, customer_id) VALUES ($1, 'holder', 1)")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .expect("first holder link");
+    let second =
+        sqlx::query("INSERT INTO links (login_id, role, customer_id) VALUES ($1, 'holder', 2)")
+            .bind(id)
+            .execute(&pool)
+            .await
+            .expect_err("L4");
+    assert!(second.to_string().contains("links_one_holder_per_login"));
+    // A user link must name a contract, not a customer.
+    let bad = sqlx::query("INSERT INTO links (login_id, role, customer_id) VALUES ($1, 'user', 1)")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .expect_err("role/target");
+    assert!(bad.to_string().contains("links_role_target"));
+}
+
+#[sqlx::test(migrations = "../migrations", fixtures("household"))]
+async fn emails_are_unique_per_provider(pool: PgPool) {
+    login(&pool, "same@example.de").await;
+    let again = repo::logins::create(&pool, 1, "same@example.de", "x", "de")
+        .await
+        .expect("query");
+    assert_eq!(again, None);
+    let found = repo::logins::find_by_email(&pool, 1, "same@example.de")
+        .await
+        .expect("query")
+        .expect("found");
+    assert!(found.password_hash.starts_with("$argon2id$"));
+    assert!(
+        repo::logins::find_by_email(&pool, 1, "missing@example.de")
+            .await
+            .expect("query")
+            .is_none()
+    );
+}
+
+#[sqlx::test(migrations = "../migrations", fixtures("household"))]
+async fn sessions_rotate_expire_and_purge(pool: PgPool) {
+    let id = login(&pool, "session@example.de").await;
+    let (_, first) = session::new_token().expect("token");
+    repo::sessions::rotate(&pool, None, &first, id, 12)
+        .await
+        .expect("first");
+    let found = repo::sessions::find_live(&pool, &first, 30)
+        .await
+        .expect("query");
+    assert_eq!(found.map(|s| s.login_id), Some(id));
+
+    // Signing in again with the old cookie replaces the session (rotation).
+    let (_, second) = session::new_token().expect("token");
+    repo::sessions::rotate(&pool, Some(&first), &second, id, 12)
+        .await
+        .expect("second");
+    assert!(
+        repo::sessions::find_live(&pool, &first, 30)
+            .await
+            .expect("query")
+            .is_none()
+    );
+    assert!(
+        repo::sessions::find_live(&pool, &second, 30)
+            .await
+            .expect("query")
+            .is_some()
+    );
+
+    // Idle for 31 minutes: gone.
+    sqlx::query(
+        "UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE token_hash = $1",
+    )
+    .bind(&second)
+    .execute(&pool)
+    .await
+    .expect("age");
+    assert!(
+        repo::sessions::find_live(&pool, &second, 30)
+            .await
+            .expect("query")
+            .is_none()
+    );
+
+    // Past the absolute timeout: gone, however active.
+    let (_, third) = session::new_token().expect("token");
+    repo::sessions::rotate(&pool, None, &third, id, 12)
+        .await
+        .expect("third");
+    sqlx::query(
+        "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1",
+    )
+    .bind(&third)
+    .execute(&pool)
+    .await
+    .expect("expire");
+    assert!(
+        repo::sessions::find_live(&pool, &third, 30)
+            .await
+            .expect("query")
+            .is_none()
+    );
+
+    assert_eq!(
+        repo::sessions::purge_expired(&pool, 30)
+            .await
+            .expect("purge"),
+        2
+    );
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(left, 0);
+}

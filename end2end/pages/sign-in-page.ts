@@ -1,0 +1,33 @@
+import { expect, type Page } from '@playwright/test';
+
+/** The demo Trio household (PRODUCT.md "Demo data"), as loaded by the server. */
+export const TRIO = {
+  email: 'claire.dubois@example.be',
+  password: 'Trio-demo-2024',
+  customerNumber: '100001',
+};
+
+/** The sign-in page, in any language (prefix '' for English, '/de', '/fr', '/nl'). */
+export class SignInPage {
+  constructor(private readonly page: Page) {}
+
+  async open(prefix = '') {
+    await this.page.goto(`${prefix}/sign-in`);
+    await expect(this.page.locator('form input[name="email"]')).toBeVisible();
+  }
+
+  async signIn(email: string, password: string) {
+    await this.page.locator('form input[name="email"]').fill(email);
+    await this.page.locator('form input[name="password"]').fill(password);
+    await this.page.getByTestId('sign-in-submit').click();
+  }
+
+  error() {
+    return this.page.getByTestId('form-error');
+  }
+}
+
+/** Waits until the WASM bundle has hydrated the page (no-op when JavaScript is off). */
+export async function hydrated(page: Page) {
+  await page.waitForLoadState('networkidle');
+}

@@ -1,0 +1,63 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { SignInPage, TRIO, hydrated } from '../pages/sign-in-page';
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('sign-in has no serious accessibility violations (P6)', async ({ page }) => {
+  await page.goto('/de/sign-in');
+  await hydrated(page);
+  expect(await seriousViolations(page)).toEqual([]);
+  // With errors shown too.
+  await page.getByTestId('sign-in-submit').click();
+  await expect(page.locator('#sign-in-email-error')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('Home has no serious accessibility violations (P6)', async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.open('/fr');
+  await hydrated(page);
+  await signIn.signIn(TRIO.email, TRIO.password);
+  await expect(page.getByTestId('balance')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('the keyboard reaches the form with a visible focus (P6)', async ({ page }) => {
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.keyboard.press('Tab');
+  const skip = page.locator('.skip-link');
+  await expect(skip).toBeFocused();
+  const outline = await skip.evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline).not.toBe('none');
+  await page.locator('#sign-in-email').focus();
+  await page.keyboard.type(TRIO.email);
+  await page.keyboard.press('Tab');
+  await expect(page.locator('#sign-in-password')).toBeFocused();
+  await page.keyboard.type(TRIO.password);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('balance')).toBeVisible();
+});
+
+test('no horizontal scrolling at 360 px (P6)', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  const signIn = new SignInPage(page);
+  await signIn.open('/fr');
+  await hydrated(page);
+  await signIn.signIn(TRIO.email, TRIO.password);
+  await expect(page.getByTestId('balance')).toBeVisible();
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
+  await context.close();
+});

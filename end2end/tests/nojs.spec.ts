@@ -1,0 +1,30 @@
+import { expect, test } from '@playwright/test';
+import { SignInPage, TRIO } from '../pages/sign-in-page';
+
+// The "nojs" project runs these with JavaScript disabled: plain HTML forms (P6).
+
+test('sign-in works without JavaScript', async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.open('/de');
+  await signIn.signIn(TRIO.email, TRIO.password);
+  await expect(page).toHaveURL(/\/de$/);
+  await expect(page.getByTestId('balance')).toContainText('98,01 €');
+  await page.getByTestId('sign-out').click();
+  await expect(page).toHaveURL(/\/de\/sign-in$/);
+});
+
+test('a wrong password shows the generic error without JavaScript', async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.open('/fr');
+  await signIn.signIn(TRIO.email, 'not-the-password');
+  await expect(signIn.error()).toHaveText(
+    "L'adresse e-mail ou le mot de passe n'est pas correct.",
+  );
+});
+
+test('the language switcher works without JavaScript', async ({ page }) => {
+  await page.goto('/sign-in');
+  await page.getByTestId('lang-fr').click();
+  await expect(page).toHaveURL(/\/fr\/sign-in$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Se connecter');
+});

@@ -1,0 +1,213 @@
+//! Configuration from the environment (P2). A bad value stops the server with a message that
+//! names the variable, the value and what was expected.
+
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+use chrono::NaiveDate;
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `DATABASE_URL`: the PostgreSQL connection string (required).
+    pub database_url: String,
+    /// `SELFCARE_ADDR`: where to listen (default `127.0.0.1:3000`).
+    pub addr: SocketAddr,
+    /// `SELFCARE_TODAY`: pins "today" (`YYYY-MM-DD`) for demos and tests (P5).
+    pub today: Option<NaiveDate>,
+    /// `SELFCARE_SITE_ROOT`: the folder with `pkg/` and the public assets (default `.build/site`).
+    pub site_root: PathBuf,
+    /// `SELFCARE_PROVIDER`: the slug of the provider this deployment serves (default `lumen`).
+    pub provider_slug: String,
+    /// `SELFCARE_SECURE_COOKIES`: `true` behind TLS (`Secure`, `__Host-` cookie prefix).
+    pub secure_cookies: bool,
+    /// `SELFCARE_DEMO_DATA`: `true` loads the demo households at start (idempotent).
+    pub demo_data: bool,
+    /// `SELFCARE_LOG_FORMAT`: `text` (default) or `json`.
+    pub log_json: bool,
+}
+
+/// A configuration value that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.value.is_empty() {
+            write!(
+                f,
+                "{} is not set; expected {}",
+                self.variable, self.expected
+            )
+        } else {
+            write!(
+                f,
+                "{}={:?} is not valid; expected {}",
+                self.variable, self.value, self.expected
+            )
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn parse_bool(variable: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(ConfigError {
+            variable,
+            value: other.to_string(),
+            expected: "true or false",
+        }),
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let database_url = lookup("DATABASE_URL")
+            .filter(|v| !v.trim().is_empty())
+            .ok_or(ConfigError {
+                variable: "DATABASE_URL",
+                value: String::new(),
+                expected: "a PostgreSQL URL such as postgres://user@127.0.0.1:5432/selfcare \
+                           (the README's run command starts a private PostgreSQL when it is unset)",
+            })?;
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError {
+                variable: "DATABASE_URL",
+                value: database_url,
+                expected: "a URL starting with postgres:// or postgresql://",
+            });
+        }
+        let addr = match lookup("SELFCARE_ADDR").filter(|v| !v.trim().is_empty()) {
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+            Some(raw) => raw.trim().parse().map_err(|_| ConfigError {
+                variable: "SELFCARE_ADDR",
+                value: raw,
+                expected: "an address and port such as 127.0.0.1:3000",
+            })?,
+        };
+        let today = match lookup("SELFCARE_TODAY").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(raw) => Some(
+                NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| ConfigError {
+                    variable: "SELFCARE_TODAY",
+                    value: raw,
+                    expected: "a date in the form YYYY-MM-DD, such as 2024-08-20",
+                })?,
+            ),
+        };
+        let site_root = lookup("SELFCARE_SITE_ROOT")
+            .filter(|v| !v.trim().is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(".build/site"));
+        let provider_slug = lookup("SELFCARE_PROVIDER")
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "lumen".to_string());
+        if !provider_slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(ConfigError {
+                variable: "SELFCARE_PROVIDER",
+                value: provider_slug,
+                expected: "a provider slug of lower-case letters, digits and dashes",
+            });
+        }
+        let secure_cookies =
+            parse_bool("SELFCARE_SECURE_COOKIES", lookup("SELFCARE_SECURE_COOKIES"))?;
+        let demo_data = parse_bool("SELFCARE_DEMO_DATA", lookup("SELFCARE_DEMO_DATA"))?;
+        let log_json = match lookup("SELFCARE_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("") | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "SELFCARE_LOG_FORMAT",
+                    value: other.to_string(),
+                    expected: "text or json",
+                });
+            }
+        };
+        Ok(Config {
+            database_url,
+            addr,
+            today,
+            site_root,
+            provider_slug,
+            secure_cookies,
+            demo_data,
+            log_json,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    const DB: (&str, &str) = (
+        "DATABASE_URL",
+        "postgres://selfcare@127.0.0.1:5432/selfcare",
+    );
+
+    #[test]
+    fn defaults() {
+        let c = config(&[DB]).expect("valid");
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.today, None);
+        assert_eq!(c.provider_slug, "lumen");
+        assert!(!c.secure_cookies && !c.demo_data && !c.log_json);
+    }
+
+    #[test]
+    fn pinned_today() {
+        let c = config(&[DB, ("SELFCARE_TODAY", "2024-08-20")]).expect("valid");
+        assert_eq!(c.today, NaiveDate::from_ymd_opt(2024, 8, 20));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let cases: [(&[(&str, &str)], &str); 6] = [
+            (&[], "DATABASE_URL"),
+            (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+            (&[DB, ("SELFCARE_TODAY", "20.08.2024")], "SELFCARE_TODAY"),
+            (&[DB, ("SELFCARE_ADDR", "localhost")], "SELFCARE_ADDR"),
+            (&[DB, ("SELFCARE_DEMO_DATA", "maybe")], "SELFCARE_DEMO_DATA"),
+            (
+                &[DB, ("SELFCARE_PROVIDER", "Lumen Telecom")],
+                "SELFCARE_PROVIDER",
+            ),
+        ];
+        for (pairs, variable) in cases {
+            let err = config(pairs).expect_err("invalid");
+            assert_eq!(err.variable, variable);
+            assert!(err.to_string().contains(variable));
+        }
+        let err = config(&[DB, ("SELFCARE_TODAY", "2024-02-30")]).expect_err("invalid");
+        assert_eq!(
+            err.to_string(),
+            "SELFCARE_TODAY=\"2024-02-30\" is not valid; expected a date in the form YYYY-MM-DD, such as 2024-08-20"
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! The Selfcare server: configuration, database, routes, demo data and the serve loop.
+
+pub mod config;
+pub mod demo;
+pub mod routes;
+
+use std::{path::Path, time::Duration};
+
+use app::backend::{clock::Clock, repo, state::AppState};
+use axum::serve::ListenerExt;
+use leptos::config::LeptosOptions;
+use sqlx::{PgPool, postgres::PgPoolOptions};
+
+pub use config::Config;
+
+/// A boxed error for start-up failures, printed to the operator.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The migrations, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// Connects to PostgreSQL, waiting up to `wait` for it to accept connections.
+pub async fn connect(database_url: &str, wait: Duration) -> Result<PgPool, BoxError> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let attempt = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(3))
+            .connect(database_url)
+            .await;
+        match attempt {
+            Ok(pool) => return Ok(pool),
+            Err(err) if tokio::time::Instant::now() < deadline => {
+                tracing::warn!(error = %err, "database not reachable yet, retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(err) => return Err(format!("cannot connect to the database: {err}").into()),
+        }
+    }
+}
+
+/// The Leptos options for a site folder and address.
+pub fn leptos_options(site_root: &Path, addr: std::net::SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("selfcare")
+        .site_root(site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+/// Builds the application state: the provider must exist in the database.
+pub async fn state(config: &Config, pool: PgPool) -> Result<AppState, BoxError> {
+    let provider_id = repo::providers::id_by_slug(&pool, &config.provider_slug)
+        .await?
+        .ok_or_else(|| {
+            format!(
+                "no provider with slug {:?} in the database; set SELFCARE_DEMO_DATA=true to load \
+                 the demo provider, or SELFCARE_PROVIDER to an existing slug",
+                config.provider_slug
+            )
+        })?;
+    Ok(AppState {
+        leptos_options: leptos_options(&config.site_root, config.addr),
+        pool,
+        clock: config.today.map_or_else(Clock::system, Clock::pinned),
+        provider_id,
+        secure_cookies: config.secure_cookies,
+    })
+}
+
+/// Migrates, loads the demo data when asked, and serves until SIGTERM or Ctrl-C, letting
+/// in-flight requests finish.
+pub async fn serve(config: Config) -> Result<(), BoxError> {
+    let pool = connect(&config.database_url, Duration::from_secs(30)).await?;
+    MIGRATOR.run(&pool).await?;
+    let clock = config.today.map_or_else(Clock::system, Clock::pinned);
+    if config.demo_data {
+        demo::load(&pool, clock.today()).await?;
+    }
+    let state = state(&config, pool.clone()).await?;
+    let app = routes::router(state);
+
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|err| format!("cannot listen on {}: {err}", config.addr))?
+        .tap_io(|tcp| {
+            // Streamed pages stall ~40 ms per request on Nagle + delayed ACK without this.
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %err, "TCP_NODELAY not set");
+            }
+        });
+    println!("Selfcare is listening on http://{}", config.addr);
+    if clock.is_pinned() {
+        println!("Today is pinned to {} (SELFCARE_TODAY)", clock.today());
+    }
+    if config.demo_data {
+        demo::print_logins();
+    }
+    tokio::spawn(purge_sessions(pool));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// Deletes expired sessions every ten minutes.
+async fn purge_sessions(pool: PgPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        match repo::sessions::purge_expired(&pool, app::backend::session::IDLE_TIMEOUT_MINUTES)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "expired sessions purged"),
+            Err(err) => tracing::warn!(error = %err, "session purge failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down, finishing in-flight requests");
+}

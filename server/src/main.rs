@@ -1,0 +1,82 @@
+//! `selfcare-server [serve|migrate|demo-data]`: see the README for the environment.
+
+use std::process::ExitCode;
+
+use server::{Config, MIGRATOR, connect, demo};
+use tracing_subscriber::{EnvFilter, fmt};
+
+const USAGE: &str = "usage: selfcare-server [serve|migrate|demo-data]
+  serve      migrate, optionally load demo data (SELFCARE_DEMO_DATA=true), serve (default)
+  migrate    apply the database migrations and exit
+  demo-data  apply the migrations, load the demo households and print their logins";
+
+fn init_tracing(json: bool) {
+    let filter = EnvFilter::try_from_env("SELFCARE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    if json {
+        fmt().json().with_env_filter(filter).init();
+    } else {
+        fmt().with_env_filter(filter).init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let command = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "serve".to_string());
+    if !matches!(command.as_str(), "serve" | "migrate" | "demo-data") {
+        eprintln!("{USAGE}");
+        return if matches!(command.as_str(), "-h" | "--help" | "help") {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        };
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("selfcare: configuration error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(config.log_json);
+    let outcome = match command.as_str() {
+        "migrate" => {
+            async {
+                let pool =
+                    connect(&config.database_url, std::time::Duration::from_secs(30)).await?;
+                MIGRATOR.run(&pool).await?;
+                println!("migrations applied");
+                Ok(())
+            }
+            .await
+        }
+        "demo-data" => {
+            async {
+                let pool =
+                    connect(&config.database_url, std::time::Duration::from_secs(30)).await?;
+                MIGRATOR.run(&pool).await?;
+                let today = config
+                    .today
+                    .map_or_else(
+                        app::backend::clock::Clock::system,
+                        app::backend::clock::Clock::pinned,
+                    )
+                    .today();
+                demo::load(&pool, today).await?;
+                demo::print_logins();
+                Ok(())
+            }
+            .await
+        }
+        _ => server::serve(config).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("selfcare: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

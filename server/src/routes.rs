@@ -1,0 +1,136 @@
+//! The HTTP surface: health probes, the language switch, Leptos pages and server functions,
+//! static files; with request ids, tracing and compression around them.
+
+use std::time::Duration;
+
+use app::{App, backend::state::AppState, domain::lang::Lang, paths, shell};
+use axum::{
+    Router,
+    extract::{Path, Query, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use serde::Deserialize;
+use tower_http::{
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+
+/// The name of the cookie leptos_i18n reads for the preferred locale.
+pub const LOCALE_COOKIE: &str = "i18n_pref_locale";
+
+/// Builds the whole application router.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/locale/{code}", get(switch_locale))
+        .leptos_routes(&state, routes, {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let request_id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
+                    "request",
+                    id = %request_id,
+                    method = %req.method(),
+                    path = %req.uri().path(),
+                )
+            }),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers within two seconds.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let probe = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool);
+    match tokio::time::timeout(Duration::from_secs(2), probe).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ready").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct SwitchQuery {
+    next: Option<String>,
+}
+
+/// Only same-site absolute paths are followed; anything else (`//evil`, `https://…`,
+/// backslashes) goes Home, so the switch is no open redirect.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path
+        }
+        _ => "/",
+    }
+}
+
+/// Remembers the chosen language in the cookie leptos_i18n reads, then shows the same page
+/// in that language.
+async fn switch_locale(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<SwitchQuery>,
+) -> Response {
+    let Some(lang) = Lang::parse(&code).filter(|l| l.code() == code) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let next = safe_next(query.next.as_deref());
+    let (_, bare) = paths::split_locale(next);
+    let target = paths::localized(lang, &bare);
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!(
+        "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+        lang.code()
+    );
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let (Ok(location), Ok(cookie)) = (
+        HeaderValue::from_str(&target),
+        HeaderValue::from_str(&cookie),
+    ) {
+        response.headers_mut().insert(header::LOCATION, location);
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/sign-in")), "/sign-in");
+        assert_eq!(safe_next(Some("/")), "/");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

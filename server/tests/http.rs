@@ -1,0 +1,296 @@
+//! HTTP-level tests through the real router (no browser): probes, the language switch,
+//! sign-in, sessions and the Home overview's authorisation, on a real PostgreSQL.
+
+use app::{api::home::HomeOverview, backend::clock::Clock, domain::balance::BalanceState};
+use axum::{
+    Router,
+    body::{Body, to_bytes},
+    http::{Request, StatusCode, header},
+};
+use chrono::NaiveDate;
+use server::{Config, demo};
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).expect("date")
+}
+
+async fn app(pool: PgPool) -> Router {
+    demo::load(&pool, today()).await.expect("demo data");
+    let config = Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".into()),
+        "SELFCARE_TODAY" => Some("2026-11-22".into()),
+        "SELFCARE_SITE_ROOT" => Some(std::env::temp_dir().to_string_lossy().into_owned()),
+        _ => None,
+    })
+    .expect("config");
+    let state = server::state(&config, pool).await.expect("state");
+    assert_eq!(state.clock, Clock::pinned(today()));
+    server::routes::router(state)
+}
+
+async fn body_text(response: axum::response::Response) -> String {
+    let bytes = to_bytes(response.into_body(), 1 << 22).await.expect("body");
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn form_post(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut builder = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    builder.body(Body::from(body.to_string())).expect("request")
+}
+
+/// Signs the Trio customer in and returns the session cookie (`name=value`).
+async fn sign_in(app: &Router) -> String {
+    let response = app
+        .clone()
+        .oneshot(form_post(
+            "/api/sign_in",
+            "email=Claire.Dubois%40example.be&password=Trio-demo-2024&lang=de",
+            None,
+        ))
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("session cookie")
+        .to_string();
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Lax"));
+    assert_eq!(
+        response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/de")
+    );
+    cookie.split(';').next().expect("pair").to_string()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn probes(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let health = app
+        .clone()
+        .oneshot(Request::get("/healthz").body(Body::empty()).expect("req"))
+        .await
+        .expect("res");
+    assert_eq!(health.status(), StatusCode::OK);
+    assert!(health.headers().contains_key("x-request-id"));
+    let ready = app
+        .clone()
+        .oneshot(Request::get("/readyz").body(Body::empty()).expect("req"))
+        .await
+        .expect("res");
+    assert_eq!(ready.status(), StatusCode::OK);
+    pool.close().await;
+    let down = app
+        .oneshot(Request::get("/readyz").body(Body::empty()).expect("req"))
+        .await
+        .expect("res");
+    assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn language_switch_sets_the_cookie_and_never_leaves_the_site(pool: PgPool) {
+    let app = app(pool).await;
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/locale/de?next=/fr/sign-in")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("res");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/de/sign-in");
+    let cookie = res.headers()[header::SET_COOKIE].to_str().expect("cookie");
+    assert!(cookie.starts_with("i18n_pref_locale=de;"));
+    assert!(cookie.contains("Path=/"));
+
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/locale/en?next=//evil.example/x")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("res");
+    assert_eq!(res.headers()[header::LOCATION], "/");
+
+    let res = app
+        .oneshot(Request::get("/locale/xx").body(Body::empty()).expect("req"))
+        .await
+        .expect("res");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sign_in_gives_a_session_that_sees_the_trio_overview(pool: PgPool) {
+    let app = app(pool).await;
+    let cookie = sign_in(&app).await;
+    let res = app
+        .clone()
+        .oneshot(form_post("/api/home_overview", "", Some(&cookie)))
+        .await
+        .expect("res");
+    assert_eq!(res.status(), StatusCode::OK);
+    let overview: HomeOverview = serde_json::from_str(&body_text(res).await).expect("json");
+    let HomeOverview::Holder(account) = overview else {
+        panic!("the Trio login holds 100001");
+    };
+    assert_eq!(account.customer_number, "100001");
+    assert_eq!(
+        account.balance,
+        BalanceState::Due(demo::trio_expected_balance())
+    );
+    assert_eq!(account.contracts.len(), 4);
+    let last = account.last_invoice.expect("invoice");
+    assert_eq!(
+        last.issue_date,
+        NaiveDate::from_ymd_opt(2026, 11, 5).expect("date")
+    );
+
+    // Sign out: the same cookie no longer works (server-side invalidation).
+    let res = app
+        .clone()
+        .oneshot(form_post("/api/sign_out", "lang=en", Some(&cookie)))
+        .await
+        .expect("res");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()[header::SET_COOKIE]
+            .to_str()
+            .expect("cookie")
+            .contains("Max-Age=0")
+    );
+    let res = app
+        .oneshot(form_post("/api/home_overview", "", Some(&cookie)))
+        .await
+        .expect("res");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn wrong_password_and_unknown_email_look_the_same(pool: PgPool) {
+    let app = app(pool).await;
+    let mut answers = Vec::new();
+    for body in [
+        "email=claire.dubois%40example.be&password=wrong-password&lang=en",
+        "email=nobody%40example.be&password=wrong-password&lang=en",
+    ] {
+        let res = app
+            .clone()
+            .oneshot(form_post("/api/sign_in", body, None))
+            .await
+            .expect("res");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert!(res.headers().get(header::SET_COOKIE).is_none());
+        answers.push(body_text(res).await);
+    }
+    assert_eq!(answers[0], answers[1]);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn anonymous_and_forged_sessions_are_refused(pool: PgPool) {
+    let app = app(pool).await;
+    for cookie in [None, Some("selfcare_session=forged-token-value")] {
+        let res = app
+            .clone()
+            .oneshot(form_post("/api/home_overview", "", cookie))
+            .await
+            .expect("res");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_render_and_home_redirects_anonymous_visitors(pool: PgPool) {
+    let app = app(pool).await;
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/de/sign-in")
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("res");
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = body_text(res).await;
+    assert!(
+        html.contains("<html lang=\"de\""),
+        "lang attribute: {}",
+        &html[..html.len().min(300)]
+    );
+    assert!(html.contains("Anmelden"));
+    assert!(html.contains("Lumen Telecom"));
+
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/fr")
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("res");
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers()[header::LOCATION], "/fr/sign-in");
+
+    let res = app
+        .oneshot(
+            Request::get("/no-such-page")
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("res");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn demo_data_loads_once(pool: PgPool) {
+    demo::load(&pool, today()).await.expect("first");
+    demo::load(&pool, today()).await.expect("second");
+    let invoices: i64 = sqlx::query_scalar("SELECT count(*) FROM invoices WHERE kind = 'invoice'")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(invoices, 14);
+    // Lines add up to totals, numbers are gapless per year.
+    let mismatched: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM invoices i
+          WHERE i.total <> (SELECT sum(amount) FROM invoice_lines l WHERE l.invoice_id = i.id)",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("sum");
+    assert_eq!(mismatched, 0);
+    let gaps: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (
+            SELECT split_part(number, '-', 1) AS year,
+                   split_part(number, '-', 2)::int AS n,
+                   row_number() OVER (PARTITION BY split_part(number, '-', 1)
+                                      ORDER BY split_part(number, '-', 2)::int) AS expected
+              FROM invoices WHERE kind = 'invoice') t
+          WHERE n <> expected",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("gaps");
+    assert_eq!(gaps, 0);
+}
