@@ -4,6 +4,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_i18n_router::I18nRoute;
 use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -77,7 +78,10 @@ pub fn App() -> impl IntoView {
         <I18nContextProvider cookie_options=cookie_options>
             <Router>
                 <Routes fallback=NotFound>
-                    <I18nRoute<Locale, _, _> view=Layout>
+                    // Async: every page is complete before its first byte, so it reads the same
+                    // without JavaScript (out-of-order streaming needs scripts to swap content in)
+                    // and redirects and status codes are real.
+                    <I18nRoute<Locale, _, _> view=Layout ssr=SsrMode::Async>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/sign-in") view=SignInPage />
                         <Route path=path!("/register") view=RegisterPage />
