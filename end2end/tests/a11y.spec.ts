@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from '../fixtures';
 import { SignInPage, TRIO, hydrated } from '../pages/sign-in-page';
 
 async function seriousViolations(page: Page) {

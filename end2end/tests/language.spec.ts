@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures';
 import { hydrated } from '../pages/sign-in-page';
 
 test('the switcher changes the language and remembers it (P4)', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures';
 import { SignInPage, TRIO } from '../pages/sign-in-page';
 
 // The "nojs" project runs these with JavaScript disabled: plain HTML forms (P6).

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures';
 import { hydrated } from '../pages/sign-in-page';
 
 test('a new customer registers and lands on Home without contracts (S1)', async ({ page }) => {

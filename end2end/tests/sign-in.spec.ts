@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures';
 import { SignInPage, TRIO, hydrated } from '../pages/sign-in-page';
 
 // SELFCARE_TODAY is pinned to 2026-11-22 (playwright.config.ts): the Trio household's latest

@@ -23,15 +23,14 @@ pub fn is_plain_form_post() -> bool {
 /// Sets the response status for an error (404 for "not yours", 401 for "sign in", …) and
 /// passes the result through.
 pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(err) = &result {
-        if !is_plain_form_post() {
-            if let (Some(options), Ok(status)) = (
-                use_context::<ResponseOptions>(),
-                http::StatusCode::from_u16(err.status_code()),
-            ) {
-                options.set_status(status);
-            }
-        }
+    if let Err(err) = &result
+        && !is_plain_form_post()
+        && let (Some(options), Ok(status)) = (
+            use_context::<ResponseOptions>(),
+            http::StatusCode::from_u16(err.status_code()),
+        )
+    {
+        options.set_status(status);
     }
     result
 }

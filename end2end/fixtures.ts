@@ -1,0 +1,28 @@
+import { expect, test as base } from '@playwright/test';
+
+// Answers the app gives on purpose (wrong password 401, "not yours" 404, invalid input 422):
+// the browser logs them as failed loads, but they are not errors of the page.
+const EXPECTED = /Failed to load resource: the server responded with a status of (401|404|422)/;
+
+/**
+ * Every test fails when its page logs a console error or throws: hydration mismatches and
+ * panics in the WASM show up there first.
+ */
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !EXPECTED.test(message.text())) {
+          errors.push(message.text());
+        }
+      });
+      page.on('pageerror', (error) => errors.push(error.message));
+      await use(errors);
+      expect(errors, 'errors in the browser console').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
