@@ -5,7 +5,17 @@
 
 pub mod account;
 pub mod balance;
+pub mod billing;
+pub mod calendar;
 pub mod format;
 pub mod lang;
+pub mod linking;
+pub mod money;
 pub mod rights;
 pub mod validation;
+
+/// `NaiveDate` from year, month, day, for test tables.
+#[cfg(test)]
+pub(crate) fn d(y: i32, m: u32, day: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
+}

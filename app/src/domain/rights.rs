@@ -33,6 +33,53 @@ impl Role {
     }
 }
 
+/// Something a login may do or see (L2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Capability {
+    /// Phone number and tariff name of a contract.
+    ViewContractLine,
+    /// Usage of a contract.
+    ViewUsage,
+    /// The options of a contract, read only.
+    ViewOptions,
+    /// Switch options, change plans, upgrade, move.
+    ChangeContract,
+    /// Balance and invoices, credit notes, invoice PDFs.
+    ViewInvoices,
+    /// Payments, direct debit, payment methods.
+    ManagePayments,
+    /// Contact data and the inbox.
+    ViewPersonalData,
+    /// Uploaded documents.
+    ManageDocuments,
+    /// Technician appointments.
+    ManageAppointments,
+}
+
+impl Capability {
+    /// Every capability.
+    pub const ALL: [Capability; 9] = [
+        Capability::ViewContractLine,
+        Capability::ViewUsage,
+        Capability::ViewOptions,
+        Capability::ChangeContract,
+        Capability::ViewInvoices,
+        Capability::ManagePayments,
+        Capability::ViewPersonalData,
+        Capability::ManageDocuments,
+        Capability::ManageAppointments,
+    ];
+
+    /// What a user link allows on its one contract (L2): the line, its usage and its
+    /// options, read only. Nothing else.
+    pub fn for_user(self) -> bool {
+        matches!(
+            self,
+            Capability::ViewContractLine | Capability::ViewUsage | Capability::ViewOptions
+        )
+    }
+}
+
 /// One link of a login, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Link {
@@ -102,6 +149,17 @@ impl Rights {
         }
     }
 
+    /// L2: whether the login may do `capability` on contract `contract_id` of customer
+    /// `customer_id`: a holder of the customer may do everything, a user of the contract only
+    /// what `Capability::for_user` allows, anybody else nothing.
+    pub fn allows(&self, capability: Capability, contract_id: i64, customer_id: i64) -> bool {
+        match self.contract_role(contract_id, customer_id) {
+            Some(Role::Holder) => true,
+            Some(Role::User) => capability.for_user(),
+            None => false,
+        }
+    }
+
     /// Whether the login has no links at all.
     pub fn is_empty(&self) -> bool {
         self.holder_of.is_none() && self.user_of.is_empty()
@@ -145,6 +203,29 @@ mod tests {
         assert!(rights.is_empty());
         assert_eq!(rights.contract_role(1, 1), None);
         assert!(!rights.may_manage_account(1));
+    }
+
+    #[test]
+    fn capabilities_by_role() {
+        let holder = Rights::from_links(&[Link::Holder { customer_id: 7 }]);
+        let user = Rights::from_links(&[Link::User { contract_id: 42 }]);
+        for capability in Capability::ALL {
+            assert!(holder.allows(capability, 42, 7));
+            assert_eq!(user.allows(capability, 42, 7), capability.for_user());
+            assert!(!user.allows(capability, 43, 7));
+            assert!(!holder.allows(capability, 50, 8));
+        }
+        assert!(!user.allows(Capability::ViewInvoices, 42, 7));
+        assert!(!user.allows(Capability::ManagePayments, 42, 7));
+    }
+
+    #[test]
+    fn case_user_of_a_contract_cannot_fetch_the_numbers_invoices() {
+        // LINKING.md: user of a contract of 200001 → fetch invoices of 200001 → refused (L2).
+        let rights = Rights::from_links(&[Link::User { contract_id: 1 }]);
+        assert!(!rights.may_manage_account(200001));
+        assert!(!rights.allows(Capability::ViewInvoices, 1, 200001));
+        assert!(rights.allows(Capability::ViewUsage, 1, 200001));
     }
 
     #[test]

@@ -1,0 +1,289 @@
+//! X2, X3: option upgrades of fixed-term contracts (hosting), day-exact.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    calendar::DateRange,
+    money::{Currency, Money},
+};
+
+/// A configuration: option code (RAM, CPU, disk …) → value in the option's unit.
+pub type Configuration = BTreeMap<String, i64>;
+
+/// X3: what a configuration change is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeKind {
+    /// No option value goes down and at least one goes up.
+    Upgrade,
+    /// At least one option value goes down (or an option is removed).
+    Downgrade,
+    /// Nothing changes.
+    Unchanged,
+}
+
+/// X3: a change is an upgrade when no option value goes down; any lower value (a removed
+/// option counts as 0) makes it a downgrade.
+pub fn classify(current: &Configuration, new: &Configuration) -> ChangeKind {
+    let mut up = false;
+    for key in current.keys().chain(new.keys()) {
+        let old = current.get(key).copied().unwrap_or(0);
+        let next = new.get(key).copied().unwrap_or(0);
+        if next < old {
+            return ChangeKind::Downgrade;
+        }
+        up |= next > old;
+    }
+    if up {
+        ChangeKind::Upgrade
+    } else {
+        ChangeKind::Unchanged
+    }
+}
+
+/// X2: the surcharge screen: charge for the new configuration, credit for the unused part of
+/// the old one, and the net, for `days_remaining` of `days_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpgradeQuote {
+    pub effective: NaiveDate,
+    pub term_end: NaiveDate,
+    pub days_total: i64,
+    pub days_remaining: i64,
+    pub charge: Money,
+    pub credit: Money,
+    pub net: Money,
+}
+
+/// X3: why a change is not quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UpgradeRefusal {
+    /// The tariff has no upgradable options: the page points to sales.
+    NotUpgradable,
+    /// The new configuration equals the current one.
+    Unchanged,
+    /// A downgrade during the term; it may be scheduled for `renewal` (the day after the term).
+    DowngradeInTerm { renewal: NaiveDate },
+    /// The day is not inside the term.
+    OutsideTerm,
+}
+
+/// X2: for term `[T0, T1]` (D days) and an upgrade effective on `c` (r = T1 − c + 1 days
+/// remaining): charge `round(P_new × r / D)`, credit `round(P_old × r / D)`, net = charge −
+/// credit. The end date stays T1.
+pub fn quote(
+    term: DateRange,
+    day: NaiveDate,
+    old_price: Decimal,
+    new_price: Decimal,
+    currency: Currency,
+) -> Result<UpgradeQuote, UpgradeRefusal> {
+    if !term.contains(day) {
+        return Err(UpgradeRefusal::OutsideTerm);
+    }
+    let total = term.days();
+    let remaining = term.days_from(day);
+    let charge = Money::round(term.pro_rata(new_price, day), currency);
+    let credit = Money::round(term.pro_rata(old_price, day), currency);
+    let net = Money::round(charge.amount() - credit.amount(), currency);
+    Ok(UpgradeQuote {
+        effective: day,
+        term_end: term.end(),
+        days_total: total,
+        days_remaining: remaining,
+        charge,
+        credit,
+        net,
+    })
+}
+
+/// The current and requested configurations with their term prices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRequest {
+    pub term: DateRange,
+    pub upgradable: bool,
+    pub current: Configuration,
+    pub current_price: Decimal,
+    pub requested: Configuration,
+    pub requested_price: Decimal,
+    pub currency: Currency,
+}
+
+/// X2, X3: decides a configuration change on `day`: a quote for an upgrade, or the refusal
+/// (not upgradable, unchanged, downgrade in term with its renewal date, outside the term).
+pub fn decide_change(
+    request: &ChangeRequest,
+    day: NaiveDate,
+) -> Result<UpgradeQuote, UpgradeRefusal> {
+    if !request.upgradable {
+        return Err(UpgradeRefusal::NotUpgradable);
+    }
+    if !request.term.contains(day) {
+        return Err(UpgradeRefusal::OutsideTerm);
+    }
+    match classify(&request.current, &request.requested) {
+        ChangeKind::Unchanged => Err(UpgradeRefusal::Unchanged),
+        ChangeKind::Downgrade => Err(UpgradeRefusal::DowngradeInTerm {
+            renewal: request.term.end().succ_opt().unwrap_or(request.term.end()),
+        }),
+        ChangeKind::Upgrade => quote(
+            request.term,
+            day,
+            request.current_price,
+            request.requested_price,
+            request.currency,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::d;
+    use rust_decimal::dec;
+
+    fn config(pairs: &[(&str, i64)]) -> Configuration {
+        pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    fn term() -> DateRange {
+        DateRange::new(d(2024, 1, 1), d(2024, 12, 31)).expect("range")
+    }
+
+    #[test]
+    fn seed_example() {
+        let q = quote(
+            term(),
+            d(2024, 7, 2),
+            dec!(100.00),
+            dec!(200.00),
+            Currency::EUR,
+        )
+        .expect("quote");
+        assert_eq!((q.days_total, q.days_remaining), (366, 183));
+        assert_eq!(q.charge.amount(), dec!(100.00));
+        assert_eq!(q.credit.amount(), dec!(50.00));
+        assert_eq!(q.net.amount(), dec!(50.00));
+        assert_eq!(q.term_end, d(2024, 12, 31));
+    }
+
+    #[test]
+    fn term_boundaries() {
+        let first = quote(
+            term(),
+            d(2024, 1, 1),
+            dec!(100.00),
+            dec!(200.00),
+            Currency::EUR,
+        )
+        .expect("quote");
+        assert_eq!(
+            (first.charge.amount(), first.credit.amount()),
+            (dec!(200.00), dec!(100.00))
+        );
+        let last = quote(
+            term(),
+            d(2024, 12, 31),
+            dec!(100.00),
+            dec!(200.00),
+            Currency::EUR,
+        )
+        .expect("quote");
+        assert_eq!(last.days_remaining, 1);
+        assert_eq!(
+            (last.charge.amount(), last.credit.amount()),
+            (dec!(0.55), dec!(0.27))
+        );
+        assert_eq!(last.net.amount(), dec!(0.28));
+        assert_eq!(
+            quote(term(), d(2025, 1, 1), dec!(100), dec!(200), Currency::EUR),
+            Err(UpgradeRefusal::OutsideTerm)
+        );
+    }
+
+    #[test]
+    fn the_ratio_stays_exact_until_the_rounding() {
+        // 2153.52 / 432 = 4.985 exactly: rounds to 4.99 (found by the property test).
+        let term = DateRange::new(d(2000, 1, 1), d(2001, 3, 7)).expect("range");
+        assert_eq!(term.days(), 432);
+        let q = quote(term, term.end(), dec!(2153.52), dec!(0), Currency::EUR).expect("quote");
+        assert_eq!(q.credit.amount(), dec!(4.99));
+    }
+
+    #[test]
+    fn classification() {
+        let current = config(&[("ram_gb", 4), ("cpu", 2), ("disk_gb", 80)]);
+        assert_eq!(classify(&current, &current), ChangeKind::Unchanged);
+        assert_eq!(
+            classify(
+                &current,
+                &config(&[("ram_gb", 8), ("cpu", 2), ("disk_gb", 80)])
+            ),
+            ChangeKind::Upgrade
+        );
+        assert_eq!(
+            classify(
+                &current,
+                &config(&[("ram_gb", 8), ("cpu", 1), ("disk_gb", 160)])
+            ),
+            ChangeKind::Downgrade
+        );
+        assert_eq!(
+            classify(&current, &config(&[("ram_gb", 4), ("cpu", 2)])),
+            ChangeKind::Downgrade
+        );
+        assert_eq!(
+            classify(
+                &current,
+                &config(&[("ram_gb", 4), ("cpu", 2), ("disk_gb", 80), ("backup", 1)])
+            ),
+            ChangeKind::Upgrade
+        );
+    }
+
+    #[test]
+    fn decisions() {
+        let request = ChangeRequest {
+            term: term(),
+            upgradable: true,
+            current: config(&[("ram_gb", 4)]),
+            current_price: dec!(100.00),
+            requested: config(&[("ram_gb", 8)]),
+            requested_price: dec!(200.00),
+            currency: Currency::EUR,
+        };
+        assert_eq!(
+            decide_change(&request, d(2024, 7, 2)).map(|q| q.net.amount()),
+            Ok(dec!(50.00))
+        );
+        let down = ChangeRequest {
+            requested: config(&[("ram_gb", 2)]),
+            requested_price: dec!(60),
+            ..request.clone()
+        };
+        assert_eq!(
+            decide_change(&down, d(2024, 7, 2)),
+            Err(UpgradeRefusal::DowngradeInTerm {
+                renewal: d(2025, 1, 1)
+            })
+        );
+        let same = ChangeRequest {
+            requested: request.current.clone(),
+            ..request.clone()
+        };
+        assert_eq!(
+            decide_change(&same, d(2024, 7, 2)),
+            Err(UpgradeRefusal::Unchanged)
+        );
+        let fixed = ChangeRequest {
+            upgradable: false,
+            ..request
+        };
+        assert_eq!(
+            decide_change(&fixed, d(2024, 7, 2)),
+            Err(UpgradeRefusal::NotUpgradable)
+        );
+    }
+}
