@@ -15,11 +15,17 @@ const launchOptions = {
   ],
 };
 
-const port = process.env.E2E_PORT ?? '3100';
-const baseURL = `http://127.0.0.1:${port}`;
+// One server and one fresh database per project, so that tests that change demo data (delete a
+// link, become holder) run once per project against the data they expect.
+const projects = [
+  { name: 'desktop', port: 3100, device: devices['Desktop Chrome'], javaScriptEnabled: true },
+  { name: 'phone', port: 3101, device: devices['Pixel 7'], javaScriptEnabled: true },
+  { name: 'nojs', port: 3102, device: devices['Desktop Chrome'], javaScriptEnabled: false },
+];
 const serverBin = process.env.SERVER_BIN;
-if (!serverBin) {
-  throw new Error('SERVER_BIN is not set: run the tests through scripts/test');
+const databaseBase = process.env.E2E_DATABASE_BASE;
+if (!serverBin || !databaseBase) {
+  throw new Error('SERVER_BIN and E2E_DATABASE_BASE are not set: run the tests through scripts/test');
 }
 
 export default defineConfig({
@@ -30,38 +36,31 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   forbidOnly: !!process.env.CI,
   reporter: [['list'], ['json', { outputFile: 'reports/results.json' }]],
-  use: { baseURL, trace: 'off' },
-  projects: [
-    {
-      name: 'desktop',
-      testIgnore: /nojs\.spec\.ts/,
-      use: { ...devices['Desktop Chrome'], launchOptions },
+  use: { trace: 'off' },
+  projects: projects.map((p) => ({
+    name: p.name,
+    ...(p.javaScriptEnabled ? { testIgnore: /nojs\.spec\.ts/ } : { testMatch: /nojs\.spec\.ts/ }),
+    use: {
+      ...p.device,
+      javaScriptEnabled: p.javaScriptEnabled,
+      baseURL: `http://127.0.0.1:${p.port}`,
+      launchOptions,
     },
-    {
-      name: 'phone',
-      testIgnore: /nojs\.spec\.ts/,
-      use: { ...devices['Pixel 7'], launchOptions },
-    },
-    {
-      name: 'nojs',
-      testMatch: /nojs\.spec\.ts/,
-      use: { ...devices['Desktop Chrome'], javaScriptEnabled: false, launchOptions },
-    },
-  ],
-  webServer: {
+  })),
+  webServer: projects.map((p) => ({
     command: serverBin,
-    url: `${baseURL}/healthz`,
+    url: `http://127.0.0.1:${p.port}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
     env: {
-      DATABASE_URL: process.env.E2E_DATABASE_URL ?? '',
-      SELFCARE_ADDR: `127.0.0.1:${port}`,
+      DATABASE_URL: `${databaseBase}/selfcare_e2e_${p.name}`,
+      SELFCARE_ADDR: `127.0.0.1:${p.port}`,
       SELFCARE_DEMO_DATA: 'true',
       SELFCARE_TODAY: '2026-11-22',
       SELFCARE_SITE_ROOT: process.env.SELFCARE_SITE_ROOT ?? '',
       SELFCARE_LOG: 'warn',
     },
-  },
+  })),
 });

@@ -18,6 +18,7 @@ use crate::{
     pages::{
         auth::{register_page::RegisterPage, sign_in_page::SignInPage},
         home::home_page::HomePage,
+        linking::linking_page::LinkingPage,
         not_found::NotFound,
     },
 };
@@ -26,17 +27,26 @@ use crate::{
 /// that pages can redirect with a real 302.
 pub type ShellResource = Resource<Result<ShellData, AppError>>;
 
+/// Runs `then` each time `action` succeeds. Data is reloaded on success only, so that a form
+/// that failed is not rendered anew and keeps what was typed.
+pub fn on_success<S>(action: ServerAction<S>, then: impl Fn() + 'static)
+where
+    S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            then();
+        }
+    });
+}
+
 /// Reloads brand and session once `action` succeeds (sign-in, registration, sign-out).
 pub fn refetch_shell_on_success<S>(action: ServerAction<S>)
 where
     S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
 {
     let shell = expect_context::<ShellResource>();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            shell.refetch();
-        }
-    });
+    on_success(action, move || shell.refetch());
 }
 
 /// The document around the app, rendered on the server only.
@@ -85,6 +95,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/sign-in") view=SignInPage />
                         <Route path=path!("/register") view=RegisterPage />
+                        <Route path=path!("/links") view=LinkingPage />
                     </I18nRoute<Locale, _, _>>
                 </Routes>
             </Router>

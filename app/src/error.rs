@@ -6,7 +6,7 @@
 use leptos::server_fn::{codec::JsonEncoding, error::FromServerFnError};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::validation::FieldProblem;
+use crate::domain::{linking::LinkRefusal, validation::FieldProblem};
 
 /// A field of a form and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +30,15 @@ pub enum AppError {
     /// Input refused, per field.
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// A linking action is not allowed; the reason says why and what to do instead (L4–L8).
+    #[error("linking refused: {0:?}")]
+    LinkRefused(LinkRefusal),
+    /// The customer number and contract password (or the SMS code) do not match.
+    #[error("linking proof does not match")]
+    LinkProofInvalid,
+    /// Too many failed attempts; try again later (S3).
+    #[error("too many attempts")]
+    TooManyAttempts,
     /// The database (or another dependency) is unreachable right now.
     #[error("service unavailable")]
     Unavailable,
@@ -65,7 +74,9 @@ impl AppError {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::NotFound => 404,
-            AppError::Invalid(_) => 422,
+            AppError::Invalid(_) | AppError::LinkProofInvalid => 422,
+            AppError::LinkRefused(_) => 409,
+            AppError::TooManyAttempts => 429,
             AppError::Unavailable => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Selfcare: the customer area shared by the server (SSR) and the browser (hydrate).
 
 /// The translations of `locales/*.json`, generated at compile time.

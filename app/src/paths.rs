@@ -31,6 +31,8 @@ pub fn split_locale(path: &str) -> (Lang, String) {
 pub const HOME: &str = "/";
 /// Sign-in page.
 pub const SIGN_IN: &str = "/sign-in";
+/// Linked contracts (L1).
+pub const LINKS: &str = "/links";
 /// Registration page.
 pub const REGISTER: &str = "/register";
 

@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures';
+import { LinkingPage, MOBILE } from '../pages/linking-page';
 import { SignInPage, TRIO, hydrated } from '../pages/sign-in-page';
 
 async function seriousViolations(page: Page) {
@@ -61,4 +62,14 @@ test('no horizontal scrolling at 360 px (P6)', async ({ browser }) => {
   );
   expect(overflow).toBeLessThanOrEqual(0);
   await context.close();
+});
+
+test('the linking page with warnings and a refusal has no serious violations (P6, L1)', async ({ page }) => {
+  const linking = new LinkingPage(page);
+  await linking.openAs(MOBILE.jonas, '/de');
+  await expect(page.getByTestId('warning-business')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await linking.linkAsHolder('200004', 'Consulting-200004');
+  await expect(linking.refusal()).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
 });

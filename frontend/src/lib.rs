@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The browser entry: hydrates the server-rendered page.
 
 /// Called by the hydration script once the WASM module is loaded.

@@ -1,34 +1,19 @@
 //! HTTP-level tests through the real router (no browser): probes, the language switch,
 //! sign-in, sessions and the Home overview's authorisation, on a real PostgreSQL.
 
-use app::{api::home::HomeOverview, backend::clock::Clock, domain::balance::BalanceState};
+mod common;
+
+use app::{api::home::HomeOverview, domain::balance::BalanceState};
 use axum::{
     Router,
     body::{Body, to_bytes},
     http::{Request, StatusCode, header},
 };
 use chrono::NaiveDate;
-use server::{Config, demo};
+use common::{app, today};
+use server::demo;
 use sqlx::PgPool;
 use tower::ServiceExt;
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 22).expect("date")
-}
-
-async fn app(pool: PgPool) -> Router {
-    demo::load(&pool, today()).await.expect("demo data");
-    let config = Config::from_lookup(|name| match name {
-        "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".into()),
-        "SELFCARE_TODAY" => Some("2026-11-22".into()),
-        "SELFCARE_SITE_ROOT" => Some(std::env::temp_dir().to_string_lossy().into_owned()),
-        _ => None,
-    })
-    .expect("config");
-    let state = server::state(&config, pool).await.expect("state");
-    assert_eq!(state.clock, Clock::pinned(today()));
-    server::routes::router(state)
-}
 
 async fn body_text(response: axum::response::Response) -> String {
     let bytes = to_bytes(response.into_body(), 1 << 22).await.expect("body");
@@ -266,10 +251,13 @@ async fn pages_render_and_home_redirects_anonymous_visitors(pool: PgPool) {
 async fn demo_data_loads_once(pool: PgPool) {
     demo::load(&pool, today()).await.expect("first");
     demo::load(&pool, today()).await.expect("second");
-    let invoices: i64 = sqlx::query_scalar("SELECT count(*) FROM invoices WHERE kind = 'invoice'")
-        .fetch_one(&pool)
-        .await
-        .expect("count");
+    let invoices: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM invoices i JOIN customers c ON c.id = i.customer_id
+          WHERE i.kind = 'invoice' AND c.customer_number = '100001'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("count");
     assert_eq!(invoices, 14);
     // Lines add up to totals, numbers are gapless per year.
     let mismatched: i64 = sqlx::query_scalar(

@@ -3,4 +3,5 @@
 
 pub mod auth;
 pub mod home;
+pub mod linking;
 pub mod shell;

@@ -41,6 +41,10 @@ pub fn error_message(error: &AppError) -> AnyView {
         AppError::NotFound => t!(i18n, errors.not_found).into_any(),
         AppError::Invalid(_) => t!(i18n, errors.invalid).into_any(),
         AppError::Unavailable => t!(i18n, errors.unavailable).into_any(),
+        AppError::LinkRefused(_) | AppError::LinkProofInvalid => {
+            t!(i18n, errors.link_refused).into_any()
+        }
+        AppError::TooManyAttempts => t!(i18n, errors.too_many_attempts).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),
         AppError::Transport(_) => t!(i18n, errors.transport).into_any(),
     }
@@ -70,7 +74,8 @@ pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
 #[component]
 pub fn Field(
     /// The element id; also the base of the hint and error ids.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The form field name (the server function argument).
     name: &'static str,
     /// `text`, `email`, `password` …
@@ -106,7 +111,7 @@ pub fn Field(
     };
     view! {
         <div class="field" class:field-invalid=move || problem().is_some()>
-            <label for=id>{children()}</label>
+            <label for=id.clone()>{children()}</label>
             {hint.map(|hint| view! { <p class="field-hint" id=hint_id.clone()>{hint.run()}</p> })}
             <input
                 id=id

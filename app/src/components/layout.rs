@@ -77,6 +77,9 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
                                 <li>
                                     <NavLink path=paths::HOME>{t!(i18n, layout.nav_home)}</NavLink>
                                 </li>
+                                <li>
+                                    <NavLink path=paths::LINKS>{t!(i18n, layout.nav_links)}</NavLink>
+                                </li>
                             }
                                 .into_any()
                         } else {

@@ -4,3 +4,4 @@ pub mod form;
 pub mod layout;
 pub mod locale;
 pub mod money;
+pub mod page_error;

@@ -2,4 +2,5 @@
 
 pub mod auth;
 pub mod home;
+pub mod linking;
 pub mod not_found;

@@ -2,6 +2,7 @@
 //! so that building needs no database.
 
 pub mod accounts;
+pub mod linking;
 pub mod links;
 pub mod logins;
 pub mod providers;

@@ -145,8 +145,9 @@ pub fn ServiceName(service: Service) -> impl IntoView {
     }
 }
 
+/// The translated status of a contract.
 #[component]
-fn ContractStatusText(status: ContractStatus) -> impl IntoView {
+pub fn ContractStatusText(status: ContractStatus) -> impl IntoView {
     let i18n = use_i18n();
     move || match status {
         ContractStatus::Active => t_string!(i18n, contract_status.active),
@@ -155,34 +156,54 @@ fn ContractStatusText(status: ContractStatus) -> impl IntoView {
     }
 }
 
+/// One contract as a list item: a heading (service or phone number), the tariff, the phone and
+/// contract numbers, and the status.
+#[component]
+pub fn ContractLine(
+    heading: AnyView,
+    tariff_name: Option<String>,
+    /// Shown in the detail line; `None` when the heading already is the phone number.
+    phone_number: Option<String>,
+    contract_number: String,
+    status: ContractStatus,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <li class="product">
+            <span class="product-service">{heading}</span>
+            <span class="product-tariff">
+                {match tariff_name {
+                    Some(name) => name.into_any(),
+                    None => t!(i18n, home.no_tariff).into_any(),
+                }}
+            </span>
+            <span class="product-meta">
+                {phone_number.map(|n| format!("{n} · "))}
+                {t!(i18n, home.contract_number)} " " {contract_number}
+            </span>
+            <span class=format!("badge badge-{}", status.as_str())>
+                <ContractStatusText status=status />
+            </span>
+        </li>
+    }
+}
+
 /// Contracts with service, tariff, number and status.
 #[component]
 pub fn ContractList(contracts: Vec<ContractSummary>) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <ul class="products" data-testid="products">
             {contracts
                 .into_iter()
                 .map(|c| {
                     view! {
-                        <li class="product">
-                            <span class=format!("product-service service-{}", c.service.as_str())>
-                                <ServiceName service=c.service />
-                            </span>
-                            <span class="product-tariff">
-                                {match c.tariff_name {
-                                    Some(name) => name.into_any(),
-                                    None => t!(i18n, home.no_tariff).into_any(),
-                                }}
-                            </span>
-                            <span class="product-meta">
-                                {c.phone_number.map(|n| format!("{n} · "))}
-                                {t!(i18n, home.contract_number)} " " {c.contract_number}
-                            </span>
-                            <span class=format!("badge badge-{}", c.status.as_str())>
-                                <ContractStatusText status=c.status />
-                            </span>
-                        </li>
+                        <ContractLine
+                            heading=view! { <ServiceName service=c.service /> }.into_any()
+                            tariff_name=c.tariff_name
+                            phone_number=c.phone_number
+                            contract_number=c.contract_number
+                            status=c.status
+                        />
                     }
                 })
                 .collect_view()}

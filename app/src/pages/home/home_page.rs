@@ -2,13 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 use super::account_overview::{AccountOverviewView, ContractList};
 use crate::{
     api::home::{HomeOverview, get_home_overview},
-    components::{form::error_message, locale::use_lang},
-    error::AppError,
+    components::{locale::use_lang, page_error::PageError},
     i18n::*,
     paths,
 };
@@ -34,19 +32,15 @@ pub fn HomePage() -> impl IntoView {
                     <section class="card" aria-labelledby="no-links-title">
                         <h2 id="no-links-title">{t!(i18n, home.no_links_title)}</h2>
                         <p>{t!(i18n, home.no_links_text)}</p>
+                        <p>
+                            <a href=paths::localized(lang.get_untracked(), paths::LINKS)>
+                                {t!(i18n, home.link_contracts)}
+                            </a>
+                        </p>
                     </section>
                 }
                 .into_any(),
-                Err(AppError::Unauthenticated) => {
-                    let to = paths::localized(lang.get_untracked(), paths::SIGN_IN);
-                    view! { <Redirect path=to /> }.into_any()
-                }
-                Err(err) => view! {
-                    <p class="alert alert-error" role="alert">
-                        {error_message(&err)}
-                    </p>
-                }
-                .into_any(),
+                Err(error) => view! { <PageError error /> }.into_any(),
             }
         })
     };

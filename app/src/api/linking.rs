@@ -1,0 +1,233 @@
+//! Contract linking (L1–L9): the login's links, linking as holder, deleting a link and
+//! "make me holder". Each mutation decides with the domain rules and writes in one
+//! transaction, under a lock on the login so that concurrent requests cannot both pass L4.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    backend::{access::require_access, password, repo, respond, state::app_state},
+    domain::{
+        linking::{LinkFacts, decide_delete, decide_holder_link, decide_make_me_holder},
+        validation::FieldProblem,
+    },
+};
+use crate::{
+    domain::{account::ContractStatus, linking::LinkWarning, rights::Role},
+    error::AppError,
+};
+
+/// A contract shown under a link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedContract {
+    pub contract_number: String,
+    pub phone_number: Option<String>,
+    pub tariff_name: Option<String>,
+    pub status: ContractStatus,
+}
+
+/// One link of the login, as the linking page shows it (L1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkView {
+    pub link_id: i64,
+    pub role: Role,
+    pub customer_number: String,
+    pub contracts: Vec<LinkedContract>,
+    pub warnings: Vec<LinkWarning>,
+}
+
+/// The linking page: the links and where business customers go (L5, L9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkingOverview {
+    pub links: Vec<LinkView>,
+    pub business_portal_url: String,
+    pub business_registration_url: String,
+}
+
+/// Failed proofs allowed per login in `ATTEMPT_WINDOW_MINUTES` before linking pauses (S3).
+pub const MAX_FAILED_ATTEMPTS: i64 = 5;
+/// The throttling window.
+pub const ATTEMPT_WINDOW_MINUTES: i32 = 15;
+
+/// The links of the signed-in login.
+#[server(endpoint = "get_links")]
+pub async fn get_links() -> Result<LinkingOverview, AppError> {
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            let mut conn = state.pool.acquire().await?;
+            let links = repo::linking::links_of(&mut conn, access.session.login_id).await?;
+            let (business_portal_url, business_registration_url) =
+                repo::linking::business_portal(&mut conn, state.provider_id).await?;
+            Ok(LinkingOverview {
+                links: links.into_iter().map(|(_, view)| view).collect(),
+                business_portal_url,
+                business_registration_url,
+            })
+        }
+        .await,
+    )
+}
+
+/// Verifies a contract password of a customer number, counting failures (S3). Unknown
+/// numbers take as long as wrong passwords.
+#[cfg(feature = "ssr")]
+async fn verify_contract_password(
+    conn: &mut sqlx::PgConnection,
+    provider_id: i64,
+    login_id: i64,
+    customer_number: &str,
+    contract_password: String,
+) -> Result<i64, AppError> {
+    let failures = repo::linking::recent_failed_attempts(
+        conn,
+        login_id,
+        "contract_password",
+        ATTEMPT_WINDOW_MINUTES,
+    )
+    .await?;
+    if failures >= MAX_FAILED_ATTEMPTS {
+        return Err(AppError::TooManyAttempts);
+    }
+    let found = repo::linking::customer_by_number(conn, provider_id, customer_number).await?;
+    let stored = found.as_ref().and_then(|(_, hash)| hash.clone());
+    let matches = password::verify(contract_password, stored).await?;
+    match found {
+        Some((customer_id, _)) if matches => Ok(customer_id),
+        _ => {
+            repo::linking::record_failed_attempt(conn, login_id, "contract_password").await?;
+            Err(AppError::LinkProofInvalid)
+        }
+    }
+}
+
+/// L3–L7: links the customer number as holder after checking its contract password.
+#[server(endpoint = "link_holder")]
+pub async fn link_holder(
+    customer_number: String,
+    contract_password: String,
+) -> Result<(), AppError> {
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            let login_id = access.session.login_id;
+            let customer_number = customer_number.trim().to_string();
+            let mut missing = Vec::new();
+            if customer_number.is_empty() {
+                missing.push(("customer_number", FieldProblem::Required));
+            }
+            if contract_password.is_empty() {
+                missing.push(("contract_password", FieldProblem::Required));
+            }
+            if !missing.is_empty() {
+                return Err(AppError::Invalid(
+                    missing
+                        .into_iter()
+                        .map(|(field, problem)| crate::error::FieldError {
+                            field: field.into(),
+                            problem,
+                        })
+                        .collect(),
+                ));
+            }
+            let mut tx = state.pool.begin().await?;
+            repo::linking::lock_login(&mut tx, login_id).await?;
+            let verified = verify_contract_password(
+                &mut tx,
+                state.provider_id,
+                login_id,
+                &customer_number,
+                contract_password,
+            )
+            .await;
+            let customer_id = match verified {
+                Ok(id) => id,
+                Err(err) => {
+                    // The failed attempt is kept: it counts for throttling.
+                    tx.commit().await?;
+                    return Err(err);
+                }
+            };
+            let links = repo::linking::link_facts(&mut tx, login_id).await?;
+            let (customer, _, _) = repo::linking::customer_facts(&mut tx, customer_id).await?;
+            let plan = decide_holder_link(&links, &customer).map_err(AppError::LinkRefused)?;
+            repo::linking::apply_plan(&mut tx, login_id, &plan).await?;
+            tx.commit().await?;
+            tracing::info!(login_id, customer_id, "holder link created");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// L1: deletes one of the login's links.
+#[server(endpoint = "delete_link")]
+pub async fn delete_link(link_id: i64) -> Result<(), AppError> {
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            let login_id = access.session.login_id;
+            let mut tx = state.pool.begin().await?;
+            repo::linking::lock_login(&mut tx, login_id).await?;
+            let links = repo::linking::link_facts(&mut tx, login_id).await?;
+            // Somebody else's link is "not found", never "forbidden".
+            let plan = decide_delete(&links, link_id).map_err(|_| AppError::NotFound)?;
+            repo::linking::apply_plan(&mut tx, login_id, &plan).await?;
+            tx.commit().await?;
+            tracing::info!(login_id, link_id, "link deleted");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// L8: turns a user link into a holder link on its customer number, both steps or none. The
+/// contract password proves the number, as for any holder link (L3).
+#[server(endpoint = "make_me_holder")]
+pub async fn make_me_holder(link_id: i64, contract_password: String) -> Result<(), AppError> {
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            let login_id = access.session.login_id;
+            if contract_password.is_empty() {
+                return Err(AppError::field("contract_password", FieldProblem::Required));
+            }
+            let mut tx = state.pool.begin().await?;
+            repo::linking::lock_login(&mut tx, login_id).await?;
+            let links = repo::linking::links_of(&mut tx, login_id).await?;
+            let Some((LinkFacts::User { contract, .. }, view)) =
+                links.iter().find(|(facts, _)| facts.link_id() == link_id)
+            else {
+                return Err(AppError::NotFound);
+            };
+            let customer_number = view.customer_number.clone();
+            let customer_id = contract.customer_id;
+            let verified = verify_contract_password(
+                &mut tx,
+                state.provider_id,
+                login_id,
+                &customer_number,
+                contract_password,
+            )
+            .await;
+            if let Err(err) = verified {
+                tx.commit().await?;
+                return Err(err);
+            }
+            let facts: Vec<LinkFacts> = links.into_iter().map(|(facts, _)| facts).collect();
+            let (customer, _, _) = repo::linking::customer_facts(&mut tx, customer_id).await?;
+            let plan =
+                decide_make_me_holder(&facts, link_id, &customer).map_err(AppError::LinkRefused)?;
+            repo::linking::apply_plan(&mut tx, login_id, &plan).await?;
+            tx.commit().await?;
+            tracing::info!(login_id, customer_id, "user link turned into holder link");
+            Ok(())
+        }
+        .await,
+    )
+}

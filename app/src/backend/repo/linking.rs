@@ -1,0 +1,301 @@
+//! Links with the facts the linking rules need (L1–L9), and plans applied in one transaction.
+
+use sqlx::{PgConnection, Row, postgres::PgRow};
+
+use crate::{
+    api::linking::{LinkView, LinkedContract},
+    domain::{
+        account::ContractStatus,
+        linking::{ContractFacts, CustomerFacts, LinkFacts, Plan, Segment, Step, warnings},
+        rights::Role,
+    },
+    error::AppError,
+};
+
+fn bad_value(column: &str, value: &str) -> AppError {
+    tracing::error!(column, value, "unexpected value in the database");
+    AppError::Internal
+}
+
+fn segment(value: &str) -> Result<Segment, AppError> {
+    match value {
+        "private" => Ok(Segment::Private),
+        "business" => Ok(Segment::Business),
+        other => Err(bad_value("segment", other)),
+    }
+}
+
+fn contract_facts(row: &PgRow) -> Result<(ContractFacts, String), AppError> {
+    let status: String = row.get("status");
+    Ok((
+        ContractFacts {
+            contract_id: row.get("contract_id"),
+            customer_id: row.get("customer_id"),
+            segment: segment(row.get("segment"))?,
+            status: ContractStatus::parse(&status).ok_or_else(|| bad_value("status", &status))?,
+            phone_number: row.get("phone_number"),
+            tariff_name: row.get("tariff_name"),
+        },
+        row.get("contract_number"),
+    ))
+}
+
+const CONTRACT_COLUMNS: &str = "ct.id AS contract_id, ct.customer_id, ct.segment, ct.status,
+    ct.phone_number, t.name AS tariff_name, ct.contract_number";
+
+/// The facts of a customer number, with each contract's number.
+pub async fn customer_facts(
+    conn: &mut PgConnection,
+    customer_id: i64,
+) -> Result<(CustomerFacts, String, Vec<String>), AppError> {
+    let row = sqlx::query(
+        "SELECT customer_number, segment, has_business_history FROM customers WHERE id = $1",
+    )
+    .bind(customer_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let rows = sqlx::query(&format!(
+        "SELECT {CONTRACT_COLUMNS} FROM contracts ct LEFT JOIN tariffs t ON t.id = ct.tariff_id
+          WHERE ct.customer_id = $1 ORDER BY ct.contract_number"
+    ))
+    .bind(customer_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut contracts = Vec::with_capacity(rows.len());
+    let mut numbers = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let (facts, number) = contract_facts(row)?;
+        contracts.push(facts);
+        numbers.push(number);
+    }
+    Ok((
+        CustomerFacts {
+            customer_id,
+            segment: segment(row.get("segment"))?,
+            has_business_history: row.get("has_business_history"),
+            contracts,
+        },
+        row.get("customer_number"),
+        numbers,
+    ))
+}
+
+/// The facts of one contract, with its number and its customer number.
+pub async fn contract_facts_by_id(
+    conn: &mut PgConnection,
+    contract_id: i64,
+) -> Result<(ContractFacts, String, String), AppError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CONTRACT_COLUMNS}, c.customer_number
+           FROM contracts ct JOIN customers c ON c.id = ct.customer_id
+           LEFT JOIN tariffs t ON t.id = ct.tariff_id
+          WHERE ct.id = $1"
+    ))
+    .bind(contract_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let (facts, number) = contract_facts(&row)?;
+    Ok((facts, number, row.get("customer_number")))
+}
+
+/// Every link of a login, with the facts for the rules and the view for the page.
+pub async fn links_of(
+    conn: &mut PgConnection,
+    login_id: i64,
+) -> Result<Vec<(LinkFacts, LinkView)>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, role, customer_id, contract_id FROM links WHERE login_id = $1 ORDER BY id",
+    )
+    .bind(login_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let link_id: i64 = row.get("id");
+        let role: String = row.get("role");
+        match (
+            role.as_str(),
+            row.get::<Option<i64>, _>("customer_id"),
+            row.get::<Option<i64>, _>("contract_id"),
+        ) {
+            ("holder", Some(customer_id), None) => {
+                let (customer, customer_number, numbers) =
+                    customer_facts(conn, customer_id).await?;
+                let contracts = customer
+                    .contracts
+                    .iter()
+                    .zip(numbers)
+                    .map(|(c, number)| LinkedContract {
+                        contract_number: number,
+                        phone_number: c.phone_number.clone(),
+                        tariff_name: c.tariff_name.clone(),
+                        status: c.status,
+                    })
+                    .collect();
+                let facts = LinkFacts::Holder { link_id, customer };
+                let view = LinkView {
+                    link_id,
+                    role: Role::Holder,
+                    customer_number,
+                    contracts,
+                    warnings: warnings(&facts),
+                };
+                out.push((facts, view));
+            }
+            ("user", None, Some(contract_id)) => {
+                let (contract, number, customer_number) =
+                    contract_facts_by_id(conn, contract_id).await?;
+                let view = LinkView {
+                    link_id,
+                    role: Role::User,
+                    customer_number,
+                    contracts: vec![LinkedContract {
+                        contract_number: number,
+                        phone_number: contract.phone_number.clone(),
+                        tariff_name: contract.tariff_name.clone(),
+                        status: contract.status,
+                    }],
+                    warnings: Vec::new(),
+                };
+                let facts = LinkFacts::User { link_id, contract };
+                let view = LinkView {
+                    warnings: warnings(&facts),
+                    ..view
+                };
+                out.push((facts, view));
+            }
+            _ => return Err(bad_value("links.role", &role)),
+        }
+    }
+    Ok(out)
+}
+
+/// The facts of every link of a login, for the linking rules.
+pub async fn link_facts(
+    conn: &mut PgConnection,
+    login_id: i64,
+) -> Result<Vec<LinkFacts>, AppError> {
+    Ok(links_of(conn, login_id)
+        .await?
+        .into_iter()
+        .map(|(facts, _)| facts)
+        .collect())
+}
+
+/// The customer with this number at the provider, with its contract password hash.
+pub async fn customer_by_number(
+    conn: &mut PgConnection,
+    provider_id: i64,
+    customer_number: &str,
+) -> Result<Option<(i64, Option<String>)>, AppError> {
+    let row = sqlx::query(
+        "SELECT id, contract_password_hash FROM customers
+          WHERE provider_id = $1 AND customer_number = $2",
+    )
+    .bind(provider_id)
+    .bind(customer_number)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| (r.get("id"), r.get("contract_password_hash"))))
+}
+
+/// Serialises link changes of one login: the rules are decided and applied under this lock.
+pub async fn lock_login(conn: &mut PgConnection, login_id: i64) -> Result<(), AppError> {
+    sqlx::query("SELECT id FROM logins WHERE id = $1 FOR UPDATE")
+        .bind(login_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Applies the steps of a plan in order (inside the caller's transaction).
+pub async fn apply_plan(
+    conn: &mut PgConnection,
+    login_id: i64,
+    plan: &Plan,
+) -> Result<(), AppError> {
+    for step in &plan.steps {
+        match *step {
+            Step::DeleteLink { link_id } => {
+                let done = sqlx::query("DELETE FROM links WHERE id = $1 AND login_id = $2")
+                    .bind(link_id)
+                    .bind(login_id)
+                    .execute(&mut *conn)
+                    .await?;
+                if done.rows_affected() != 1 {
+                    return Err(AppError::NotFound);
+                }
+            }
+            Step::CreateHolder { customer_id } => {
+                sqlx::query(
+                    "INSERT INTO links (login_id, role, customer_id) VALUES ($1, 'holder', $2)",
+                )
+                .bind(login_id)
+                .bind(customer_id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            Step::CreateUser { contract_id } => {
+                sqlx::query(
+                    "INSERT INTO links (login_id, role, contract_id) VALUES ($1, 'user', $2)",
+                )
+                .bind(login_id)
+                .bind(contract_id)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Records a failed proof (wrong contract password or SMS code).
+pub async fn record_failed_attempt(
+    conn: &mut PgConnection,
+    login_id: i64,
+    kind: &str,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO link_attempts (login_id, kind) VALUES ($1, $2)")
+        .bind(login_id)
+        .bind(kind)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Failed proofs of this kind in the last `minutes`.
+pub async fn recent_failed_attempts(
+    conn: &mut PgConnection,
+    login_id: i64,
+    kind: &str,
+    minutes: i32,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM link_attempts
+          WHERE login_id = $1 AND kind = $2 AND created_at > now() - make_interval(mins => $3)",
+    )
+    .bind(login_id)
+    .bind(kind)
+    .bind(minutes)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The provider's business portal and its registration page (L5, L9).
+pub async fn business_portal(
+    conn: &mut PgConnection,
+    provider_id: i64,
+) -> Result<(String, String), AppError> {
+    let row = sqlx::query(
+        "SELECT business_portal_url, business_registration_url FROM providers WHERE id = $1",
+    )
+    .bind(provider_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((
+        row.get("business_portal_url"),
+        row.get("business_registration_url"),
+    ))
+}

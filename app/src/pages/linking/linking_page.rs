@@ -1,0 +1,159 @@
+//! "Linked contracts" (L1): the login's links, linking as holder, "make me holder".
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{link_card::LinkCard, refusal::LinkingError};
+use crate::{
+    api::linking::{DeleteLink, LinkHolder, LinkingOverview, MakeMeHolder, get_links},
+    app::on_success,
+    components::{form::Field, page_error::PageError},
+    domain::rights::Role,
+    i18n::*,
+};
+
+/// The linking page.
+#[component]
+pub fn LinkingPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let link_holder = ServerAction::<LinkHolder>::new();
+    let delete = ServerAction::<DeleteLink>::new();
+    let make_holder = ServerAction::<MakeMeHolder>::new();
+    let changes = RwSignal::new(0_u32);
+    on_success(link_holder, move || changes.update(|n| *n += 1));
+    on_success(delete, move || changes.update(|n| *n += 1));
+    on_success(make_holder, move || changes.update(|n| *n += 1));
+    let overview = Resource::new_blocking(move || changes.get(), |_| get_links());
+    let content = move || {
+        Suspend::new(async move {
+            match overview.await {
+                Ok(data) => view! {
+                    <LinkingContent data link_holder delete make_holder />
+                }
+                .into_any(),
+                Err(error) => view! { <PageError error /> }.into_any(),
+            }
+        })
+    };
+    view! {
+        <Title text=move || t_string!(i18n, linking.title).to_string() />
+        <div class="page">
+            <h1>{t!(i18n, linking.title)}</h1>
+            <p class="intro">{t!(i18n, linking.intro)}</p>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
+                {content}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn LinkingContent(
+    data: LinkingOverview,
+    link_holder: ServerAction<LinkHolder>,
+    delete: ServerAction<DeleteLink>,
+    make_holder: ServerAction<MakeMeHolder>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let portal = data.business_portal_url.clone();
+    let registration = data.business_registration_url.clone();
+    let holder_error = Signal::derive(move || link_holder.value().get().and_then(Result::err));
+    let make_holder_error = Signal::derive(move || make_holder.value().get().and_then(Result::err));
+    let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let user_links: Vec<_> = data
+        .links
+        .iter()
+        .filter(|l| l.role == Role::User)
+        .map(|l| {
+            let phone = l
+                .contracts
+                .first()
+                .and_then(|c| c.phone_number.clone())
+                .unwrap_or_default();
+            (l.link_id, format!("{} · {}", l.customer_number, phone))
+        })
+        .collect();
+    let has_links = !data.links.is_empty();
+    let (make_holder_portal, make_holder_registration) = (portal.clone(), registration.clone());
+    view! {
+        <LinkingError error=delete_error business_portal_url=portal.clone() business_registration_url=registration.clone() />
+        <section aria-labelledby="links-title">
+            <h2 id="links-title" class="visually-hidden">{t!(i18n, linking.your_links)}</h2>
+            {(!has_links).then(|| view! { <p class="card" data-testid="no-links">{t!(i18n, linking.no_links)}</p> })}
+            <div class="link-list" data-testid="links">
+                {data
+                    .links
+                    .into_iter()
+                    .map(|link| view! { <LinkCard link delete business_portal_url=portal.clone() /> }.into_any())
+                    .collect_view()}
+            </div>
+        </section>
+        <div class="columns">
+            <section class="card" aria-labelledby="link-holder-title">
+                <h2 id="link-holder-title">{t!(i18n, linking.link_holder_title)}</h2>
+                <p>{t!(i18n, linking.link_holder_intro)}</p>
+                <ActionForm action=link_holder attr:class="stack" attr:novalidate=true>
+                    <LinkingError
+                        error=holder_error
+                        business_portal_url=portal.clone()
+                        business_registration_url=registration.clone()
+                    />
+                    <Field id="link-customer-number" name="customer_number" autocomplete="off" error=holder_error>
+                        {t!(i18n, linking.customer_number)}
+                    </Field>
+                    <Field
+                        id="link-contract-password"
+                        name="contract_password"
+                        input_type="password"
+                        autocomplete="off"
+                        error=holder_error
+                    >
+                        {t!(i18n, linking.contract_password)}
+                    </Field>
+                    <button type="submit" class="btn btn-primary" data-testid="link-holder-submit">
+                        {t!(i18n, linking.link_holder_submit)}
+                    </button>
+                </ActionForm>
+            </section>
+            {(!user_links.is_empty())
+                .then(|| {
+                    view! {
+                        <section class="card" aria-labelledby="make-holder-title">
+                            <h2 id="make-holder-title">{t!(i18n, linking.make_holder)}</h2>
+                            <p>{t!(i18n, linking.make_holder_intro)}</p>
+                            <ActionForm action=make_holder attr:class="stack" attr:novalidate=true>
+                                <LinkingError
+                                    error=make_holder_error
+                                    business_portal_url=make_holder_portal.clone()
+                                    business_registration_url=make_holder_registration.clone()
+                                />
+                                <div class="field">
+                                    <label for="make-holder-link">{t!(i18n, linking.make_holder_which)}</label>
+                                    <select id="make-holder-link" name="link_id">
+                                        {user_links
+                                            .into_iter()
+                                            .map(|(id, label)| view! { <option value=id>{label}</option> })
+                                            .collect_view()}
+                                    </select>
+                                </div>
+                                <Field
+                                    id="make-holder-password"
+                                    name="contract_password"
+                                    input_type="password"
+                                    autocomplete="off"
+                                    error=make_holder_error
+                                >
+                                    {t!(i18n, linking.contract_password)}
+                                </Field>
+                                <button type="submit" class="btn btn-primary" data-testid="make-holder-submit">
+                                    {t!(i18n, linking.make_holder_submit)}
+                                </button>
+                            </ActionForm>
+                        </section>
+                    }
+                        .into_any()
+                })}
+        </div>
+    }
+    .into_any()
+}

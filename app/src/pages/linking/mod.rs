@@ -1,0 +1,5 @@
+//! The linking page (L1–L9).
+
+pub mod link_card;
+pub mod linking_page;
+pub mod refusal;

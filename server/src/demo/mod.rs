@@ -1,0 +1,314 @@
+//! Demo data (PRODUCT.md "Demo data"): the provider and its households, with dates relative to
+//! "today" so the demo always looks current. Loading is idempotent: a provider that exists is
+//! left as it is. Everything is written in one transaction.
+
+mod mobile_de;
+mod trio;
+
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, dec};
+use sqlx::{PgPool, Postgres, Transaction};
+
+use app::{
+    backend::password,
+    domain::billing::numbering::{Series, format_number},
+};
+
+use crate::BoxError;
+
+pub use mobile_de::CONTRACT_PASSWORDS;
+pub use trio::trio_expected_balance;
+
+/// The demo provider's slug.
+pub const PROVIDER_SLUG: &str = "lumen";
+
+/// A demo login and what it shows.
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub password: &'static str,
+    pub household: &'static str,
+}
+
+/// The demo logins, printed by the run command.
+pub const LOGINS: &[DemoLogin] = &[
+    DemoLogin {
+        email: trio::LOGIN_EMAIL,
+        password: trio::LOGIN_PASSWORD,
+        household: "Belgian Trio household (TV, internet, fixed line, mobile), holder of 100001",
+    },
+    DemoLogin {
+        email: mobile_de::JONAS,
+        password: mobile_de::PASSWORD,
+        household: "German mobile: holder of 200001, user on 200002 and a legacy business line",
+    },
+    DemoLogin {
+        email: mobile_de::ANNA,
+        password: mobile_de::PASSWORD,
+        household: "German mobile: holder of 200002, user of one line of 200001",
+    },
+    DemoLogin {
+        email: mobile_de::MAX,
+        password: mobile_de::PASSWORD,
+        household: "German mobile: only a user link on 200001 (\"make me holder\")",
+    },
+    DemoLogin {
+        email: mobile_de::LENA,
+        password: mobile_de::PASSWORD,
+        household: "German mobile: stale holder link to 200009 (only contract cancelled)",
+    },
+];
+
+/// Prints the demo logins and the contract passwords used for linking.
+pub fn print_logins() {
+    println!("Demo logins:");
+    for login in LOGINS {
+        println!(
+            "  {:<28} {:<16} {}",
+            login.email, login.password, login.household
+        );
+    }
+    println!("Contract passwords for linking (customer number / password):");
+    for (number, password, what) in CONTRACT_PASSWORDS {
+        println!("  {number} / {password:<18} {what}");
+    }
+}
+
+/// Loads the demo provider and households unless the provider already exists.
+pub async fn load(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM providers WHERE slug = $1)")
+            .bind(PROVIDER_SLUG)
+            .fetch_one(pool)
+            .await?;
+    if exists {
+        tracing::info!("demo data already present");
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    let provider_id = provider(&mut tx).await?;
+    trio::household(&mut tx, provider_id, today).await?;
+    mobile_de::household(&mut tx, provider_id, today).await?;
+    tx.commit().await?;
+    tracing::info!("demo data loaded");
+    Ok(())
+}
+
+type Tx<'a> = Transaction<'a, Postgres>;
+
+async fn provider(tx: &mut Tx<'_>) -> Result<i64, BoxError> {
+    for (code, vat, first_due) in [
+        ("BE", dec!(21), None),
+        ("NL", dec!(21), None),
+        ("DE", dec!(19), None),
+        ("FR", dec!(20), None),
+        ("BR", dec!(0), Some(7)),
+    ] {
+        sqlx::query(
+            "INSERT INTO countries (code, vat_rate, first_invoice_due_days) VALUES ($1, $2, $3)
+             ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(code)
+        .bind(vat)
+        .bind(first_due)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let id = sqlx::query_scalar(
+        "INSERT INTO providers (slug, name, color_primary, color_accent, currency, default_language,
+                                business_portal_url, business_registration_url, sales_url,
+                                support_url, old_invoice_help_url, sepa_creditor_id)
+         VALUES ($1, 'Lumen Telecom', '#0b5cad', '#b3261e', 'EUR', 'fr',
+                 'https://business.lumen.example/', 'https://business.lumen.example/register',
+                 'https://www.lumen.example/sales', 'https://www.lumen.example/support',
+                 'https://www.lumen.example/help/old-invoice-layout', 'BE69ZZZ0123456789')
+         RETURNING id",
+    )
+    .bind(PROVIDER_SLUG)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// The next gapless number of `series` in `year`.
+async fn next_number(
+    tx: &mut Tx<'_>,
+    provider_id: i64,
+    series: Series,
+    year: i32,
+) -> Result<String, BoxError> {
+    let value: i64 = sqlx::query_scalar(
+        "INSERT INTO invoice_number_series (provider_id, series, year, next_value)
+         VALUES ($1, $2, $3, 2)
+         ON CONFLICT (provider_id, series, year)
+         DO UPDATE SET next_value = invoice_number_series.next_value + 1
+         RETURNING next_value - 1",
+    )
+    .bind(provider_id)
+    .bind(series.as_str())
+    .bind(year)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(format_number(series, year, u64::try_from(value)?))
+}
+
+/// A tariff of the catalogue.
+struct Tariff {
+    code: &'static str,
+    service: &'static str,
+    name: &'static str,
+    price: Decimal,
+    data_gb: Option<i64>,
+}
+
+async fn insert_tariff(tx: &mut Tx<'_>, provider_id: i64, t: &Tariff) -> Result<i64, BoxError> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO tariffs (provider_id, code, service, name, monthly_price, currency,
+                              data_allowance_bytes, overage_price_per_gb)
+         VALUES ($1, $2, $3, $4, $5, 'EUR', $6, $7) RETURNING id",
+    )
+    .bind(provider_id)
+    .bind(t.code)
+    .bind(t.service)
+    .bind(t.name)
+    .bind(t.price)
+    .bind(t.data_gb.map(|gb| gb * 1_000_000_000))
+    .bind(t.data_gb.map(|_| dec!(2.00)))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// A login with a hashed password.
+async fn insert_login(
+    tx: &mut Tx<'_>,
+    provider_id: i64,
+    email: &str,
+    password: &str,
+    language: &str,
+) -> Result<i64, BoxError> {
+    let hash = password::hash_now(password).map_err(|e| e.to_string())?;
+    let id = sqlx::query_scalar(
+        "INSERT INTO logins (provider_id, email, password_hash, language) VALUES ($1, $2, $3, $4)
+         RETURNING id",
+    )
+    .bind(provider_id)
+    .bind(email)
+    .bind(hash)
+    .bind(language)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// A holder link (`customer_id`) or a user link (`contract_id`).
+async fn insert_link(
+    tx: &mut Tx<'_>,
+    login_id: i64,
+    customer_id: Option<i64>,
+    contract_id: Option<i64>,
+) -> Result<(), BoxError> {
+    let role = if customer_id.is_some() {
+        "holder"
+    } else {
+        "user"
+    };
+    sqlx::query(
+        "INSERT INTO links (login_id, role, customer_id, contract_id) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(login_id)
+    .bind(role)
+    .bind(customer_id)
+    .bind(contract_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// One invoice line: kind, description, contract, gross amount.
+type Line = (&'static str, String, Option<i64>, Decimal);
+
+/// An invoice (or a credit note correcting `corrects`) with its lines; the total is their sum.
+#[allow(clippy::too_many_arguments)]
+async fn insert_invoice(
+    tx: &mut Tx<'_>,
+    provider_id: i64,
+    customer_id: i64,
+    period: Option<(NaiveDate, NaiveDate)>,
+    issue: NaiveDate,
+    due: NaiveDate,
+    status: &str,
+    corrects: Option<i64>,
+    vat_rate: Decimal,
+    lines: &[Line],
+) -> Result<(i64, String, Decimal), BoxError> {
+    let series = if corrects.is_some() {
+        Series::CreditNote
+    } else {
+        Series::Invoice
+    };
+    let number = next_number(tx, provider_id, series, chrono::Datelike::year(&issue)).await?;
+    let total: Decimal = lines.iter().map(|l| l.3).sum();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO invoices (provider_id, customer_id, kind, number, corrects_invoice_id,
+                               issue_date, period_start, period_end, due_date, status, currency,
+                               total)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'EUR', $11) RETURNING id",
+    )
+    .bind(provider_id)
+    .bind(customer_id)
+    .bind(if corrects.is_some() {
+        "credit_note"
+    } else {
+        "invoice"
+    })
+    .bind(&number)
+    .bind(corrects)
+    .bind(issue)
+    .bind(period.map(|p| p.0))
+    .bind(period.map(|p| p.1))
+    .bind(due)
+    .bind(status)
+    .bind(total)
+    .fetch_one(&mut **tx)
+    .await?;
+    for (position, (kind, description, contract, amount)) in lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO invoice_lines (invoice_id, position, kind, description, contract_id,
+                                        amount, vat_rate)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(i32::try_from(position + 1)?)
+        .bind(kind)
+        .bind(description)
+        .bind(contract)
+        .bind(amount)
+        .bind(vat_rate)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok((id, number, total))
+}
+
+/// A payment settling an invoice.
+async fn insert_payment(
+    tx: &mut Tx<'_>,
+    invoice_id: i64,
+    amount: Decimal,
+    paid_on: NaiveDate,
+    method: &str,
+    reference: &str,
+) -> Result<(), BoxError> {
+    sqlx::query(
+        "INSERT INTO payments (invoice_id, amount, paid_on, method, reference)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(invoice_id)
+    .bind(amount)
+    .bind(paid_on)
+    .bind(method)
+    .bind(reference)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! The authorization matrix (L2, QUALITY.md "Authorization"): every registered server function
+//! is called as anonymous, as the holder of another customer number, as a user link of the
+//! customer and as its holder, and exactly the allowed calls succeed. A strange customer's data
+//! never comes back, and "not yours" looks like "does not exist" (404).
+//!
+//! Every new server function must be added to `matrix()`: `every_server_function_is_in_the_matrix`
+//! fails when one is registered but missing.
+
+use std::collections::BTreeSet;
+
+mod common;
+
+use axum::Router;
+use sqlx::PgPool;
+
+/// The German household (server/src/demo/mobile_de.rs): customer 200001 is the target.
+const STRANGER: &str = "lena.schmidt@example.de"; // holds 200009 only
+const USER: &str = "max.becker@example.de"; // uses one line of 200001
+const HOLDER: &str = "jonas.becker@example.de"; // holds 200001
+const PASSWORD: &str = "Mobil-demo-2024";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Persona {
+    Anonymous,
+    Stranger,
+    User,
+    Holder,
+}
+
+const PERSONAS: [Persona; 4] = [
+    Persona::Anonymous,
+    Persona::Stranger,
+    Persona::User,
+    Persona::Holder,
+];
+
+/// What a persona must get: a status, and for 200 a check of the body.
+#[derive(Clone, Copy)]
+struct Expect {
+    status: u16,
+    body: Option<fn(&str) -> bool>,
+}
+
+const fn status(status: u16) -> Expect {
+    Expect { status, body: None }
+}
+
+const fn ok(check: fn(&str) -> bool) -> Expect {
+    Expect {
+        status: 200,
+        body: Some(check),
+    }
+}
+
+/// Ids the calls need, read from the demo data.
+struct Ids {
+    max_user_link: i64,
+    jonas_legacy_link: i64,
+}
+
+struct Call {
+    path: &'static str,
+    body: fn(&Ids) -> String,
+    /// Anonymous, stranger, user, holder.
+    expect: [Expect; 4],
+}
+
+fn no_200001(body: &str) -> bool {
+    !body.contains("200001")
+}
+
+/// The matrix, in the order the calls run (state-changing successes last where they matter).
+fn matrix() -> Vec<Call> {
+    vec![
+        Call {
+            path: "/api/shell_data",
+            body: |_| String::new(),
+            expect: [ok(|b| b.contains("Lumen Telecom")); 4],
+        },
+        Call {
+            path: "/api/sign_in",
+            body: |_| "email=jonas.becker%40example.de&password=wrong-password&lang=en".into(),
+            expect: [status(401); 4],
+        },
+        Call {
+            path: "/api/register",
+            body: |_| "email=not-an-email&password=short&password_confirm=short&lang=en".into(),
+            expect: [status(422); 4],
+        },
+        Call {
+            path: "/api/home_overview",
+            body: |_| String::new(),
+            expect: [
+                status(401),
+                ok(no_200001),
+                // The user sees the one line, never the account of 200001.
+                ok(|b| {
+                    b.contains("UserOnly")
+                        && b.contains("200001-02")
+                        && !b.contains("balance")
+                        && !b.contains("Lindenweg")
+                }),
+                ok(|b| b.contains("\"customer_number\":\"200001\"") && b.contains("balance")),
+            ],
+        },
+        Call {
+            path: "/api/get_links",
+            body: |_| String::new(),
+            expect: [
+                status(401),
+                ok(no_200001),
+                ok(|b| b.contains("\"role\":\"user\"") && !b.contains("\"role\":\"holder\"")),
+                ok(|b| b.contains("\"customer_number\":\"200001\"")),
+            ],
+        },
+        Call {
+            path: "/api/make_me_holder",
+            body: |ids| {
+                format!(
+                    "link_id={}&contract_password=Becker-200001",
+                    ids.max_user_link
+                )
+            },
+            // Only Max owns that user link; he may become holder with the password.
+            expect: [status(401), status(404), ok(|_| true), status(404)],
+        },
+        Call {
+            path: "/api/link_holder",
+            body: |_| "customer_number=200001&contract_password=Becker-200001".into(),
+            // Lena's stale link blocks (L7); Max holds 200001 now; Jonas already does.
+            expect: [status(401), status(409), status(409), status(409)],
+        },
+        Call {
+            path: "/api/sign_out",
+            body: |_| "lang=en".into(),
+            expect: [status(200); 4],
+        },
+        Call {
+            path: "/api/delete_link",
+            body: |ids| format!("link_id={}", ids.jonas_legacy_link),
+            expect: [status(401), status(404), status(404), ok(|_| true)],
+        },
+    ]
+}
+
+async fn session(app: &Router, persona: Persona) -> Option<String> {
+    let email = match persona {
+        Persona::Anonymous => return None,
+        Persona::Stranger => STRANGER,
+        Persona::User => USER,
+        Persona::Holder => HOLDER,
+    };
+    Some(common::sign_in(app, email, PASSWORD).await)
+}
+
+async fn link_id(pool: &PgPool, email: &str, contract_number: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT k.id FROM links k JOIN logins l ON l.id = k.login_id
+           JOIN contracts c ON c.id = k.contract_id
+          WHERE l.email = $1 AND c.contract_number = $2",
+    )
+    .bind(email)
+    .bind(contract_number)
+    .fetch_one(pool)
+    .await
+    .expect("link id")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn exactly_the_allowed_calls_succeed(pool: PgPool) {
+    let app = common::app(pool.clone()).await;
+    let ids = Ids {
+        max_user_link: link_id(&pool, USER, "200001-02").await,
+        jonas_legacy_link: link_id(&pool, HOLDER, "200004-02").await,
+    };
+    let mut failures = Vec::new();
+    for call in matrix() {
+        for (persona, expect) in PERSONAS.iter().zip(call.expect) {
+            let cookie = session(&app, *persona).await;
+            let (status, body, _) =
+                common::post(&app, call.path, &(call.body)(&ids), cookie.as_deref()).await;
+            let body_ok = expect.body.is_none_or(|check| check(&body));
+            if status != expect.status || !body_ok {
+                failures.push(format!(
+                    "{} as {persona:?}: got {status}, want {}{}; body: {}",
+                    call.path,
+                    expect.status,
+                    if body_ok { "" } else { " (body check failed)" },
+                    body.chars().take(300).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_server_function_is_in_the_matrix(pool: PgPool) {
+    // Building the router registers every server function of the app.
+    let _app = common::app(pool).await;
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .collect();
+    let covered: BTreeSet<String> = matrix().iter().map(|c| c.path.to_string()).collect();
+    let missing: Vec<_> = registered.difference(&covered).collect();
+    let stale: Vec<_> = covered.difference(&registered).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions missing from the authorization matrix: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix rows for server functions that do not exist: {stale:?}"
+    );
+}

@@ -1,0 +1,76 @@
+//! Helpers shared by the HTTP-level tests: the real router on a database with demo data,
+//! form posts as the server-function client sends them, and sign-in.
+#![allow(dead_code)]
+
+use axum::{
+    Router,
+    body::{Body, to_bytes},
+    http::{Request, header},
+};
+use chrono::NaiveDate;
+use server::{Config, demo};
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+/// The pinned "today" of the tests.
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).expect("date")
+}
+
+/// The router of the real server, on `pool` with the demo data loaded.
+pub async fn app(pool: PgPool) -> Router {
+    demo::load(&pool, today()).await.expect("demo data");
+    let config = Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".into()),
+        "SELFCARE_TODAY" => Some("2026-11-22".into()),
+        "SELFCARE_SITE_ROOT" => Some(std::env::temp_dir().to_string_lossy().into_owned()),
+        _ => None,
+    })
+    .expect("config");
+    let state = server::state(&config, pool).await.expect("state");
+    server::routes::router(state)
+}
+
+/// A server-function style form post: (status, body, session cookie pair if one was set).
+pub async fn post(
+    app: &Router,
+    path: &str,
+    body: &str,
+    cookie: Option<&str>,
+) -> (u16, String, Option<String>) {
+    let mut request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::from(body.to_string())).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status().as_u16();
+    let set_cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned);
+    let bytes = to_bytes(response.into_body(), 1 << 22).await.expect("body");
+    (
+        status,
+        String::from_utf8_lossy(&bytes).into_owned(),
+        set_cookie,
+    )
+}
+
+/// Signs in and returns the session cookie pair.
+pub async fn sign_in(app: &Router, email: &str, password: &str) -> String {
+    let body = format!(
+        "email={}&password={password}&lang=en",
+        email.replace('@', "%40")
+    );
+    let (status, text, cookie) = post(app, "/api/sign_in", &body, None).await;
+    assert_eq!(status, 200, "{email} signs in: {text}");
+    cookie.expect("session cookie")
+}

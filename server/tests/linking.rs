@@ -1,0 +1,144 @@
+//! Contract linking through the server functions (L1–L8), on the German demo household.
+
+mod common;
+
+use common::{app, post, sign_in};
+use sqlx::PgPool;
+
+const PASSWORD: &str = "Mobil-demo-2024";
+
+async fn register(app: &axum::Router, email: &str) -> String {
+    let body = format!(
+        "email={}&password=a+long+enough+passphrase&password_confirm=a+long+enough+passphrase&lang=de",
+        email.replace('@', "%40")
+    );
+    let (status, text, cookie) = post(app, "/api/register", &body, None).await;
+    assert_eq!(status, 200, "{text}");
+    cookie.expect("cookie")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_new_login_links_200001_and_sees_both_contracts(pool: PgPool) {
+    let app = app(pool).await;
+    let cookie = register(&app, "new.holder@example.de").await;
+    let (status, body, _) = post(&app, "/api/home_overview", "", Some(&cookie)).await;
+    assert_eq!((status, body.as_str()), (200, "\"NoLinks\""));
+    let (status, body, _) = post(
+        &app,
+        "/api/link_holder",
+        "customer_number=+200001+&contract_password=Becker-200001",
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body, _) = post(&app, "/api/home_overview", "", Some(&cookie)).await;
+    assert!(
+        body.contains("200001-01") && body.contains("200001-02"),
+        "{body}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn refusals_carry_their_reason(pool: PgPool) {
+    let app = app(pool).await;
+    let jonas = sign_in(&app, "jonas.becker@example.de", PASSWORD).await;
+    let fresh = register(&app, "fresh@example.de").await;
+    let lena = sign_in(&app, "lena.schmidt@example.de", PASSWORD).await;
+    let cases = [
+        (&jonas, "200002", "Becker-200002", "SecondHolder"),
+        (&fresh, "200004", "Consulting-200004", "BusinessContract"),
+        (&fresh, "200003", "Lehmann-200003", "BusinessHistory"),
+        (&lena, "200001", "Becker-200001", "StaleHolderLink"),
+        (&jonas, "200001", "Becker-200001", "AlreadyLinked"),
+    ];
+    for (cookie, number, password, reason) in cases {
+        let body = format!("customer_number={number}&contract_password={password}");
+        let (status, text, _) = post(&app, "/api/link_holder", &body, Some(cookie)).await;
+        assert_eq!(status, 409, "{number}: {text}");
+        assert!(text.contains(reason), "{number}: want {reason}, got {text}");
+    }
+    // Nothing was written by any refusal.
+    let (_, links, _) = post(&app, "/api/get_links", "", Some(&fresh)).await;
+    assert!(links.contains("\"links\":[]"), "{links}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn wrong_passwords_are_counted_and_throttled(pool: PgPool) {
+    let app = app(pool).await;
+    let cookie = register(&app, "guesser@example.de").await;
+    for _ in 0..5 {
+        let (status, text, _) = post(
+            &app,
+            "/api/link_holder",
+            "customer_number=200001&contract_password=guess",
+            Some(&cookie),
+        )
+        .await;
+        assert_eq!((status, text.as_str()), (422, "\"LinkProofInvalid\""));
+    }
+    // Unknown numbers get the same answer as wrong passwords, until the limit.
+    let (status, _, _) = post(
+        &app,
+        "/api/link_holder",
+        "customer_number=200001&contract_password=Becker-200001",
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(status, 429);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn make_me_holder_is_all_or_nothing(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let link_of = |email: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT k.id FROM links k JOIN logins l ON l.id = k.login_id
+                  WHERE l.email = $1 AND k.role = 'user' ORDER BY k.id LIMIT 1",
+            )
+            .bind(email)
+            .fetch_one(&pool)
+            .await
+            .expect("link")
+        }
+    };
+    // Anna holds 200002: becoming holder of 200001 is refused and her user link stays.
+    let anna = sign_in(&app, "anna.becker@example.de", PASSWORD).await;
+    let anna_link = link_of("anna.becker@example.de").await;
+    let body = format!("link_id={anna_link}&contract_password=Becker-200001");
+    let (status, text, _) = post(&app, "/api/make_me_holder", &body, Some(&anna)).await;
+    assert_eq!(
+        (status, text.as_str()),
+        (409, "{\"LinkRefused\":\"SecondHolder\"}")
+    );
+    let (_, links, _) = post(&app, "/api/get_links", "", Some(&anna)).await;
+    assert!(links.contains("\"role\":\"user\""), "{links}");
+
+    // Max only uses a line of 200001: with the password he becomes its holder, in one step.
+    let max = sign_in(&app, "max.becker@example.de", PASSWORD).await;
+    let max_link = link_of("max.becker@example.de").await;
+    let wrong = format!("link_id={max_link}&contract_password=wrong");
+    let (status, _, _) = post(&app, "/api/make_me_holder", &wrong, Some(&max)).await;
+    assert_eq!(status, 422);
+    let body = format!("link_id={max_link}&contract_password=Becker-200001");
+    let (status, text, _) = post(&app, "/api/make_me_holder", &body, Some(&max)).await;
+    assert_eq!(status, 200, "{text}");
+    let (_, links, _) = post(&app, "/api/get_links", "", Some(&max)).await;
+    assert!(
+        links.contains("\"role\":\"holder\"") && !links.contains("\"role\":\"user\""),
+        "{links}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn warnings_of_stale_and_legacy_links(pool: PgPool) {
+    let app = app(pool).await;
+    let lena = sign_in(&app, "lena.schmidt@example.de", PASSWORD).await;
+    let (_, body, _) = post(&app, "/api/get_links", "", Some(&lena)).await;
+    assert!(body.contains("StaleHolder"), "{body}");
+    let jonas = sign_in(&app, "jonas.becker@example.de", PASSWORD).await;
+    let (_, body, _) = post(&app, "/api/get_links", "", Some(&jonas)).await;
+    assert!(body.contains("LikelyBusinessContract"), "{body}");
+    assert!(body.contains("https://business.lumen.example/"), "{body}");
+}
