@@ -123,6 +123,18 @@ pg_start() {
     say "creating the private PostgreSQL cluster '$name' in $data"
     pg_as_owner "$bindir/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
+  if ! pg_as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    # Another server (a leftover cluster of another clone, say) may hold the port: take the
+    # next free one rather than fail.
+    local tries=0
+    while port_in_use "$port"; do
+      tries=$((tries + 1))
+      [ "$tries" -le 20 ] || die "no free port for PostgreSQL near $2"
+      port=$((port + 1))
+    done
+  else
+    port="$(sed -n 4p "$data/postmaster.pid")"
+  fi
   opts="-p $port -k $sock -c listen_addresses=127.0.0.1"
   [ "$fast" = fast ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   if ! pg_as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
@@ -133,6 +145,10 @@ pg_start() {
   PG_DATA_DIR="$data"
   PG_URL_BASE="postgres://postgres@127.0.0.1:$port"
   export PG_URL_BASE PG_DATA_DIR
+}
+
+port_in_use() { # port -> true when something listens on 127.0.0.1:port
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 pg_stop() {

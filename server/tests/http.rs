@@ -235,6 +235,19 @@ async fn pages_render_and_home_redirects_anonymous_visitors(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::FOUND);
     assert_eq!(res.headers()[header::LOCATION], "/fr/sign-in");
 
+    // A page (not a server function) keeps its own status: no 401 from the data it loads.
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/")
+                .header(header::ACCEPT, "*/*")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("res");
+    assert_ne!(res.status(), StatusCode::UNAUTHORIZED);
+
     let res = app
         .oneshot(
             Request::get("/no-such-page")

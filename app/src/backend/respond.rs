@@ -20,10 +20,17 @@ pub fn is_plain_form_post() -> bool {
         .unwrap_or(false)
 }
 
+/// Whether this request is a call of a server function (and not a page rendering that calls
+/// one directly, whose status belongs to the page).
+fn is_server_fn_call() -> bool {
+    use_context::<Parts>().is_some_and(|parts| parts.uri.path().starts_with("/api/"))
+}
+
 /// Sets the response status for an error (404 for "not yours", 401 for "sign in", …) and
 /// passes the result through.
 pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result
+        && is_server_fn_call()
         && !is_plain_form_post()
         && let (Some(options), Ok(status)) = (
             use_context::<ResponseOptions>(),
