@@ -59,6 +59,23 @@ impl AppError {
         }])
     }
 
+    /// `Required` for every `(field, value)` whose value is empty, or `Ok` when all are filled.
+    pub fn require_filled(fields: &[(&str, &str)]) -> Result<(), AppError> {
+        let missing: Vec<FieldError> = fields
+            .iter()
+            .filter(|(_, value)| value.is_empty())
+            .map(|(field, _)| FieldError {
+                field: (*field).to_string(),
+                problem: FieldProblem::Required,
+            })
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(missing))
+        }
+    }
+
     /// The problem reported for `field`, if any.
     pub fn problem_for(&self, field: &str) -> Option<FieldProblem> {
         match self {

@@ -3,6 +3,7 @@
 
 use std::{fmt, net::SocketAddr, path::PathBuf};
 
+use app::backend::clock::Clock;
 use chrono::NaiveDate;
 
 /// Everything the server reads from its environment.
@@ -68,6 +69,11 @@ fn parse_bool(variable: &'static str, value: Option<String>) -> Result<bool, Con
 }
 
 impl Config {
+    /// The clock: pinned to `SELFCARE_TODAY` when set, the system's otherwise (P5).
+    pub fn clock(&self) -> Clock {
+        self.today.map_or_else(Clock::system, Clock::pinned)
+    }
+
     /// Reads the process environment.
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_lookup(|name| std::env::var(name).ok())

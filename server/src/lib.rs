@@ -6,7 +6,7 @@ pub mod routes;
 
 use std::{path::Path, time::Duration};
 
-use app::backend::{clock::Clock, repo, state::AppState};
+use app::backend::{repo, state::AppState};
 use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use sqlx::{PgPool, postgres::PgPoolOptions};
@@ -63,7 +63,7 @@ pub async fn state(config: &Config, pool: PgPool) -> Result<AppState, BoxError> 
     Ok(AppState {
         leptos_options: leptos_options(&config.site_root, config.addr),
         pool,
-        clock: config.today.map_or_else(Clock::system, Clock::pinned),
+        clock: config.clock(),
         provider_id,
         secure_cookies: config.secure_cookies,
     })
@@ -74,7 +74,7 @@ pub async fn state(config: &Config, pool: PgPool) -> Result<AppState, BoxError> 
 pub async fn serve(config: Config) -> Result<(), BoxError> {
     let pool = connect(&config.database_url, Duration::from_secs(30)).await?;
     MIGRATOR.run(&pool).await?;
-    let clock = config.today.map_or_else(Clock::system, Clock::pinned);
+    let clock = config.clock();
     if config.demo_data {
         demo::load(&pool, clock.today()).await?;
     }

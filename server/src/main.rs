@@ -57,13 +57,7 @@ async fn main() -> ExitCode {
                 let pool =
                     connect(&config.database_url, std::time::Duration::from_secs(30)).await?;
                 MIGRATOR.run(&pool).await?;
-                let today = config
-                    .today
-                    .map_or_else(
-                        app::backend::clock::Clock::system,
-                        app::backend::clock::Clock::pinned,
-                    )
-                    .today();
+                let today = config.clock().today();
                 demo::load(&pool, today).await?;
                 demo::print_logins();
                 Ok(())

@@ -29,20 +29,7 @@ pub async fn sign_in(email: String, password: String, lang: String) -> Result<()
         async {
             let state = app_state()?;
             let email = normalize_email(&email);
-            let missing: Vec<FieldError> = [
-                ("email", email.is_empty()),
-                ("password", password.is_empty()),
-            ]
-            .into_iter()
-            .filter(|(_, empty)| *empty)
-            .map(|(field, _)| FieldError {
-                field: field.into(),
-                problem: FieldProblem::Required,
-            })
-            .collect();
-            if !missing.is_empty() {
-                return Err(AppError::Invalid(missing));
-            }
+            AppError::require_filled(&[("email", &email), ("password", &password)])?;
             let login = repo::logins::find_by_email(&state.pool, state.provider_id, &email).await?;
             let stored = login.as_ref().map(|l| l.password_hash.clone());
             let matches = password::verify(password, stored).await?;

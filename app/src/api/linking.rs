@@ -1,17 +1,16 @@
 //! Contract linking (L1–L9): the login's links, linking as holder, deleting a link and
 //! "make me holder". Each mutation decides with the domain rules and writes in one
 //! transaction, under a lock on the login so that concurrent requests cannot both pass L4.
+//! They act on the signed-in login's own links only, so the session is their check; the links
+//! themselves are loaded once, with the facts the rules need.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    backend::{access::require_access, password, repo, respond, state::app_state},
-    domain::{
-        linking::{LinkFacts, decide_delete, decide_holder_link, decide_make_me_holder},
-        validation::FieldProblem,
-    },
+    backend::{password, repo, respond, session, state::app_state},
+    domain::linking::{LinkFacts, decide_delete, decide_holder_link, decide_make_me_holder},
 };
 use crate::{
     domain::{account::ContractStatus, linking::LinkWarning, rights::Role},
@@ -56,9 +55,9 @@ pub async fn get_links() -> Result<LinkingOverview, AppError> {
     respond::finish(
         async {
             let state = app_state()?;
-            let access = require_access(&state).await?;
+            let session = session::require(&state).await?;
             let mut conn = state.pool.acquire().await?;
-            let links = repo::linking::links_of(&mut conn, access.session.login_id).await?;
+            let links = repo::linking::links_of(&mut conn, session.login_id).await?;
             let (business_portal_url, business_registration_url) =
                 repo::linking::business_portal(&mut conn, state.provider_id).await?;
             Ok(LinkingOverview {
@@ -71,11 +70,13 @@ pub async fn get_links() -> Result<LinkingOverview, AppError> {
     )
 }
 
-/// Verifies a contract password of a customer number, counting failures (S3). Unknown
-/// numbers take as long as wrong passwords.
+/// Verifies a contract password of a customer number, counting failures (S3): a failure is
+/// recorded on its own connection, so it counts whatever becomes of the caller's transaction.
+/// Unknown numbers take as long as wrong passwords.
 #[cfg(feature = "ssr")]
 async fn verify_contract_password(
     conn: &mut sqlx::PgConnection,
+    pool: &sqlx::PgPool,
     provider_id: i64,
     login_id: i64,
     customer_number: &str,
@@ -97,7 +98,7 @@ async fn verify_contract_password(
     match found {
         Some((customer_id, _)) if matches => Ok(customer_id),
         _ => {
-            repo::linking::record_failed_attempt(conn, login_id, "contract_password").await?;
+            repo::linking::record_failed_attempt(pool, login_id, "contract_password").await?;
             Err(AppError::LinkProofInvalid)
         }
     }
@@ -112,45 +113,24 @@ pub async fn link_holder(
     respond::finish(
         async {
             let state = app_state()?;
-            let access = require_access(&state).await?;
-            let login_id = access.session.login_id;
+            let session = session::require(&state).await?;
+            let login_id = session.login_id;
             let customer_number = customer_number.trim().to_string();
-            let mut missing = Vec::new();
-            if customer_number.is_empty() {
-                missing.push(("customer_number", FieldProblem::Required));
-            }
-            if contract_password.is_empty() {
-                missing.push(("contract_password", FieldProblem::Required));
-            }
-            if !missing.is_empty() {
-                return Err(AppError::Invalid(
-                    missing
-                        .into_iter()
-                        .map(|(field, problem)| crate::error::FieldError {
-                            field: field.into(),
-                            problem,
-                        })
-                        .collect(),
-                ));
-            }
+            AppError::require_filled(&[
+                ("customer_number", &customer_number),
+                ("contract_password", &contract_password),
+            ])?;
             let mut tx = state.pool.begin().await?;
             repo::linking::lock_login(&mut tx, login_id).await?;
-            let verified = verify_contract_password(
+            let customer_id = verify_contract_password(
                 &mut tx,
+                &state.pool,
                 state.provider_id,
                 login_id,
                 &customer_number,
                 contract_password,
             )
-            .await;
-            let customer_id = match verified {
-                Ok(id) => id,
-                Err(err) => {
-                    // The failed attempt is kept: it counts for throttling.
-                    tx.commit().await?;
-                    return Err(err);
-                }
-            };
+            .await?;
             let links = repo::linking::link_facts(&mut tx, login_id).await?;
             let (customer, _, _) = repo::linking::customer_facts(&mut tx, customer_id).await?;
             let plan = decide_holder_link(&links, &customer).map_err(AppError::LinkRefused)?;
@@ -169,8 +149,8 @@ pub async fn delete_link(link_id: i64) -> Result<(), AppError> {
     respond::finish(
         async {
             let state = app_state()?;
-            let access = require_access(&state).await?;
-            let login_id = access.session.login_id;
+            let session = session::require(&state).await?;
+            let login_id = session.login_id;
             let mut tx = state.pool.begin().await?;
             repo::linking::lock_login(&mut tx, login_id).await?;
             let links = repo::linking::link_facts(&mut tx, login_id).await?;
@@ -192,11 +172,9 @@ pub async fn make_me_holder(link_id: i64, contract_password: String) -> Result<(
     respond::finish(
         async {
             let state = app_state()?;
-            let access = require_access(&state).await?;
-            let login_id = access.session.login_id;
-            if contract_password.is_empty() {
-                return Err(AppError::field("contract_password", FieldProblem::Required));
-            }
+            let session = session::require(&state).await?;
+            let login_id = session.login_id;
+            AppError::require_filled(&[("contract_password", &contract_password)])?;
             let mut tx = state.pool.begin().await?;
             repo::linking::lock_login(&mut tx, login_id).await?;
             let links = repo::linking::links_of(&mut tx, login_id).await?;
@@ -207,18 +185,15 @@ pub async fn make_me_holder(link_id: i64, contract_password: String) -> Result<(
             };
             let customer_number = view.customer_number.clone();
             let customer_id = contract.customer_id;
-            let verified = verify_contract_password(
+            verify_contract_password(
                 &mut tx,
+                &state.pool,
                 state.provider_id,
                 login_id,
                 &customer_number,
                 contract_password,
             )
-            .await;
-            if let Err(err) = verified {
-                tx.commit().await?;
-                return Err(err);
-            }
+            .await?;
             let facts: Vec<LinkFacts> = links.into_iter().map(|(facts, _)| facts).collect();
             let (customer, _, _) = repo::linking::customer_facts(&mut tx, customer_id).await?;
             let plan =

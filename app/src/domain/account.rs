@@ -38,6 +38,14 @@ text_enum!(
 );
 
 text_enum!(
+    /// The segment of a customer number or contract.
+    Segment {
+        Private => "private",
+        Business => "business",
+    }
+);
+
+text_enum!(
     /// The state of a contract (LINKING.md "Words").
     ContractStatus {
         Active => "active",

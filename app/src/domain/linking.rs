@@ -6,14 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::account::ContractStatus;
-
-/// The segment of a customer number or contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Segment {
-    Private,
-    Business,
-}
+pub use super::account::Segment;
 
 /// What linking needs to know of a contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

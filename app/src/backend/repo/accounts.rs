@@ -11,13 +11,7 @@ use crate::{
     error::AppError,
 };
 
-/// Parses a text column into its enum, or logs the bad value and fails.
-fn parse<T>(column: &str, value: &str, parse: fn(&str) -> Option<T>) -> Result<T, AppError> {
-    parse(value).ok_or_else(|| {
-        tracing::error!(column, value, "unexpected value in the database");
-        AppError::Internal
-    })
-}
+use super::parse_column;
 
 /// Balance, last invoice, contact data and contracts of one customer.
 pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview, AppError> {
@@ -55,7 +49,7 @@ pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview
             issue_date: inv.get("issue_date"),
             due_date: inv.get("due_date"),
             total: inv.get("total"),
-            status: parse("invoices.status", inv.get("status"), InvoiceStatus::parse)?,
+            status: parse_column("invoices.status", inv.get("status"), InvoiceStatus::parse)?,
             currency: inv.get::<String, _>("currency").trim().to_string(),
         }),
         None => None,
@@ -115,9 +109,9 @@ pub async fn contracts_by_id(
 fn contract_summary(row: &PgRow) -> Result<ContractSummary, AppError> {
     Ok(ContractSummary {
         contract_number: row.get("contract_number"),
-        service: parse("contracts.service", row.get("service"), Service::parse)?,
+        service: parse_column("contracts.service", row.get("service"), Service::parse)?,
         phone_number: row.get("phone_number"),
-        status: parse("contracts.status", row.get("status"), ContractStatus::parse)?,
+        status: parse_column("contracts.status", row.get("status"), ContractStatus::parse)?,
         tariff_name: row.get("tariff_name"),
     })
 }

@@ -2,6 +2,7 @@
 
 use sqlx::{PgConnection, Row, postgres::PgRow};
 
+use super::parse_column;
 use crate::{
     api::linking::{LinkView, LinkedContract},
     domain::{
@@ -12,27 +13,13 @@ use crate::{
     error::AppError,
 };
 
-fn bad_value(column: &str, value: &str) -> AppError {
-    tracing::error!(column, value, "unexpected value in the database");
-    AppError::Internal
-}
-
-fn segment(value: &str) -> Result<Segment, AppError> {
-    match value {
-        "private" => Ok(Segment::Private),
-        "business" => Ok(Segment::Business),
-        other => Err(bad_value("segment", other)),
-    }
-}
-
 fn contract_facts(row: &PgRow) -> Result<(ContractFacts, String), AppError> {
-    let status: String = row.get("status");
     Ok((
         ContractFacts {
             contract_id: row.get("contract_id"),
             customer_id: row.get("customer_id"),
-            segment: segment(row.get("segment"))?,
-            status: ContractStatus::parse(&status).ok_or_else(|| bad_value("status", &status))?,
+            segment: parse_column("contracts.segment", row.get("segment"), Segment::parse)?,
+            status: parse_column("contracts.status", row.get("status"), ContractStatus::parse)?,
             phone_number: row.get("phone_number"),
             tariff_name: row.get("tariff_name"),
         },
@@ -72,7 +59,7 @@ pub async fn customer_facts(
     Ok((
         CustomerFacts {
             customer_id,
-            segment: segment(row.get("segment"))?,
+            segment: parse_column("customers.segment", row.get("segment"), Segment::parse)?,
             has_business_history: row.get("has_business_history"),
             contracts,
         },
@@ -147,26 +134,23 @@ pub async fn links_of(
             ("user", None, Some(contract_id)) => {
                 let (contract, number, customer_number) =
                     contract_facts_by_id(conn, contract_id).await?;
+                let contracts = vec![LinkedContract {
+                    contract_number: number,
+                    phone_number: contract.phone_number.clone(),
+                    tariff_name: contract.tariff_name.clone(),
+                    status: contract.status,
+                }];
+                let facts = LinkFacts::User { link_id, contract };
                 let view = LinkView {
                     link_id,
                     role: Role::User,
                     customer_number,
-                    contracts: vec![LinkedContract {
-                        contract_number: number,
-                        phone_number: contract.phone_number.clone(),
-                        tariff_name: contract.tariff_name.clone(),
-                        status: contract.status,
-                    }],
-                    warnings: Vec::new(),
-                };
-                let facts = LinkFacts::User { link_id, contract };
-                let view = LinkView {
+                    contracts,
                     warnings: warnings(&facts),
-                    ..view
                 };
                 out.push((facts, view));
             }
-            _ => return Err(bad_value("links.role", &role)),
+            _ => return parse_column("links.role", &role, |_| None),
         }
     }
     Ok(out)
@@ -202,8 +186,10 @@ pub async fn customer_by_number(
 }
 
 /// Serialises link changes of one login: the rules are decided and applied under this lock.
+/// `NO KEY UPDATE` still lets rows that reference the login (failed attempts, recorded on
+/// another connection) be inserted meanwhile.
 pub async fn lock_login(conn: &mut PgConnection, login_id: i64) -> Result<(), AppError> {
-    sqlx::query("SELECT id FROM logins WHERE id = $1 FOR UPDATE")
+    sqlx::query("SELECT id FROM logins WHERE id = $1 FOR NO KEY UPDATE")
         .bind(login_id)
         .execute(&mut *conn)
         .await?;
@@ -251,16 +237,17 @@ pub async fn apply_plan(
     Ok(())
 }
 
-/// Records a failed proof (wrong contract password or SMS code).
+/// Records a failed proof (wrong contract password or SMS code). Written outside the linking
+/// transaction, so that it counts although that transaction is rolled back.
 pub async fn record_failed_attempt(
-    conn: &mut PgConnection,
+    pool: &sqlx::PgPool,
     login_id: i64,
     kind: &str,
 ) -> Result<(), AppError> {
     sqlx::query("INSERT INTO link_attempts (login_id, kind) VALUES ($1, $2)")
         .bind(login_id)
         .bind(kind)
-        .execute(&mut *conn)
+        .execute(pool)
         .await?;
     Ok(())
 }
