@@ -33,9 +33,12 @@ pub enum AppError {
     /// A linking action is not allowed; the reason says why and what to do instead (L4–L8).
     #[error("linking refused: {0:?}")]
     LinkRefused(LinkRefusal),
-    /// The customer number and contract password (or the SMS code) do not match.
+    /// The customer number and contract password do not match.
     #[error("linking proof does not match")]
     LinkProofInvalid,
+    /// The SMS code is wrong, used or expired (or no code was sent to that number).
+    #[error("linking code does not match")]
+    LinkCodeInvalid,
     /// Too many failed attempts; try again later (S3).
     #[error("too many attempts")]
     TooManyAttempts,
@@ -91,7 +94,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::NotFound => 404,
-            AppError::Invalid(_) | AppError::LinkProofInvalid => 422,
+            AppError::Invalid(_) | AppError::LinkProofInvalid | AppError::LinkCodeInvalid => 422,
             AppError::LinkRefused(_) => 409,
             AppError::TooManyAttempts => 429,
             AppError::Unavailable => 503,

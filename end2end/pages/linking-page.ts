@@ -39,4 +39,34 @@ export class LinkingPage {
   refusal() {
     return this.page.getByTestId('link-refusal');
   }
+
+  /** The refusal shown in the "link as user" card. */
+  userRefusal() {
+    return this.page.locator('#link-user').getByTestId('link-refusal');
+  }
+
+  async requestCode(phone: string) {
+    await this.page.locator('#link-phone').fill(phone);
+    await this.page.getByTestId('send-code').click();
+  }
+
+  async enterCode(code: string) {
+    await this.page.locator('#link-code').fill(code);
+    await this.page.getByTestId('link-user-submit').click();
+  }
+}
+
+/** Registers a new login (the seed's "no login yet" path) and opens the linking page. */
+export async function registerAndOpenLinks(page: Page, email: string, prefix = '') {
+  await page.goto(`${prefix}/register`);
+  await hydrated(page);
+  await page.locator('#register-email').fill(email);
+  await page.locator('#register-password').fill('a long enough passphrase');
+  await page.locator('#register-password-confirm').fill('a long enough passphrase');
+  await page.getByTestId('register-submit').click();
+  await expect(page.getByTestId('sign-out')).toBeVisible();
+  await page.goto(`${prefix}/links`);
+  await hydrated(page);
+  await expect(page.getByTestId('links')).toBeAttached();
+  return new LinkingPage(page);
 }

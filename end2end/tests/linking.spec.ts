@@ -1,5 +1,6 @@
 import { expect, test } from '../fixtures';
-import { LinkingPage, MOBILE } from '../pages/linking-page';
+import { lastMessageId, smsCode } from '../db';
+import { LinkingPage, MOBILE, registerAndOpenLinks } from '../pages/linking-page';
 
 // The worked cases of LINKING.md, driven through the page, with messages checked in German,
 // French, Dutch and English.
@@ -76,4 +77,41 @@ test('a user becomes holder in one step, and only then sees the account (L2, L8)
   await page.goto('/');
   await expect(page.getByTestId('balance')).toBeVisible();
   await expect(page.getByTestId('customer-number')).toHaveText('200001');
+});
+
+test('a new person registers, is refused as holder (L6) and links the line as user by SMS code', async ({
+  page,
+}, testInfo) => {
+  const email = `sms-${testInfo.project.name}-${Date.now()}@example.de`;
+  const linking = await registerAndOpenLinks(page, email, '/de');
+  await linking.linkAsHolder('200003', 'Lehmann-200003');
+  await expect(linking.refusal()).toContainText('Geschäftsverträge');
+  await linking.refusal().getByRole('link', { name: 'Stattdessen als Nutzer verknüpfen' }).click();
+
+  const before = lastMessageId(testInfo);
+  await linking.requestCode('+49 151 2000 0301');
+  await expect(page.getByTestId('code-sent')).toContainText('+4915120000301');
+  const code = await smsCode(testInfo, '200003', before);
+  const wrong = code === '000000' ? '000001' : '000000';
+  await linking.enterCode(wrong);
+  await expect(linking.userRefusal()).toContainText('nicht korrekt, schon benutzt oder abgelaufen');
+  await expect(page.locator('#link-code')).toHaveValue(wrong);
+  await linking.enterCode(code);
+  const link = linking.link('user', '200003');
+  await expect(link).toContainText('Nutzer');
+  await expect(link).toContainText('+49 151 2000 0301');
+  // The spent code's form is gone; a new user link starts with a new request.
+  await expect(page.locator('#link-code')).toHaveCount(0);
+});
+
+test('the user-link form explains bad input and keeps it (nl)', async ({ page }, testInfo) => {
+  const email = `sms-nl-${testInfo.project.name}-${Date.now()}@example.de`;
+  const linking = await registerAndOpenLinks(page, email, '/nl');
+  await linking.requestCode('0151 2000 0101');
+  await expect(page.locator('#link-phone-error')).toHaveText(
+    'Vul het telefoonnummer in met het landnummer, bijvoorbeeld +32 470 12 34 56.',
+  );
+  await expect(page.locator('#link-phone')).toHaveValue('0151 2000 0101');
+  await linking.requestCode('+49 151 2000 0401');
+  await expect(linking.userRefusal()).toContainText('Zakelijke contracten');
 });

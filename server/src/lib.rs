@@ -4,12 +4,17 @@ pub mod config;
 pub mod demo;
 pub mod routes;
 
-use std::{path::Path, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
-use app::backend::{repo, state::AppState};
+use app::backend::{
+    repo,
+    sms::{self, DevDelivery, SmsDelivery},
+    state::AppState,
+};
 use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use sqlx::{PgPool, postgres::PgPoolOptions};
+use tokio::sync::Notify;
 
 pub use config::Config;
 
@@ -66,6 +71,7 @@ pub async fn state(config: &Config, pool: PgPool) -> Result<AppState, BoxError> 
         clock: config.clock(),
         provider_id,
         secure_cookies: config.secure_cookies,
+        sms_outbox: Arc::new(Notify::new()),
     })
 }
 
@@ -79,6 +85,7 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         demo::load(&pool, clock.today()).await?;
     }
     let state = state(&config, pool.clone()).await?;
+    let state_wakeup = state.sms_outbox.clone();
     let app = routes::router(state);
 
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -97,7 +104,12 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     if config.demo_data {
         demo::print_logins();
     }
-    tokio::spawn(purge_sessions(pool));
+    tokio::spawn(purge_sessions(pool.clone()));
+    tokio::spawn(deliver_sms(
+        DevDelivery { pool: pool.clone() },
+        pool,
+        state_wakeup,
+    ));
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
@@ -116,6 +128,21 @@ async fn purge_sessions(pool: PgPool) {
             Ok(n) => tracing::info!(purged = n, "expired sessions purged"),
             Err(err) => tracing::warn!(error = %err, "session purge failed"),
         }
+    }
+}
+
+/// Sends what waits in the SMS outbox: woken by the server functions that queue an SMS, and
+/// every 30 seconds for retries and for rows queued by another instance.
+async fn deliver_sms<D: SmsDelivery>(delivery: D, pool: PgPool, wakeup: Arc<Notify>) {
+    const BATCH: usize = 50;
+    loop {
+        match sms::deliver_pending(&pool, &delivery, BATCH).await {
+            Ok(0) => {}
+            Ok(BATCH) => continue,
+            Ok(n) => tracing::info!(sent = n, "SMS delivered"),
+            Err(err) => tracing::warn!(error = %err, "SMS delivery run failed"),
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(30), wakeup.notified()).await;
     }
 }
 

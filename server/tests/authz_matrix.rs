@@ -114,6 +114,23 @@ fn matrix() -> Vec<Call> {
             ],
         },
         Call {
+            path: "/api/request_link_code",
+            body: |_| "phone_number=%2B49+151+2000+0101".into(),
+            // Anybody signed in may ask for a code to the line (the SMS is the proof); the
+            // holder already sees it (AlreadyLinked).
+            expect: [
+                status(401),
+                ok(|b| b.contains("+4915120000101")),
+                ok(|b| b.contains("+4915120000101")),
+                status(409),
+            ],
+        },
+        Call {
+            path: "/api/confirm_link_code",
+            body: |_| "phone_number=%2B4915120000101&code=12".into(),
+            expect: [status(401), status(422), status(422), status(422)],
+        },
+        Call {
             path: "/api/make_me_holder",
             body: |ids| {
                 format!(

@@ -2,20 +2,10 @@
 
 mod common;
 
-use common::{app, post, sign_in};
+use common::{app, post, register, sign_in};
 use sqlx::PgPool;
 
 const PASSWORD: &str = "Mobil-demo-2024";
-
-async fn register(app: &axum::Router, email: &str) -> String {
-    let body = format!(
-        "email={}&password=a+long+enough+passphrase&password_confirm=a+long+enough+passphrase&lang=de",
-        email.replace('@', "%40")
-    );
-    let (status, text, cookie) = post(app, "/api/register", &body, None).await;
-    assert_eq!(status, 200, "{text}");
-    cookie.expect("cookie")
-}
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_new_login_links_200001_and_sees_both_contracts(pool: PgPool) {

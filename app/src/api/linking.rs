@@ -9,8 +9,14 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    backend::{password, repo, respond, session, state::app_state},
-    domain::linking::{LinkFacts, decide_delete, decide_holder_link, decide_make_me_holder},
+    backend::{password, repo, respond, session, sms, state::app_state},
+    domain::{
+        lang::Lang,
+        linking::{
+            LinkFacts, decide_delete, decide_holder_link, decide_make_me_holder, decide_user_link,
+        },
+        validation::{normalize_code, normalize_phone},
+    },
 };
 use crate::{
     domain::{account::ContractStatus, linking::LinkWarning, rights::Role},
@@ -70,6 +76,23 @@ pub async fn get_links() -> Result<LinkingOverview, AppError> {
     )
 }
 
+/// `TooManyAttempts` once the login has failed `MAX_FAILED_ATTEMPTS` proofs of `kind` in the
+/// window (S3).
+#[cfg(feature = "ssr")]
+async fn refuse_when_throttled(
+    conn: &mut sqlx::PgConnection,
+    login_id: i64,
+    kind: &str,
+) -> Result<(), AppError> {
+    let failures =
+        repo::linking::recent_failed_attempts(conn, login_id, kind, ATTEMPT_WINDOW_MINUTES).await?;
+    if failures >= MAX_FAILED_ATTEMPTS {
+        Err(AppError::TooManyAttempts)
+    } else {
+        Ok(())
+    }
+}
+
 /// Verifies a contract password of a customer number, counting failures (S3): a failure is
 /// recorded on its own connection, so it counts whatever becomes of the caller's transaction.
 /// Unknown numbers take as long as wrong passwords.
@@ -82,16 +105,7 @@ async fn verify_contract_password(
     customer_number: &str,
     contract_password: String,
 ) -> Result<i64, AppError> {
-    let failures = repo::linking::recent_failed_attempts(
-        conn,
-        login_id,
-        "contract_password",
-        ATTEMPT_WINDOW_MINUTES,
-    )
-    .await?;
-    if failures >= MAX_FAILED_ATTEMPTS {
-        return Err(AppError::TooManyAttempts);
-    }
+    refuse_when_throttled(conn, login_id, "contract_password").await?;
     let found = repo::linking::customer_by_number(conn, provider_id, customer_number).await?;
     let stored = found.as_ref().and_then(|(_, hash)| hash.clone());
     let matches = password::verify(contract_password, stored).await?;
@@ -120,8 +134,7 @@ pub async fn link_holder(
                 ("customer_number", &customer_number),
                 ("contract_password", &contract_password),
             ])?;
-            let mut tx = state.pool.begin().await?;
-            repo::linking::lock_login(&mut tx, login_id).await?;
+            let mut tx = repo::linking::begin_locked(&state.pool, login_id).await?;
             let customer_id = verify_contract_password(
                 &mut tx,
                 &state.pool,
@@ -151,8 +164,7 @@ pub async fn delete_link(link_id: i64) -> Result<(), AppError> {
             let state = app_state()?;
             let session = session::require(&state).await?;
             let login_id = session.login_id;
-            let mut tx = state.pool.begin().await?;
-            repo::linking::lock_login(&mut tx, login_id).await?;
+            let mut tx = repo::linking::begin_locked(&state.pool, login_id).await?;
             let links = repo::linking::link_facts(&mut tx, login_id).await?;
             // Somebody else's link is "not found", never "forbidden".
             let plan = decide_delete(&links, link_id).map_err(|_| AppError::NotFound)?;
@@ -175,8 +187,7 @@ pub async fn make_me_holder(link_id: i64, contract_password: String) -> Result<(
             let session = session::require(&state).await?;
             let login_id = session.login_id;
             AppError::require_filled(&[("contract_password", &contract_password)])?;
-            let mut tx = state.pool.begin().await?;
-            repo::linking::lock_login(&mut tx, login_id).await?;
+            let mut tx = repo::linking::begin_locked(&state.pool, login_id).await?;
             let links = repo::linking::links_of(&mut tx, login_id).await?;
             let Some((LinkFacts::User { contract, .. }, view)) =
                 links.iter().find(|(facts, _)| facts.link_id() == link_id)
@@ -201,6 +212,142 @@ pub async fn make_me_holder(link_id: i64, contract_password: String) -> Result<(
             repo::linking::apply_plan(&mut tx, login_id, &plan).await?;
             tx.commit().await?;
             tracing::info!(login_id, customer_id, "user link turned into holder link");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The answer to a code request: where the code went, for the page to say so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeRequested {
+    /// The number as normalised (`+<digits>`), to be sent back with the code.
+    pub phone_number: String,
+}
+
+/// "User links": sends a one-time code by SMS to the phone number of a contract, for a user
+/// link. The rules of `decide_user_link` are checked first, so a business or inactive contract
+/// is refused before any SMS goes out (L5). A number that belongs to no contract gets the same
+/// answer as one that does (nothing tells a stranger which numbers are customers), but counts
+/// as a failed attempt, so probing numbers is throttled like guessing codes.
+#[server(endpoint = "request_link_code")]
+pub async fn request_link_code(phone_number: String) -> Result<CodeRequested, AppError> {
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let session = session::require(&state).await?;
+            let login_id = session.login_id;
+            let phone_number = normalize_phone(&phone_number)
+                .map_err(|problem| AppError::field("phone_number", problem))?;
+            let mut tx = repo::linking::begin_locked(&state.pool, login_id).await?;
+            refuse_when_throttled(&mut tx, login_id, "sms_code").await?;
+            let requests =
+                repo::linking::recent_code_requests(&mut tx, login_id, ATTEMPT_WINDOW_MINUTES)
+                    .await?;
+            if requests >= sms::MAX_CODE_REQUESTS {
+                return Err(AppError::TooManyAttempts);
+            }
+            let answer = CodeRequested {
+                phone_number: phone_number.clone(),
+            };
+            let Some(contract_id) =
+                repo::linking::contract_by_phone(&mut tx, state.provider_id, &phone_number).await?
+            else {
+                drop(tx);
+                repo::linking::record_failed_attempt(&state.pool, login_id, "sms_code").await?;
+                tracing::info!(login_id, "link code requested for an unknown number");
+                return Ok(answer);
+            };
+            let links = repo::linking::link_facts(&mut tx, login_id).await?;
+            let (contract, _, _) =
+                repo::linking::contract_facts_by_id(&mut tx, contract_id).await?;
+            decide_user_link(&links, &contract).map_err(AppError::LinkRefused)?;
+            let language: String =
+                sqlx::query_scalar("SELECT language FROM customers WHERE id = $1")
+                    .bind(contract.customer_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let language = repo::parse_column("customers.language", &language, Lang::parse)?;
+            let (code, hash) = sms::new_code()?;
+            repo::linking::create_code(
+                &mut tx,
+                login_id,
+                contract_id,
+                &hash,
+                sms::CODE_TTL_MINUTES,
+                &sms::code_text(language, &code),
+            )
+            .await?;
+            tx.commit().await?;
+            state.sms_outbox.notify_one();
+            tracing::info!(login_id, contract_id, "link code queued");
+            Ok(answer)
+        }
+        .await,
+    )
+}
+
+/// "User links": checks the code sent to the phone number and creates the user link, in one
+/// transaction. A wrong code counts against the code (5 entries) and the login (throttling).
+#[server(endpoint = "confirm_link_code")]
+pub async fn confirm_link_code(phone_number: String, code: String) -> Result<(), AppError> {
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let session = session::require(&state).await?;
+            let login_id = session.login_id;
+            let phone = normalize_phone(&phone_number);
+            let typed = normalize_code(&code);
+            let mut problems = Vec::new();
+            if let Err(problem) = &phone {
+                problems.push(crate::error::FieldError {
+                    field: "phone_number".into(),
+                    problem: *problem,
+                });
+            }
+            if let Err(problem) = &typed {
+                problems.push(crate::error::FieldError {
+                    field: "code".into(),
+                    problem: *problem,
+                });
+            }
+            let (Ok(phone_number), Ok(typed)) = (phone, typed) else {
+                return Err(AppError::Invalid(problems));
+            };
+            let mut tx = repo::linking::begin_locked(&state.pool, login_id).await?;
+            refuse_when_throttled(&mut tx, login_id, "sms_code").await?;
+            let contract_id =
+                repo::linking::contract_by_phone(&mut tx, state.provider_id, &phone_number).await?;
+            let live = match contract_id {
+                Some(contract_id) => {
+                    repo::linking::live_code(&mut tx, login_id, contract_id, sms::CODE_MAX_ATTEMPTS)
+                        .await?
+                }
+                None => None,
+            };
+            let matches = live
+                .as_ref()
+                .is_some_and(|(_, hash)| sms::same_hash(hash, &sms::hash_code(&typed)));
+            let (Some(contract_id), Some((code_id, _)), true) =
+                (contract_id, live.clone(), matches)
+            else {
+                drop(tx);
+                if let Some((code_id, _)) = live {
+                    repo::linking::count_code_attempt(&state.pool, code_id).await?;
+                }
+                repo::linking::record_failed_attempt(&state.pool, login_id, "sms_code").await?;
+                return Err(AppError::LinkCodeInvalid);
+            };
+            if !repo::linking::use_code(&mut tx, code_id).await? {
+                return Err(AppError::LinkCodeInvalid);
+            }
+            let links = repo::linking::link_facts(&mut tx, login_id).await?;
+            let (contract, _, _) =
+                repo::linking::contract_facts_by_id(&mut tx, contract_id).await?;
+            let plan = decide_user_link(&links, &contract).map_err(AppError::LinkRefused)?;
+            repo::linking::apply_plan(&mut tx, login_id, &plan).await?;
+            tx.commit().await?;
+            tracing::info!(login_id, contract_id, "user link created");
             Ok(())
         }
         .await,

@@ -9,4 +9,5 @@ pub mod password;
 pub mod repo;
 pub mod respond;
 pub mod session;
+pub mod sms;
 pub mod state;

@@ -3,6 +3,8 @@
 use axum::extract::FromRef;
 use leptos::{config::LeptosOptions, prelude::use_context};
 use sqlx::PgPool;
+use std::sync::Arc;
+use tokio::sync::Notify;
 
 use super::clock::Clock;
 use crate::error::AppError;
@@ -17,6 +19,8 @@ pub struct AppState {
     pub provider_id: i64,
     /// Whether cookies get `Secure` and the `__Host-` prefix (served behind TLS).
     pub secure_cookies: bool,
+    /// Wakes the SMS outbox worker when a server function has queued an SMS.
+    pub sms_outbox: Arc<Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

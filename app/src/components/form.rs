@@ -29,6 +29,8 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::PasswordSameAsEmail => t!(i18n, errors.password_same_as_email).into_any(),
         FieldProblem::PasswordsDiffer => t!(i18n, errors.passwords_differ).into_any(),
         FieldProblem::EmailTaken => t!(i18n, errors.email_taken).into_any(),
+        FieldProblem::PhoneInvalid => t!(i18n, errors.phone_invalid).into_any(),
+        FieldProblem::CodeInvalid => t!(i18n, errors.code_invalid).into_any(),
     }
 }
 
@@ -41,7 +43,7 @@ pub fn error_message(error: &AppError) -> AnyView {
         AppError::NotFound => t!(i18n, errors.not_found).into_any(),
         AppError::Invalid(_) => t!(i18n, errors.invalid).into_any(),
         AppError::Unavailable => t!(i18n, errors.unavailable).into_any(),
-        AppError::LinkRefused(_) | AppError::LinkProofInvalid => {
+        AppError::LinkRefused(_) | AppError::LinkProofInvalid | AppError::LinkCodeInvalid => {
             t!(i18n, errors.link_refused).into_any()
         }
         AppError::TooManyAttempts => t!(i18n, errors.too_many_attempts).into_any(),
@@ -83,6 +85,9 @@ pub fn Field(
     input_type: &'static str,
     /// The autocomplete token (`username`, `current-password`, `new-password`, `email` …).
     autocomplete: &'static str,
+    /// The virtual keyboard to offer (`numeric` for codes).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
     /// The last error of the form's action; the field shows its own problem.
     #[prop(into)]
     error: Signal<Option<AppError>>,
@@ -118,6 +123,7 @@ pub fn Field(
                 name=name
                 type=input_type
                 autocomplete=autocomplete
+                inputmode=inputmode
                 aria-required="true"
                 aria-invalid=move || problem().is_some().then_some("true")
                 aria-describedby=described_by

@@ -17,6 +17,16 @@ pub fn lang_of(locale: Locale) -> Lang {
     }
 }
 
+/// The i18n locale for a domain language (for texts rendered outside a view, such as an SMS).
+pub fn locale_of(lang: Lang) -> Locale {
+    match lang {
+        Lang::En => Locale::en,
+        Lang::De => Locale::de,
+        Lang::Fr => Locale::fr,
+        Lang::Nl => Locale::nl,
+    }
+}
+
 /// The current language, reactive.
 pub fn use_lang() -> Signal<Lang> {
     let i18n = use_i18n();

@@ -13,6 +13,8 @@ pub enum FieldProblem {
     PasswordSameAsEmail,
     PasswordsDiffer,
     EmailTaken,
+    PhoneInvalid,
+    CodeInvalid,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).
@@ -64,6 +66,57 @@ pub fn check_new_password(password: &str, email: &str) -> Result<(), FieldProble
         return Err(FieldProblem::PasswordSameAsEmail);
     }
     Ok(())
+}
+
+/// Digits of a one-time linking code.
+pub const CODE_DIGITS: usize = 6;
+
+/// Normalises a phone number to its international form `+<country><number>` (E.164: 8 to 15
+/// digits), accepting the separators people type (spaces, `-`, `/`, `.`, brackets) and `00` for
+/// `+`. A national number (`0151 …`) is refused: the portal cannot know its country.
+pub fn normalize_phone(raw: &str) -> Result<String, FieldProblem> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(FieldProblem::Required);
+    }
+    let mut compact = String::with_capacity(trimmed.len());
+    for c in trimmed.chars() {
+        match c {
+            '0'..='9' | '+' => compact.push(c),
+            ' ' | '\u{a0}' | '-' | '/' | '.' | '(' | ')' => {}
+            _ => return Err(FieldProblem::PhoneInvalid),
+        }
+    }
+    let digits = if let Some(rest) = compact.strip_prefix('+') {
+        rest
+    } else if let Some(rest) = compact.strip_prefix("00") {
+        rest
+    } else {
+        return Err(FieldProblem::PhoneInvalid);
+    };
+    let valid = (8..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    if valid {
+        Ok(format!("+{digits}"))
+    } else {
+        Err(FieldProblem::PhoneInvalid)
+    }
+}
+
+/// Normalises a typed one-time code: spaces and dashes dropped, exactly `CODE_DIGITS` digits.
+pub fn normalize_code(raw: &str) -> Result<String, FieldProblem> {
+    let code: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '\u{a0}'))
+        .collect();
+    if code.is_empty() {
+        Err(FieldProblem::Required)
+    } else if code.len() == CODE_DIGITS && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code)
+    } else {
+        Err(FieldProblem::CodeInvalid)
+    }
 }
 
 #[cfg(test)]
@@ -118,5 +171,46 @@ mod tests {
             check_new_password("ééééééééééé", "a@b.c"),
             Err(FieldProblem::PasswordTooShort)
         );
+    }
+
+    #[test]
+    fn phone_numbers() {
+        for typed in [
+            "+49 151 2000 0101",
+            "+49-151-2000-0101",
+            "0049 (151) 2000/0101",
+            " +4915120000101 ",
+        ] {
+            assert_eq!(
+                normalize_phone(typed),
+                Ok("+4915120000101".into()),
+                "{typed}"
+            );
+        }
+        assert_eq!(normalize_phone("  "), Err(FieldProblem::Required));
+        for bad in [
+            "0151 2000 0101",
+            "+49 151 abc",
+            "+0 151 2000 0101",
+            "+49 1",
+            "+49 151 2000 0101 2345 6",
+            "++49 151 2000 0101",
+        ] {
+            assert_eq!(
+                normalize_phone(bad),
+                Err(FieldProblem::PhoneInvalid),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn codes() {
+        assert_eq!(normalize_code(" 123 456 "), Ok("123456".into()));
+        assert_eq!(normalize_code("123-456"), Ok("123456".into()));
+        assert_eq!(normalize_code(""), Err(FieldProblem::Required));
+        for bad in ["12345", "1234567", "12a456", "١٢٣٤٥٦"] {
+            assert_eq!(normalize_code(bad), Err(FieldProblem::CodeInvalid), "{bad}");
+        }
     }
 }

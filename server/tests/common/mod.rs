@@ -74,3 +74,14 @@ pub async fn sign_in(app: &Router, email: &str, password: &str) -> String {
     assert_eq!(status, 200, "{email} signs in: {text}");
     cookie.expect("session cookie")
 }
+
+/// Registers a new login (German) and returns its session cookie pair.
+pub async fn register(app: &Router, email: &str) -> String {
+    let body = format!(
+        "email={}&password=a+long+enough+passphrase&password_confirm=a+long+enough+passphrase&lang=de",
+        email.replace('@', "%40")
+    );
+    let (status, text, cookie) = post(app, "/api/register", &body, None).await;
+    assert_eq!(status, 200, "{text}");
+    cookie.expect("cookie")
+}

@@ -196,6 +196,16 @@ pub async fn lock_login(conn: &mut PgConnection, login_id: i64) -> Result<(), Ap
     Ok(())
 }
 
+/// Begins a linking transaction with the login locked (see `lock_login`).
+pub async fn begin_locked(
+    pool: &sqlx::PgPool,
+    login_id: i64,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, AppError> {
+    let mut tx = pool.begin().await?;
+    lock_login(&mut tx, login_id).await?;
+    Ok(tx)
+}
+
 /// Applies the steps of a plan in order (inside the caller's transaction).
 pub async fn apply_plan(
     conn: &mut PgConnection,
@@ -285,4 +295,125 @@ pub async fn business_portal(
         row.get("business_portal_url"),
         row.get("business_registration_url"),
     ))
+}
+
+/// The contract with this phone number (compared in the normalised `+<digits>` form) at the
+/// provider, if any.
+pub async fn contract_by_phone(
+    conn: &mut PgConnection,
+    provider_id: i64,
+    phone_number: &str,
+) -> Result<Option<i64>, AppError> {
+    // Several contracts may have carried the number over time: the active one wins, then the
+    // newest.
+    Ok(sqlx::query_scalar(
+        "SELECT ct.id FROM contracts ct JOIN customers c ON c.id = ct.customer_id
+          WHERE c.provider_id = $1
+            AND regexp_replace(ct.phone_number, '[^0-9+]', '', 'g') = $2
+            AND ct.phone_number IS NOT NULL
+          ORDER BY ct.status = 'active' DESC, ct.start_date DESC, ct.id DESC
+          LIMIT 1",
+    )
+    .bind(provider_id)
+    .bind(phone_number)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Codes requested by a login in the last `minutes`.
+pub async fn recent_code_requests(
+    conn: &mut PgConnection,
+    login_id: i64,
+    minutes: i32,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM link_codes
+          WHERE login_id = $1 AND created_at > now() - make_interval(mins => $2)",
+    )
+    .bind(login_id)
+    .bind(minutes)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Stores a new code for (login, contract), retiring the login's earlier unused codes for that
+/// contract, and queues its SMS, in the caller's transaction.
+pub async fn create_code(
+    conn: &mut PgConnection,
+    login_id: i64,
+    contract_id: i64,
+    code_hash: &[u8],
+    ttl_minutes: i32,
+    sms_body: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE link_codes SET used_at = now()
+          WHERE login_id = $1 AND contract_id = $2 AND used_at IS NULL",
+    )
+    .bind(login_id)
+    .bind(contract_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO link_codes (login_id, contract_id, code_hash, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(mins => $4))",
+    )
+    .bind(login_id)
+    .bind(contract_id)
+    .bind(code_hash)
+    .bind(ttl_minutes)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO sms_outbox (customer_id, phone_number, body, language)
+         SELECT ct.customer_id, ct.phone_number, $2, c.language
+           FROM contracts ct JOIN customers c ON c.id = ct.customer_id
+          WHERE ct.id = $1",
+    )
+    .bind(contract_id)
+    .bind(sms_body)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The login's live code for a contract: unused, not expired, with wrong entries left.
+pub async fn live_code(
+    conn: &mut PgConnection,
+    login_id: i64,
+    contract_id: i64,
+    max_attempts: i32,
+) -> Result<Option<(i64, Vec<u8>)>, AppError> {
+    let row = sqlx::query(
+        "SELECT id, code_hash FROM link_codes
+          WHERE login_id = $1 AND contract_id = $2 AND used_at IS NULL
+            AND expires_at > now() AND attempts < $3
+          ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(login_id)
+    .bind(contract_id)
+    .bind(max_attempts)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| (r.get("id"), r.get("code_hash"))))
+}
+
+/// Counts a wrong entry against a code, outside the caller's transaction (like
+/// `record_failed_attempt`), so it counts although that transaction is rolled back.
+pub async fn count_code_attempt(pool: &sqlx::PgPool, code_id: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE link_codes SET attempts = attempts + 1 WHERE id = $1")
+        .bind(code_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Marks a code used, in the caller's transaction: it fails (`false`) when it was used meanwhile.
+pub async fn use_code(conn: &mut PgConnection, code_id: i64) -> Result<bool, AppError> {
+    let done =
+        sqlx::query("UPDATE link_codes SET used_at = now() WHERE id = $1 AND used_at IS NULL")
+            .bind(code_id)
+            .execute(&mut *conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -3,9 +3,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{link_card::LinkCard, refusal::LinkingError};
+use super::{link_card::LinkCard, link_user::LinkUserCard, refusal::LinkingError};
 use crate::{
-    api::linking::{DeleteLink, LinkHolder, LinkingOverview, MakeMeHolder, get_links},
+    api::linking::{
+        ConfirmLinkCode, DeleteLink, LinkHolder, LinkingOverview, MakeMeHolder, RequestLinkCode,
+        get_links,
+    },
     app::on_success,
     components::{form::Field, page_error::PageError},
     domain::rights::Role,
@@ -19,16 +22,23 @@ pub fn LinkingPage() -> impl IntoView {
     let link_holder = ServerAction::<LinkHolder>::new();
     let delete = ServerAction::<DeleteLink>::new();
     let make_holder = ServerAction::<MakeMeHolder>::new();
+    let request_code = ServerAction::<RequestLinkCode>::new();
+    let confirm_code = ServerAction::<ConfirmLinkCode>::new();
     let changes = RwSignal::new(0_u32);
     on_success(link_holder, move || changes.update(|n| *n += 1));
     on_success(delete, move || changes.update(|n| *n += 1));
     on_success(make_holder, move || changes.update(|n| *n += 1));
+    on_success(confirm_code, move || {
+        // The code is spent: the next user link starts with a new request.
+        request_code.value().set(None);
+        changes.update(|n| *n += 1);
+    });
     let overview = Resource::new_blocking(move || changes.get(), |_| get_links());
     let content = move || {
         Suspend::new(async move {
             match overview.await {
                 Ok(data) => view! {
-                    <LinkingContent data link_holder delete make_holder />
+                    <LinkingContent data link_holder delete make_holder request_code confirm_code />
                 }
                 .into_any(),
                 Err(error) => view! { <PageError error /> }.into_any(),
@@ -53,6 +63,8 @@ fn LinkingContent(
     link_holder: ServerAction<LinkHolder>,
     delete: ServerAction<DeleteLink>,
     make_holder: ServerAction<MakeMeHolder>,
+    request_code: ServerAction<RequestLinkCode>,
+    confirm_code: ServerAction<ConfirmLinkCode>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let portal = data.business_portal_url.clone();
@@ -75,6 +87,7 @@ fn LinkingContent(
         .collect();
     let has_links = !data.links.is_empty();
     let (make_holder_portal, make_holder_registration) = (portal.clone(), registration.clone());
+    let (user_portal, user_registration) = (portal.clone(), registration.clone());
     view! {
         <LinkingError error=delete_error business_portal_url=portal.clone() business_registration_url=registration.clone() />
         <section aria-labelledby="links-title">
@@ -115,6 +128,12 @@ fn LinkingContent(
                     </button>
                 </ActionForm>
             </section>
+            <LinkUserCard
+                request=request_code
+                confirm=confirm_code
+                business_portal_url=user_portal
+                business_registration_url=user_registration
+            />
             {(!user_links.is_empty())
                 .then(|| {
                     view! {

@@ -33,12 +33,18 @@ pub fn LinkingError(
                     .into_any(),
                 );
             }
-            AppError::LinkRefused(LinkRefusal::BusinessHistory) => {
-                t!(i18n, linking.refusal_business_history).into_any()
+            AppError::LinkRefused(LinkRefusal::BusinessHistory) => view! {
+                {t!(i18n, linking.refusal_business_history)}
+                " "
+                <a href="#link-user">{t!(i18n, linking.link_user_offer)}</a>
             }
-            AppError::LinkRefused(LinkRefusal::SecondHolder) => {
-                t!(i18n, linking.refusal_second_holder).into_any()
+            .into_any(),
+            AppError::LinkRefused(LinkRefusal::SecondHolder) => view! {
+                {t!(i18n, linking.refusal_second_holder)}
+                " "
+                <a href="#link-user">{t!(i18n, linking.link_user_offer)}</a>
             }
+            .into_any(),
             AppError::LinkRefused(LinkRefusal::StaleHolderLink { .. }) => {
                 t!(i18n, linking.refusal_stale).into_any()
             }
@@ -52,6 +58,7 @@ pub fn LinkingError(
                 t!(i18n, linking.refusal_unknown).into_any()
             }
             AppError::LinkProofInvalid => t!(i18n, linking.proof_invalid).into_any(),
+            AppError::LinkCodeInvalid => t!(i18n, linking.code_invalid).into_any(),
             AppError::TooManyAttempts => t!(i18n, linking.too_many_attempts).into_any(),
             other => crate::components::form::error_message(&other),
         };
