@@ -18,6 +18,7 @@ use crate::{
     pages::{
         auth::{register_page::RegisterPage, sign_in_page::SignInPage},
         home::home_page::HomePage,
+        invoices::invoices_page::InvoicesPage,
         linking::linking_page::LinkingPage,
         not_found::NotFound,
     },
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sign-in") view=SignInPage />
                         <Route path=path!("/register") view=RegisterPage />
                         <Route path=path!("/links") view=LinkingPage />
+                        <Route path=path!("/invoices") view=InvoicesPage />
                     </I18nRoute<Locale, _, _>>
                 </Routes>
             </Router>

@@ -33,6 +33,8 @@ pub const HOME: &str = "/";
 pub const SIGN_IN: &str = "/sign-in";
 /// Linked contracts (L1).
 pub const LINKS: &str = "/links";
+/// Invoices & payments (I1–I4).
+pub const INVOICES: &str = "/invoices";
 /// Registration page.
 pub const REGISTER: &str = "/register";
 

@@ -1,17 +1,7 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import { seriousViolations } from '../axe';
 import { expect, test } from '../fixtures';
 import { LinkingPage, MOBILE } from '../pages/linking-page';
 import { SignInPage, TRIO, hydrated } from '../pages/sign-in-page';
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('sign-in has no serious accessibility violations (P6)', async ({ page }) => {
   await page.goto('/de/sign-in');

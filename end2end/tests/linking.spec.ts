@@ -64,10 +64,11 @@ test('a user becomes holder in one step, and only then sees the account (L2, L8)
   const linking = new LinkingPage(page);
   await linking.openAs(MOBILE.max);
   await expect(linking.link('user', '200001')).toBeVisible();
-  // As user: the line, but no balance or invoices on Home.
+  // As user: the line, but no balance on Home, and no invoices (L2).
   await page.goto('/');
   await expect(page.getByText('+49 151 2000 0102')).toBeVisible();
   await expect(page.getByTestId('balance')).toHaveCount(0);
+  expect((await page.goto('/invoices'))?.status()).toBe(404);
 
   await page.goto('/links');
   await page.locator('#make-holder-password').fill('Becker-200001');
@@ -77,6 +78,9 @@ test('a user becomes holder in one step, and only then sees the account (L2, L8)
   await page.goto('/');
   await expect(page.getByTestId('balance')).toBeVisible();
   await expect(page.getByTestId('customer-number')).toHaveText('200001');
+  // Holder now: the invoices of 200001 are his to see.
+  await page.getByRole('link', { name: 'Invoices' }).click();
+  await expect(page.getByTestId('invoices').locator('tbody tr')).toHaveCount(3);
 });
 
 test('a new person registers, is refused as holder (L6) and links the line as user by SMS code', async ({

@@ -104,6 +104,17 @@ fn matrix() -> Vec<Call> {
             ],
         },
         Call {
+            path: "/api/invoices",
+            body: |_| String::new(),
+            // Invoices are the holder's only (L2): the user link gets "not found".
+            expect: [
+                status(401),
+                ok(|b| b == "[]"),
+                status(404),
+                ok(|b| b.matches("\"number\"").count() == 3 && b.contains("\"issue_date\"")),
+            ],
+        },
+        Call {
             path: "/api/get_links",
             body: |_| String::new(),
             expect: [

@@ -3,5 +3,6 @@
 
 pub mod auth;
 pub mod home;
+pub mod invoices;
 pub mod linking;
 pub mod shell;

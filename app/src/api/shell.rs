@@ -19,6 +19,9 @@ pub struct Brand {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionSummary {
     pub email: String,
+    /// Holds a customer number: the account tabs are in the navigation (L2; the server
+    /// functions check again).
+    pub holder: bool,
 }
 
 /// Brand and session, loaded once per page.
@@ -31,16 +34,26 @@ pub struct ShellData {
 /// Brand and session for the page shell. Public: an anonymous visitor gets the brand only.
 #[server(endpoint = "shell_data")]
 pub async fn get_shell_data() -> Result<ShellData, AppError> {
-    use crate::backend::{repo, respond, session, state::app_state};
+    use crate::{
+        backend::{repo, respond, session, state::app_state},
+        domain::rights::Rights,
+    };
     respond::finish(
         async {
             let state = app_state()?;
             let session = session::current(&state).await?;
             let brand = repo::providers::brand(&state.pool, state.provider_id).await?;
-            Ok(ShellData {
-                brand,
-                session: session.map(|s| SessionSummary { email: s.email }),
-            })
+            let session = match session {
+                Some(s) => {
+                    let links = repo::links::for_login(&state.pool, s.login_id).await?;
+                    Some(SessionSummary {
+                        email: s.email,
+                        holder: Rights::from_links(&links).holder_customer().is_some(),
+                    })
+                }
+                None => None,
+            };
+            Ok(ShellData { brand, session })
         }
         .await,
     )

@@ -59,6 +59,7 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
     let logo = data.as_ref().and_then(|d| d.brand.logo_path.clone());
     let session = data.and_then(|d| d.session);
     let signed_in = session.is_some();
+    let holder = session.as_ref().is_some_and(|s| s.holder);
     view! {
         <header class="site-header">
             <div class="header-inner">
@@ -77,6 +78,16 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
                                 <li>
                                     <NavLink path=paths::HOME>{t!(i18n, layout.nav_home)}</NavLink>
                                 </li>
+                                {holder
+                                    .then(|| {
+                                        view! {
+                                            <li>
+                                                <NavLink path=paths::INVOICES>
+                                                    {t!(i18n, layout.nav_invoices)}
+                                                </NavLink>
+                                            </li>
+                                        }
+                                    })}
                                 <li>
                                     <NavLink path=paths::LINKS>{t!(i18n, layout.nav_links)}</NavLink>
                                 </li>

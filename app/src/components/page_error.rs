@@ -15,11 +15,22 @@ pub fn PageError(error: AppError) -> impl IntoView {
             let to = paths::localized(lang.get_untracked(), paths::SIGN_IN);
             view! { <Redirect path=to /> }.into_any()
         }
-        other => view! {
+        other => {
+            // A page the login may not see answers with the error's status (404 for "not
+            // yours"), also when it is opened by typing its address.
+            #[cfg(feature = "ssr")]
+            if let (Some(options), Ok(status)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                http::StatusCode::from_u16(other.status_code()),
+            ) {
+                options.set_status(status);
+            }
+            view! {
             <p class="alert alert-error" role="alert">
                 {error_message(&other)}
             </p>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }

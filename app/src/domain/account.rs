@@ -64,6 +64,14 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// An invoice, or a credit note correcting one (I1).
+    InvoiceKind {
+        Invoice => "invoice",
+        CreditNote => "credit_note",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,5 +2,6 @@
 
 pub mod auth;
 pub mod home;
+pub mod invoices;
 pub mod linking;
 pub mod not_found;

@@ -85,3 +85,19 @@ pub async fn register(app: &Router, email: &str) -> String {
     assert_eq!(status, 200, "{text}");
     cookie.expect("cookie")
 }
+
+/// A page request as a browser sends it: (status, body).
+pub async fn get_page(app: &Router, path: &str, cookie: Option<&str>) -> (u16, String) {
+    let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status().as_u16();
+    let bytes = to_bytes(response.into_body(), 1 << 22).await.expect("body");
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -4,6 +4,7 @@
 use crate::error::AppError;
 
 pub mod accounts;
+pub mod invoices;
 pub mod linking;
 pub mod links;
 pub mod logins;

@@ -9,7 +9,7 @@ use crate::{
         ConfirmLinkCode, DeleteLink, LinkHolder, LinkingOverview, MakeMeHolder, RequestLinkCode,
         get_links,
     },
-    app::on_success,
+    app::{ShellResource, on_success},
     components::{form::Field, page_error::PageError},
     domain::rights::Role,
     i18n::*,
@@ -25,13 +25,19 @@ pub fn LinkingPage() -> impl IntoView {
     let request_code = ServerAction::<RequestLinkCode>::new();
     let confirm_code = ServerAction::<ConfirmLinkCode>::new();
     let changes = RwSignal::new(0_u32);
-    on_success(link_holder, move || changes.update(|n| *n += 1));
-    on_success(delete, move || changes.update(|n| *n += 1));
-    on_success(make_holder, move || changes.update(|n| *n += 1));
+    // A changed link changes the rights, and so the navigation (Invoices for holders).
+    let shell = expect_context::<ShellResource>();
+    let reload = move || {
+        changes.update(|n| *n += 1);
+        shell.refetch();
+    };
+    on_success(link_holder, reload);
+    on_success(delete, reload);
+    on_success(make_holder, reload);
     on_success(confirm_code, move || {
         // The code is spent: the next user link starts with a new request.
         request_code.value().set(None);
-        changes.update(|n| *n += 1);
+        reload();
     });
     let overview = Resource::new_blocking(move || changes.get(), |_| get_links());
     let content = move || {

@@ -1,0 +1,46 @@
+//! Invoices & payments (I1): the last invoices and credit notes of the customer number the
+//! login holds. A user link sees none of it (L2): for it the tab does not exist (404).
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::account::{InvoiceKind, InvoiceStatus},
+    error::AppError,
+};
+
+/// How many invoices and credit notes the tab lists (I1).
+pub const LISTED: i64 = 12;
+
+/// One invoice or credit note in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceRow {
+    pub id: i64,
+    pub kind: InvoiceKind,
+    pub number: String,
+    pub issue_date: NaiveDate,
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    pub due_date: NaiveDate,
+    pub total: Decimal,
+    pub currency: String,
+    pub status: InvoiceStatus,
+    /// For a credit note: the number of the invoice it corrects.
+    pub corrects: Option<String>,
+}
+
+/// The invoices of the signed-in holder, newest first.
+#[server(endpoint = "invoices")]
+pub async fn get_invoices() -> Result<Vec<InvoiceRow>, AppError> {
+    use crate::backend::{access::require_access, repo, respond, state::app_state};
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            let customer_id = access.require_holder()?;
+            repo::invoices::latest(&state.pool, customer_id, LISTED).await
+        }
+        .await,
+    )
+}

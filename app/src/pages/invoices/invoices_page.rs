@@ -1,0 +1,116 @@
+//! Invoices & payments (I1): the last 12 invoices and credit notes, newest first.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    api::invoices::{InvoiceRow, get_invoices},
+    components::{
+        money::{DateText, Money},
+        page_error::PageError,
+    },
+    domain::account::InvoiceKind,
+    i18n::*,
+    pages::home::account_overview::InvoiceStatusText,
+};
+
+/// The Invoices & payments tab.
+#[component]
+pub fn InvoicesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let invoices = Resource::new_blocking(|| (), |_| get_invoices());
+    let content = move || {
+        Suspend::new(async move {
+            match invoices.await {
+                Ok(rows) if rows.is_empty() => {
+                    view! { <p class="card" data-testid="no-invoices">{t!(i18n, invoices.empty)}</p> }
+                        .into_any()
+                }
+                Ok(rows) => view! { <InvoiceTable rows /> }.into_any(),
+                Err(error) => view! { <PageError error /> }.into_any(),
+            }
+        })
+    };
+    view! {
+        <Title text=move || t_string!(i18n, invoices.title).to_string() />
+        <div class="page">
+            <h1>{t!(i18n, invoices.title)}</h1>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
+                {content}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn InvoiceTable(rows: Vec<InvoiceRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" aria-labelledby="invoices-caption">
+            <h2 id="invoices-caption">{t!(i18n, invoices.caption)}</h2>
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="invoices-caption">
+                <table class="data-table" data-testid="invoices">
+                    <thead>
+                        <tr>
+                            <th scope="col">{t!(i18n, invoices.number)}</th>
+                            <th scope="col">{t!(i18n, invoices.date)}</th>
+                            <th scope="col">{t!(i18n, invoices.period)}</th>
+                            <th scope="col" class="num">{t!(i18n, invoices.amount)}</th>
+                            <th scope="col">{t!(i18n, invoices.due_date)}</th>
+                            <th scope="col">{t!(i18n, invoices.status)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows.into_iter().map(|row| view! { <InvoiceLine row /> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn InvoiceLine(row: InvoiceRow) -> impl IntoView {
+    let i18n = use_i18n();
+    let credit = row.kind == InvoiceKind::CreditNote;
+    // A credit note lowers what is owed: shown with a minus.
+    let amount = if credit { -row.total } else { row.total };
+    let corrects = row.corrects.clone();
+    view! {
+        <tr data-testid=format!("invoice-{}", row.number) data-kind=row.kind.as_str()>
+            <th scope="row">
+                <span class="invoice-number">{row.number.clone()}</span>
+                {credit
+                    .then(|| {
+                        view! {
+                            <span class="invoice-kind">
+                                {t!(i18n, invoices.credit_note)}
+                                {corrects
+                                    .map(|number| {
+                                        view! {
+                                            " · " {t!(i18n, invoices.corrects)} " "
+                                            <span data-testid="corrects">{number}</span>
+                                        }
+                                    })}
+                            </span>
+                        }
+                    })}
+            </th>
+            <td><DateText day=row.issue_date /></td>
+            <td>
+                {row
+                    .period
+                    .map(|(start, end)| view! { <DateText day=start /> " – " <DateText day=end /> })}
+            </td>
+            <td class="num"><Money amount=amount currency=row.currency.clone() /></td>
+            <td><DateText day=row.due_date /></td>
+            <td>
+                <span class=format!("badge badge-{}", row.status.as_str())>
+                    <InvoiceStatusText status=row.status />
+                </span>
+            </td>
+        </tr>
+    }
+    .into_any()
+}

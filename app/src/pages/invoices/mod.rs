@@ -1,0 +1,3 @@
+//! Invoices & payments (I1–I4).
+
+pub mod invoices_page;

@@ -1,0 +1,43 @@
+import { seriousViolations } from '../axe';
+import { expect, test } from '../fixtures';
+import { LinkingPage, MOBILE } from '../pages/linking-page';
+import { SignInPage, TRIO, hydrated } from '../pages/sign-in-page';
+
+test('the holder sees the last 12 invoices, newest first, with the credit note (I1)', async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.open('/fr');
+  await hydrated(page);
+  await signIn.signIn(TRIO.email, TRIO.password);
+  await expect(page.getByTestId('balance')).toBeVisible();
+  await page.getByRole('link', { name: 'Factures' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Factures & paiements');
+
+  const rows = page.getByTestId('invoices').locator('tbody tr');
+  await expect(rows).toHaveCount(12);
+  const dates = await rows.locator('td:first-of-type time').evaluateAll((els) =>
+    els.map((el) => el.getAttribute('datetime') ?? ''),
+  );
+  expect(dates).toEqual([...dates].sort().reverse());
+
+  const credit = page.locator('tr[data-kind="credit_note"]');
+  await expect(credit).toHaveCount(1);
+  await expect(credit).toContainText('Note de crédit · corrige');
+  // A credit note lowers what is owed.
+  await expect(credit.locator('td.num')).toHaveText('-12,40\u00a0€');
+  const corrected = (await credit.getByTestId('corrects').textContent()) ?? '';
+  await expect(page.getByTestId(`invoice-${corrected}`)).toHaveAttribute('data-kind', 'invoice');
+  await expect(rows.first().locator('.badge')).toHaveText('Ouverte');
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('a user link has no invoices, also when typing the address (L2)', async ({ page }) => {
+  const linking = new LinkingPage(page);
+  await linking.openAs(MOBILE.max, '/de');
+  await expect(page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Rechnungen' })).toHaveCount(0);
+  const response = await page.goto('/de/invoices');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('alert')).toHaveText(
+    'Diese Seite gibt es nicht oder sie ist für Sie nicht verfügbar.',
+  );
+  await expect(page.getByTestId('invoices')).toHaveCount(0);
+});
