@@ -55,6 +55,15 @@ ensure_chromium() {
   fi
 }
 
+# The tests read invoice PDFs back with poppler's pdftotext, a real PDF text extractor.
+ensure_pdftotext() {
+  if ! command -v pdftotext >/dev/null; then
+    say "installing poppler-utils (pdftotext) for the PDF tests"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
+  fi
+}
+
 ensure_node_packages() {
   command -v npm >/dev/null || die "npm not found: install Node.js 20"
   local stamp="$ROOT/end2end/node_modules/.selfcare-lock"

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { seriousViolations } from '../axe';
 import { expect, test } from '../fixtures';
 import { LinkingPage, MOBILE } from '../pages/linking-page';
@@ -28,6 +29,31 @@ test('the holder sees the last 12 invoices, newest first, with the credit note (
   await expect(page.getByTestId(`invoice-${corrected}`)).toHaveAttribute('data-kind', 'invoice');
   await expect(rows.first().locator('.badge')).toHaveText('Ouverte');
   expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('a downloaded PDF contains the invoice number and total (I2)', async ({ page }, testInfo) => {
+  const signIn = new SignInPage(page);
+  await signIn.open('/de');
+  await hydrated(page);
+  await signIn.signIn(TRIO.email, TRIO.password);
+  await expect(page.getByTestId('balance')).toBeVisible();
+  await page.goto('/de/invoices');
+  await hydrated(page);
+  const first = page.getByTestId('invoices').locator('tbody tr').first();
+  const number = ((await first.locator('.invoice-number').textContent()) ?? '').trim();
+  const total = ((await first.locator('td.num').textContent()) ?? '').replace(/\u00a0/g, ' ');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    first.getByTestId('invoice-pdf').click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`${number}.pdf`);
+  const file = testInfo.outputPath('invoice.pdf');
+  await download.saveAs(file);
+  const text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  expect(text).toContain('Rechnung');
+  expect(text).toContain(number);
+  expect(text).toContain(`Gesamt inkl. MwSt.`);
+  expect(text).toContain(total);
 });
 
 test('a user link has no invoices, also when typing the address (L2)', async ({ page }) => {

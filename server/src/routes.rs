@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/locale/{code}", get(switch_locale))
+        .route("/invoices/{id}/pdf", get(invoice_pdf))
         .leptos_routes(&state, routes, {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -118,6 +119,57 @@ async fn switch_locale(
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response
+}
+
+#[derive(Debug, Deserialize)]
+struct PdfQuery {
+    lang: Option<String>,
+}
+
+/// The PDF of an invoice or credit note (I2), for the holder of its customer number only.
+async fn invoice_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<PdfQuery>,
+    headers: header::HeaderMap,
+) -> Response {
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(paths::DEFAULT_LANG);
+    match app::api::invoices::pdf_download(&state, &headers, id, lang).await {
+        Ok((file_name, bytes)) => {
+            let disposition = format!("attachment; filename=\"{file_name}\"");
+            let mut response = bytes.into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            );
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            if let Ok(value) = HeaderValue::from_str(&disposition) {
+                headers.insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        Err(app::error::AppError::Unauthenticated) => {
+            let target = paths::localized(lang, paths::SIGN_IN);
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            if let Ok(location) = HeaderValue::from_str(&target) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
+        }
+        Err(err) => {
+            let status = StatusCode::from_u16(err.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, app::api::invoices::download_error_text(&err, lang)).into_response()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -52,3 +52,146 @@ async fn a_user_link_cannot_open_invoices_also_by_address(pool: PgPool) {
     assert!(page.contains("data-testid=\"invoices\""));
     assert!(page.contains("Rechnungen"));
 }
+
+/// The text of a PDF, as poppler's `pdftotext` extracts it.
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("selfcare-pdf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join(format!("{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&file, bytes).expect("write pdf");
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils; scripts/test installs it)");
+    let _ = std::fs::remove_file(&file);
+    assert!(output.status.success(), "pdftotext failed: {output:?}");
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+async fn download(app: &axum::Router, path: &str, cookie: Option<&str>) -> (u16, Vec<u8>, String) {
+    use axum::body::{Body, to_bytes};
+    use tower::ServiceExt;
+    let mut request = axum::http::Request::get(path);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status().as_u16();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = to_bytes(response.into_body(), 1 << 24).await.expect("body");
+    (status, bytes.to_vec(), kind)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn invoice_pdfs_carry_number_lines_vat_and_total_in_the_language(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
+    let (_, body, _) = post(&app, "/api/invoices", "", Some(&claire)).await;
+    let rows: Vec<InvoiceRow> = serde_json::from_str(&body).expect("rows");
+    let latest = &rows[0];
+
+    let (status, bytes, kind) = download(
+        &app,
+        &format!("/invoices/{}/pdf?lang=fr", latest.id),
+        Some(&claire),
+    )
+    .await;
+    assert_eq!((status, kind.as_str()), (200, "application/pdf"));
+    let text = pdf_text(&bytes);
+    let total = app::domain::format::money(latest.total, "EUR", app::domain::lang::Lang::Fr);
+    for needle in [
+        "Facture",
+        latest.number.as_str(),
+        "Claire Dubois",
+        "Liège",
+        "100001",
+        "Trio Internet 200",
+        "TVA 21 %",
+        "Total TVAC",
+        "Veuillez payer avant le",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing in:\n{text}");
+    }
+    // pdftotext turns the no-break space before the euro sign into a plain space.
+    let total = total.replace('\u{a0}', " ");
+    assert!(text.contains(&total), "{total:?} missing in:\n{text}");
+
+    // The credit note in German names the invoice it corrects.
+    let credit = rows
+        .iter()
+        .find(|r| r.kind == InvoiceKind::CreditNote)
+        .expect("credit note");
+    let (status, bytes, _) = download(
+        &app,
+        &format!("/invoices/{}/pdf?lang=de", credit.id),
+        Some(&claire),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let text = pdf_text(&bytes);
+    assert!(text.contains("Gutschrift"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "Korrigiert Rechnung {}",
+            credit.corrects.as_deref().unwrap_or("?")
+        )) || text.contains(credit.corrects.as_deref().unwrap_or("?")),
+        "{text}"
+    );
+
+    // Paid invoices say when and how.
+    let paid = rows
+        .iter()
+        .find(|r| r.status == app::domain::account::InvoiceStatus::Paid);
+    let paid = paid.expect("a paid invoice");
+    let (_, bytes, _) = download(
+        &app,
+        &format!("/invoices/{}/pdf?lang=en", paid.id),
+        Some(&claire),
+    )
+    .await;
+    assert!(pdf_text(&bytes).contains("Paid on"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn only_the_holder_downloads_the_pdf(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let jonas_invoice: i64 = sqlx::query_scalar(
+        "SELECT i.id FROM invoices i JOIN customers c ON c.id = i.customer_id
+          WHERE c.customer_number = '200001' ORDER BY i.id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("invoice");
+    let path = format!("/invoices/{jonas_invoice}/pdf?lang=de");
+    // Anonymous: to sign-in.
+    let (status, _, _) = download(&app, &path, None).await;
+    assert_eq!(status, 303);
+    // A user link of that number, a stranger and another holder: not found.
+    for email in [
+        "max.becker@example.de",
+        "lena.schmidt@example.de",
+        "anna.becker@example.de",
+    ] {
+        let cookie = sign_in(&app, email, "Mobil-demo-2024").await;
+        let (status, bytes, _) = download(&app, &path, Some(&cookie)).await;
+        assert_eq!(status, 404, "{email}");
+        assert!(!bytes.starts_with(b"%PDF"), "{email}");
+    }
+    let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
+    assert_eq!(download(&app, &path, Some(&claire)).await.0, 404);
+    let jonas = sign_in(&app, "jonas.becker@example.de", "Mobil-demo-2024").await;
+    let (status, bytes, _) = download(&app, &path, Some(&jonas)).await;
+    assert_eq!(status, 200);
+    assert!(bytes.starts_with(b"%PDF"));
+}

@@ -44,3 +44,39 @@ pub async fn get_invoices() -> Result<Vec<InvoiceRow>, AppError> {
         .await,
     )
 }
+
+/// The address of an invoice's PDF in `lang` (served by the server's download route).
+pub fn pdf_href(invoice_id: i64, lang: crate::domain::lang::Lang) -> String {
+    format!("/invoices/{invoice_id}/pdf?lang={}", lang.code())
+}
+
+/// The PDF download (I2): only the holder of the invoice's customer number gets it; anyone
+/// else gets 404 (signed in) or 401 (not signed in). Called by the server's axum route.
+#[cfg(feature = "ssr")]
+pub async fn pdf_download(
+    state: &crate::backend::state::AppState,
+    headers: &http::HeaderMap,
+    invoice_id: i64,
+    lang: crate::domain::lang::Lang,
+) -> Result<(String, Vec<u8>), AppError> {
+    use crate::backend::{access::require_access_from, invoice_pdf, repo};
+    let access = require_access_from(state, headers).await?;
+    let customer_id = access.require_holder()?;
+    let document = repo::invoices::document(&state.pool, customer_id, invoice_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bytes = invoice_pdf::render(&document, lang)?;
+    Ok((format!("{}.pdf", document.number), bytes))
+}
+
+/// The plain-text answer of a failed download, in `lang`.
+#[cfg(feature = "ssr")]
+pub fn download_error_text(error: &AppError, lang: crate::domain::lang::Lang) -> &'static str {
+    use crate::{components::locale::locale_of, i18n::*};
+    let locale = locale_of(lang);
+    match error {
+        AppError::Unavailable => td_string!(locale, errors.unavailable),
+        AppError::Internal => td_string!(locale, errors.internal),
+        _ => td_string!(locale, errors.not_found),
+    }
+}

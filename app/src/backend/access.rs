@@ -21,6 +21,21 @@ impl Access {
 /// Resolves the session and the rights of its links, or `Unauthenticated`.
 pub async fn require_access(state: &AppState) -> Result<Access, AppError> {
     let session = session::require(state).await?;
+    access_of(state, session).await
+}
+
+/// `require_access` for a plain axum handler, from the request's headers.
+pub async fn require_access_from(
+    state: &AppState,
+    headers: &http::HeaderMap,
+) -> Result<Access, AppError> {
+    let session = session::from_headers(state, headers)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    access_of(state, session).await
+}
+
+async fn access_of(state: &AppState, session: session::SessionCtx) -> Result<Access, AppError> {
     let links = repo::links::for_login(&state.pool, session.login_id).await?;
     Ok(Access {
         session,

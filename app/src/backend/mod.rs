@@ -5,6 +5,7 @@
 pub mod access;
 pub mod clock;
 pub mod cookies;
+pub mod invoice_pdf;
 pub mod password;
 pub mod repo;
 pub mod respond;

@@ -42,12 +42,25 @@ pub fn token_hash(token: &str) -> Vec<u8> {
 
 fn request_token(state: &AppState) -> Option<String> {
     let parts = use_context::<Parts>()?;
-    cookies::read_cookie(
-        &parts.headers,
-        cookies::session_cookie_name(state.secure_cookies),
-    )
-    .filter(|token| !token.is_empty() && token.len() <= 64)
-    .map(str::to_owned)
+    token_in(state, &parts.headers)
+}
+
+fn token_in(state: &AppState, headers: &http::HeaderMap) -> Option<String> {
+    cookies::read_cookie(headers, cookies::session_cookie_name(state.secure_cookies))
+        .filter(|token| !token.is_empty() && token.len() <= 64)
+        .map(str::to_owned)
+}
+
+/// The session named by the cookie in `headers` (for plain axum handlers, such as downloads,
+/// that run outside a server function's context).
+pub async fn from_headers(
+    state: &AppState,
+    headers: &http::HeaderMap,
+) -> Result<Option<SessionCtx>, AppError> {
+    let Some(token) = token_in(state, headers) else {
+        return Ok(None);
+    };
+    repo::sessions::find_live(&state.pool, &token_hash(&token), IDLE_TIMEOUT_MINUTES).await
 }
 
 fn set_cookie(value: String) {

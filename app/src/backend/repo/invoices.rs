@@ -5,6 +5,7 @@ use sqlx::{PgPool, Row};
 use super::parse_column;
 use crate::{
     api::invoices::InvoiceRow,
+    backend::invoice_pdf::{DocumentLine, DocumentPayment, InvoiceDocument},
     domain::account::{InvoiceKind, InvoiceStatus},
     error::AppError,
 };
@@ -47,4 +48,89 @@ pub async fn latest(
             })
         })
         .collect()
+}
+
+/// Everything the PDF of one invoice or credit note shows, if it belongs to `customer_id`
+/// (anything else is `None`: "not yours" looks like "does not exist").
+pub async fn document(
+    pool: &PgPool,
+    customer_id: i64,
+    invoice_id: i64,
+) -> Result<Option<InvoiceDocument>, AppError> {
+    let Some(row) = sqlx::query(
+        "SELECT p.name AS provider_name, p.support_url, p.sepa_creditor_id,
+                c.customer_number, c.first_name, c.last_name, c.company_name, c.street,
+                c.postal_code, c.city,
+                i.kind, i.number, i.issue_date, i.period_start, i.period_end, i.due_date,
+                i.status, i.currency, i.total, k.number AS corrects
+           FROM invoices i
+           JOIN customers c ON c.id = i.customer_id
+           JOIN providers p ON p.id = i.provider_id
+           LEFT JOIN invoices k ON k.id = i.corrects_invoice_id
+          WHERE i.id = $1 AND i.customer_id = $2",
+    )
+    .bind(invoice_id)
+    .bind(customer_id)
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let lines = sqlx::query(
+        "SELECT description, amount, vat_rate FROM invoice_lines
+          WHERE invoice_id = $1 ORDER BY position",
+    )
+    .bind(invoice_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|l| DocumentLine {
+        description: l.get("description"),
+        amount: l.get("amount"),
+        vat_rate: l.get("vat_rate"),
+    })
+    .collect();
+    let payments = sqlx::query(
+        "SELECT paid_on, method, amount FROM payments WHERE invoice_id = $1 ORDER BY paid_on, id",
+    )
+    .bind(invoice_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|p| DocumentPayment {
+        paid_on: p.get("paid_on"),
+        method: p.get("method"),
+        amount: p.get("amount"),
+    })
+    .collect();
+    let period = match (row.get("period_start"), row.get("period_end")) {
+        (Some(start), Some(end)) => Some((start, end)),
+        _ => None,
+    };
+    Ok(Some(InvoiceDocument {
+        provider_name: row.get("provider_name"),
+        support_url: row.get("support_url"),
+        creditor_id: row.get("sepa_creditor_id"),
+        customer_number: row.get("customer_number"),
+        customer_name: format!(
+            "{} {}",
+            row.get::<String, _>("first_name"),
+            row.get::<String, _>("last_name")
+        ),
+        company_name: row.get("company_name"),
+        street: row.get("street"),
+        postal_code: row.get("postal_code"),
+        city: row.get("city"),
+        kind: parse_column("invoices.kind", row.get("kind"), InvoiceKind::parse)?,
+        number: row.get("number"),
+        issue_date: row.get("issue_date"),
+        period,
+        due_date: row.get("due_date"),
+        status: parse_column("invoices.status", row.get("status"), InvoiceStatus::parse)?,
+        currency: row.get::<String, _>("currency").trim().to_string(),
+        total: row.get("total"),
+        corrects: row.get("corrects"),
+        lines,
+        payments,
+    }))
 }

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::invoices::{InvoiceRow, get_invoices},
+    api::invoices::{InvoiceRow, get_invoices, pdf_href},
     components::{
+        locale::use_lang,
         money::{DateText, Money},
         page_error::PageError,
     },
@@ -58,6 +59,7 @@ fn InvoiceTable(rows: Vec<InvoiceRow>) -> impl IntoView {
                             <th scope="col" class="num">{t!(i18n, invoices.amount)}</th>
                             <th scope="col">{t!(i18n, invoices.due_date)}</th>
                             <th scope="col">{t!(i18n, invoices.status)}</th>
+                            <th scope="col">{t!(i18n, invoices.document)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -73,6 +75,9 @@ fn InvoiceTable(rows: Vec<InvoiceRow>) -> impl IntoView {
 #[component]
 fn InvoiceLine(row: InvoiceRow) -> impl IntoView {
     let i18n = use_i18n();
+    let lang = use_lang();
+    let href = move || pdf_href(row.id, lang.get());
+    let number = row.number.clone();
     let credit = row.kind == InvoiceKind::CreditNote;
     // A credit note lowers what is owed: shown with a minus.
     let amount = if credit { -row.total } else { row.total };
@@ -109,6 +114,13 @@ fn InvoiceLine(row: InvoiceRow) -> impl IntoView {
                 <span class=format!("badge badge-{}", row.status.as_str())>
                     <InvoiceStatusText status=row.status />
                 </span>
+            </td>
+            <td>
+                // A download, not a page: the router must leave it to the browser.
+                <a href=href download rel="external" data-testid="invoice-pdf">
+                    {t!(i18n, pdf.download)}
+                    <span class="visually-hidden">" " {number}</span>
+                </a>
             </td>
         </tr>
     }
