@@ -3,7 +3,7 @@
 mod common;
 
 use app::{api::invoices::InvoiceRow, domain::account::InvoiceKind};
-use common::{app, get_page, post, sign_in};
+use common::{app, get, get_page, post, sign_in};
 use sqlx::PgPool;
 
 #[sqlx::test(migrations = "../migrations")]
@@ -70,29 +70,6 @@ fn pdf_text(bytes: &[u8]) -> String {
     String::from_utf8(output.stdout).expect("utf-8")
 }
 
-async fn download(app: &axum::Router, path: &str, cookie: Option<&str>) -> (u16, Vec<u8>, String) {
-    use axum::body::{Body, to_bytes};
-    use tower::ServiceExt;
-    let mut request = axum::http::Request::get(path);
-    if let Some(cookie) = cookie {
-        request = request.header("cookie", cookie);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
-    let status = response.status().as_u16();
-    let kind = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let bytes = to_bytes(response.into_body(), 1 << 24).await.expect("body");
-    (status, bytes.to_vec(), kind)
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn invoice_pdfs_carry_number_lines_vat_and_total_in_the_language(pool: PgPool) {
     let app = app(pool.clone()).await;
@@ -101,7 +78,7 @@ async fn invoice_pdfs_carry_number_lines_vat_and_total_in_the_language(pool: PgP
     let rows: Vec<InvoiceRow> = serde_json::from_str(&body).expect("rows");
     let latest = &rows[0];
 
-    let (status, bytes, kind) = download(
+    let (status, bytes, kind) = get(
         &app,
         &format!("/invoices/{}/pdf?lang=fr", latest.id),
         Some(&claire),
@@ -132,7 +109,7 @@ async fn invoice_pdfs_carry_number_lines_vat_and_total_in_the_language(pool: PgP
         .iter()
         .find(|r| r.kind == InvoiceKind::CreditNote)
         .expect("credit note");
-    let (status, bytes, _) = download(
+    let (status, bytes, _) = get(
         &app,
         &format!("/invoices/{}/pdf?lang=de", credit.id),
         Some(&claire),
@@ -154,7 +131,7 @@ async fn invoice_pdfs_carry_number_lines_vat_and_total_in_the_language(pool: PgP
         .iter()
         .find(|r| r.status == app::domain::account::InvoiceStatus::Paid);
     let paid = paid.expect("a paid invoice");
-    let (_, bytes, _) = download(
+    let (_, bytes, _) = get(
         &app,
         &format!("/invoices/{}/pdf?lang=en", paid.id),
         Some(&claire),
@@ -175,7 +152,7 @@ async fn only_the_holder_downloads_the_pdf(pool: PgPool) {
     .expect("invoice");
     let path = format!("/invoices/{jonas_invoice}/pdf?lang=de");
     // Anonymous: to sign-in.
-    let (status, _, _) = download(&app, &path, None).await;
+    let (status, _, _) = get(&app, &path, None).await;
     assert_eq!(status, 303);
     // A user link of that number, a stranger and another holder: not found.
     for email in [
@@ -184,14 +161,14 @@ async fn only_the_holder_downloads_the_pdf(pool: PgPool) {
         "anna.becker@example.de",
     ] {
         let cookie = sign_in(&app, email, "Mobil-demo-2024").await;
-        let (status, bytes, _) = download(&app, &path, Some(&cookie)).await;
+        let (status, bytes, _) = get(&app, &path, Some(&cookie)).await;
         assert_eq!(status, 404, "{email}");
         assert!(!bytes.starts_with(b"%PDF"), "{email}");
     }
     let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
-    assert_eq!(download(&app, &path, Some(&claire)).await.0, 404);
+    assert_eq!(get(&app, &path, Some(&claire)).await.0, 404);
     let jonas = sign_in(&app, "jonas.becker@example.de", "Mobil-demo-2024").await;
-    let (status, bytes, _) = download(&app, &path, Some(&jonas)).await;
+    let (status, bytes, _) = get(&app, &path, Some(&jonas)).await;
     assert_eq!(status, 200);
     assert!(bytes.starts_with(b"%PDF"));
 }

@@ -86,8 +86,8 @@ pub async fn register(app: &Router, email: &str) -> String {
     cookie.expect("cookie")
 }
 
-/// A page request as a browser sends it: (status, body).
-pub async fn get_page(app: &Router, path: &str, cookie: Option<&str>) -> (u16, String) {
+/// A GET as a browser sends it: (status, body bytes, content type).
+pub async fn get(app: &Router, path: &str, cookie: Option<&str>) -> (u16, Vec<u8>, String) {
     let mut request = Request::get(path).header(header::ACCEPT, "text/html");
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
@@ -98,6 +98,18 @@ pub async fn get_page(app: &Router, path: &str, cookie: Option<&str>) -> (u16, S
         .await
         .expect("response");
     let status = response.status().as_u16();
-    let bytes = to_bytes(response.into_body(), 1 << 22).await.expect("body");
+    let kind = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = to_bytes(response.into_body(), 1 << 24).await.expect("body");
+    (status, bytes.to_vec(), kind)
+}
+
+/// A page request as a browser sends it: (status, body).
+pub async fn get_page(app: &Router, path: &str, cookie: Option<&str>) -> (u16, String) {
+    let (status, bytes, _) = get(app, path, cookie).await;
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
