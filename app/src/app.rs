@@ -21,6 +21,7 @@ use crate::{
         invoices::invoices_page::InvoicesPage,
         linking::linking_page::LinkingPage,
         not_found::NotFound,
+        usage::{invoice_usage_page::InvoiceUsagePage, usage_page::UsagePage},
     },
 };
 
@@ -98,6 +99,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/register") view=RegisterPage />
                         <Route path=path!("/links") view=LinkingPage />
                         <Route path=path!("/invoices") view=InvoicesPage />
+                        <Route path=path!("/invoices/:id/usage") view=InvoiceUsagePage />
+                        <Route path=path!("/usage") view=UsagePage />
                     </I18nRoute<Locale, _, _>>
                 </Routes>
             </Router>

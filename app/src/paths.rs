@@ -35,6 +35,8 @@ pub const SIGN_IN: &str = "/sign-in";
 pub const LINKS: &str = "/links";
 /// Invoices & payments (I1–I4).
 pub const INVOICES: &str = "/invoices";
+/// Usage (U1–U2).
+pub const USAGE: &str = "/usage";
 /// Registration page.
 pub const REGISTER: &str = "/register";
 

@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/locale/{code}", get(switch_locale))
         .route("/invoices/{id}/pdf", get(invoice_pdf))
+        .route("/usage.csv", get(usage_csv))
         .leptos_routes(&state, routes, {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -126,6 +127,36 @@ struct PdfQuery {
     lang: Option<String>,
 }
 
+/// A private download: attachment, never cached by shared caches.
+fn attachment(body: impl IntoResponse, content_type: &'static str, file_name: &str) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// A refused download: to sign-in (in `lang`) without a session, else the error's status with
+/// a short text in `lang`.
+fn download_refused(err: &app::error::AppError, lang: Lang) -> Response {
+    if *err == app::error::AppError::Unauthenticated {
+        let mut response = StatusCode::SEE_OTHER.into_response();
+        if let Ok(location) = HeaderValue::from_str(&paths::localized(lang, paths::SIGN_IN)) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        return response;
+    }
+    let status =
+        StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, app::api::invoices::download_error_text(err, lang)).into_response()
+}
+
 /// The PDF of an invoice or credit note (I2), for the holder of its customer number only.
 async fn invoice_pdf(
     State(state): State<AppState>,
@@ -139,36 +170,20 @@ async fn invoice_pdf(
         .and_then(Lang::parse)
         .unwrap_or(paths::DEFAULT_LANG);
     match app::api::invoices::pdf_download(&state, &headers, id, lang).await {
-        Ok((file_name, bytes)) => {
-            let disposition = format!("attachment; filename=\"{file_name}\"");
-            let mut response = bytes.into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/pdf"),
-            );
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            if let Ok(value) = HeaderValue::from_str(&disposition) {
-                headers.insert(header::CONTENT_DISPOSITION, value);
-            }
-            response
-        }
-        Err(app::error::AppError::Unauthenticated) => {
-            let target = paths::localized(lang, paths::SIGN_IN);
-            let mut response = StatusCode::SEE_OTHER.into_response();
-            if let Ok(location) = HeaderValue::from_str(&target) {
-                response.headers_mut().insert(header::LOCATION, location);
-            }
-            response
-        }
-        Err(err) => {
-            let status = StatusCode::from_u16(err.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, app::api::invoices::download_error_text(&err, lang)).into_response()
-        }
+        Ok((file_name, bytes)) => attachment(bytes, "application/pdf", &file_name),
+        Err(err) => download_refused(&err, lang),
+    }
+}
+
+/// The CSV export of the Usage tab's filter (U2), with the same rights as the tab.
+async fn usage_csv(
+    State(state): State<AppState>,
+    Query(query): Query<app::api::usage::UsageQuery>,
+    headers: header::HeaderMap,
+) -> Response {
+    match app::api::usage::csv_download(&state, &headers, &query).await {
+        Ok(csv) => attachment(csv, "text/csv; charset=utf-8", "usage.csv"),
+        Err(err) => download_refused(&err, paths::DEFAULT_LANG),
     }
 }
 

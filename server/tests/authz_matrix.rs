@@ -56,6 +56,7 @@ const fn ok(check: fn(&str) -> bool) -> Expect {
 struct Ids {
     max_user_link: i64,
     jonas_legacy_link: i64,
+    invoice_200001: i64,
 }
 
 struct Call {
@@ -112,6 +113,27 @@ fn matrix() -> Vec<Call> {
                 ok(|b| b == "[]"),
                 status(404),
                 ok(|b| b.matches("\"number\"").count() == 3 && b.contains("\"issue_date\"")),
+            ],
+        },
+        Call {
+            path: "/api/usage",
+            body: |_| "query[contract]=200001-02&query[period]=this".into(),
+            // Max's line: its user and the holder see its usage; a stranger does not.
+            expect: [
+                status(401),
+                status(404),
+                ok(|b| b.contains("200001-02") && b.contains("\"total_rows\"")),
+                ok(|b| b.contains("200001-02") && b.contains("\"total_rows\"")),
+            ],
+        },
+        Call {
+            path: "/api/invoice_usage",
+            body: |ids| format!("invoice_id={}", ids.invoice_200001),
+            expect: [
+                status(401),
+                status(404),
+                status(404),
+                ok(|b| b.contains("\"number\"")),
             ],
         },
         Call {
@@ -200,6 +222,13 @@ async fn exactly_the_allowed_calls_succeed(pool: PgPool) {
     let ids = Ids {
         max_user_link: link_id(&pool, USER, "200001-02").await,
         jonas_legacy_link: link_id(&pool, HOLDER, "200004-02").await,
+        invoice_200001: sqlx::query_scalar(
+            "SELECT i.id FROM invoices i JOIN customers c ON c.id = i.customer_id
+              WHERE c.customer_number = '200001' ORDER BY i.id LIMIT 1",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("invoice of 200001"),
     };
     let mut failures = Vec::new();
     for call in matrix() {

@@ -6,3 +6,4 @@ pub mod home;
 pub mod invoices;
 pub mod linking;
 pub mod shell;
+pub mod usage;

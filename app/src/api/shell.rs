@@ -22,6 +22,8 @@ pub struct SessionSummary {
     /// Holds a customer number: the account tabs are in the navigation (L2; the server
     /// functions check again).
     pub holder: bool,
+    /// Has at least one link: the Usage tab is in the navigation.
+    pub linked: bool,
 }
 
 /// Brand and session, loaded once per page.
@@ -46,9 +48,11 @@ pub async fn get_shell_data() -> Result<ShellData, AppError> {
             let session = match session {
                 Some(s) => {
                     let links = repo::links::for_login(&state.pool, s.login_id).await?;
+                    let rights = Rights::from_links(&links);
                     Some(SessionSummary {
                         email: s.email,
-                        holder: Rights::from_links(&links).holder_customer().is_some(),
+                        holder: rights.holder_customer().is_some(),
+                        linked: !rights.is_empty(),
                     })
                 }
                 None => None,

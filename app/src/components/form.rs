@@ -31,6 +31,9 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::EmailTaken => t!(i18n, errors.email_taken).into_any(),
         FieldProblem::PhoneInvalid => t!(i18n, errors.phone_invalid).into_any(),
         FieldProblem::CodeInvalid => t!(i18n, errors.code_invalid).into_any(),
+        FieldProblem::DateInvalid => t!(i18n, errors.date_invalid).into_any(),
+        FieldProblem::DateOrder => t!(i18n, errors.date_order).into_any(),
+        FieldProblem::PeriodTooLong => t!(i18n, errors.period_too_long).into_any(),
     }
 }
 

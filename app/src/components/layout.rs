@@ -60,6 +60,7 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
     let session = data.and_then(|d| d.session);
     let signed_in = session.is_some();
     let holder = session.as_ref().is_some_and(|s| s.holder);
+    let linked = session.as_ref().is_some_and(|s| s.linked);
     view! {
         <header class="site-header">
             <div class="header-inner">
@@ -84,6 +85,16 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
                                             <li>
                                                 <NavLink path=paths::INVOICES>
                                                     {t!(i18n, layout.nav_invoices)}
+                                                </NavLink>
+                                            </li>
+                                        }
+                                    })}
+                                {linked
+                                    .then(|| {
+                                        view! {
+                                            <li>
+                                                <NavLink path=paths::USAGE>
+                                                    {t!(i18n, layout.nav_usage)}
                                                 </NavLink>
                                             </li>
                                         }

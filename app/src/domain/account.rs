@@ -72,6 +72,17 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// A kind of usage (U1).
+    UsageKind {
+        Data => "data",
+        Call => "call",
+        Sms => "sms",
+        Mms => "mms",
+        Premium => "premium",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,14 @@ impl DateRange {
         (start <= end).then_some(DateRange { start, end })
     }
 
+    /// The single day `day`.
+    pub fn day(day: NaiveDate) -> DateRange {
+        DateRange {
+            start: day,
+            end: day,
+        }
+    }
+
     /// The first day.
     pub fn start(&self) -> NaiveDate {
         self.start

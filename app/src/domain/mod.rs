@@ -12,6 +12,7 @@ pub mod lang;
 pub mod linking;
 pub mod money;
 pub mod rights;
+pub mod usage;
 pub mod validation;
 
 /// `NaiveDate` from year, month, day, for test tables.

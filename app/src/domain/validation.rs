@@ -15,6 +15,9 @@ pub enum FieldProblem {
     EmailTaken,
     PhoneInvalid,
     CodeInvalid,
+    DateInvalid,
+    DateOrder,
+    PeriodTooLong,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).

@@ -5,3 +5,4 @@ pub mod home;
 pub mod invoices;
 pub mod linking;
 pub mod not_found;
+pub mod usage;

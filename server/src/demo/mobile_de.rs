@@ -9,11 +9,13 @@
 //! - 200009 Lena Schmidt: its only contract is cancelled; Lena's holder link is stale (L7).
 //! - Max Becker uses one line of 200001 and may become its holder (L8).
 
+use app::domain::account::UsageKind;
 use chrono::{Days, Months, NaiveDate};
-use rust_decimal::dec;
+use rust_decimal::{Decimal, dec};
 
 use super::{
-    Line, Tariff, Tx, insert_invoice, insert_link, insert_login, insert_payment, insert_tariff,
+    Line, Tariff, Tx, UsagePlan, insert_invoice, insert_link, insert_login, insert_payment,
+    insert_tariff, insert_usage,
 };
 use crate::BoxError;
 
@@ -284,6 +286,24 @@ pub(super) async fn household(
     insert_link(tx, max, None, Some(contract_ids[1])).await?;
     let lena = insert_login(tx, provider_id, LENA, PASSWORD, "de").await?;
     insert_link(tx, lena, Some(customer_ids[4]), None).await?;
+
+    // Max's line (200001-02) has usage of this month: what a user link may see (L2).
+    insert_usage(
+        tx,
+        &UsagePlan {
+            contract_id: contract_ids[1],
+            kinds: &[UsageKind::Data, UsageKind::Call, UsageKind::Sms],
+            from: today
+                .checked_sub_days(Days::new(20))
+                .ok_or("date out of range")?,
+            to: today,
+            billed_until: today,
+            invoice: None,
+            premium_charge: Decimal::ZERO,
+            data_scale: 300,
+        },
+    )
+    .await?;
 
     // Three monthly invoices for 200001, the last one open.
     for i in 0..3u32 {

@@ -312,3 +312,76 @@ async fn insert_payment(
     .await?;
     Ok(())
 }
+
+/// A month and a half of usage of a line, deterministic per day (so the demo looks the same
+/// whenever it is loaded): `kinds` says what the line produces. Records before `billed_until`
+/// are billed on `invoice`; `premium_charge` puts one charged premium call in that billed part.
+pub(super) struct UsagePlan {
+    pub contract_id: i64,
+    pub kinds: &'static [app::domain::account::UsageKind],
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub billed_until: NaiveDate,
+    pub invoice: Option<i64>,
+    pub premium_charge: Decimal,
+    /// Megabytes per data session at most (a fixed line's box uses more than a phone).
+    pub data_scale: u32,
+}
+
+pub(super) async fn insert_usage(tx: &mut Tx<'_>, plan: &UsagePlan) -> Result<u64, BoxError> {
+    use app::{backend::repo::usage::NewUsage, domain::account::UsageKind};
+    let mut records = Vec::new();
+    let mut day = plan.from;
+    let mut i: u32 = 0;
+    let mut premium_done = false;
+    while day <= plan.to {
+        let billed = day < plan.billed_until;
+        let invoice_id = if billed { plan.invoice } else { None };
+        let at = |hour: u32, minute: u32| day.and_hms_opt(hour, minute, 0).ok_or("bad time");
+        for kind in plan.kinds {
+            let (count, hour) = match kind {
+                UsageKind::Data => (2, 8),
+                UsageKind::Call => (u32::from(!i.is_multiple_of(3)), 12),
+                UsageKind::Sms => (1 + i % 2, 15),
+                UsageKind::Mms => (u32::from(i.is_multiple_of(5)), 18),
+                UsageKind::Premium => (u32::from(billed && !premium_done && i >= 10), 20),
+            };
+            for k in 0..count {
+                let quantity = match kind {
+                    UsageKind::Data => Decimal::from((i * 37 + k * 53) % plan.data_scale + 20),
+                    UsageKind::Call | UsageKind::Premium => {
+                        Decimal::new(i64::from((i * 7 + k * 3) % 24 + 1) * 25, 2)
+                    }
+                    UsageKind::Sms | UsageKind::Mms => Decimal::ONE,
+                };
+                let charge = if *kind == UsageKind::Premium {
+                    premium_done = true;
+                    plan.premium_charge
+                } else {
+                    Decimal::ZERO
+                };
+                let destination = match kind {
+                    UsageKind::Data => None,
+                    UsageKind::Premium => Some("+32 905 12 345".to_string()),
+                    _ => Some(format!(
+                        "+32 470 55 {:02} {:02}",
+                        i % 100,
+                        (i * 7 + k) % 100
+                    )),
+                };
+                records.push(NewUsage {
+                    contract_id: plan.contract_id,
+                    kind: *kind,
+                    started_at: at(hour + 2 * k, (i * 11 + k * 17) % 60)?,
+                    quantity,
+                    charge,
+                    destination,
+                    invoice_id,
+                });
+            }
+        }
+        day = day.succ_opt().ok_or("date out of range")?;
+        i += 1;
+    }
+    Ok(app::backend::repo::usage::ingest(tx, &records).await?)
+}

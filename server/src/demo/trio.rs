@@ -4,8 +4,11 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::{Decimal, dec};
 
+use app::domain::account::UsageKind;
+
 use super::{
-    Line, Tariff, Tx, insert_invoice, insert_link, insert_login, insert_payment, insert_tariff,
+    Line, Tariff, Tx, UsagePlan, insert_invoice, insert_link, insert_login, insert_payment,
+    insert_tariff, insert_usage,
 };
 use crate::BoxError;
 
@@ -334,6 +337,48 @@ pub(super) async fn household(
             .await?;
         }
         invoices.push((id, start));
+    }
+
+    // Usage of the last cycle (billed on the latest invoice) and of this one so far.
+    let (latest_invoice, _) = *invoices.last().ok_or("no invoices")?;
+    let previous_cycle = latest_cycle
+        .checked_sub_months(Months::new(1))
+        .ok_or("date out of range")?;
+    let plans = [
+        (contract_ids[1], &[UsageKind::Data][..], Decimal::ZERO, 4000),
+        (
+            contract_ids[2],
+            &[UsageKind::Call, UsageKind::Premium][..],
+            usage_charge(MONTHS - 1),
+            1,
+        ),
+        (
+            contract_ids[3],
+            &[
+                UsageKind::Data,
+                UsageKind::Call,
+                UsageKind::Sms,
+                UsageKind::Mms,
+            ][..],
+            Decimal::ZERO,
+            400,
+        ),
+    ];
+    for (contract_id, kinds, premium_charge, data_scale) in plans {
+        insert_usage(
+            tx,
+            &UsagePlan {
+                contract_id,
+                kinds,
+                from: previous_cycle,
+                to: today,
+                billed_until: latest_cycle,
+                invoice: Some(latest_invoice),
+                premium_charge,
+                data_scale,
+            },
+        )
+        .await?;
     }
 
     // A credit note correcting the invoice of four months before the latest, not yet settled.

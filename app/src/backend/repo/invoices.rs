@@ -134,3 +134,23 @@ pub async fn document(
         payments,
     }))
 }
+
+/// The number and currency of an invoice of `customer_id` (`None` when it is not theirs).
+pub async fn number_of(
+    pool: &PgPool,
+    customer_id: i64,
+    invoice_id: i64,
+) -> Result<Option<(String, String)>, AppError> {
+    let row =
+        sqlx::query("SELECT number, currency FROM invoices WHERE id = $1 AND customer_id = $2")
+            .bind(invoice_id)
+            .bind(customer_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|r| {
+        (
+            r.get("number"),
+            r.get::<String, _>("currency").trim().to_string(),
+        )
+    }))
+}

@@ -10,6 +10,7 @@ pub mod links;
 pub mod logins;
 pub mod providers;
 pub mod sessions;
+pub mod usage;
 
 /// Parses a text column into its enum, or logs the unexpected value and fails.
 pub(crate) fn parse_column<T>(

@@ -30,3 +30,12 @@ pub async fn brand(pool: &PgPool, provider_id: i64) -> Result<Brand, AppError> {
         support_url: row.get("support_url"),
     })
 }
+
+/// The provider's currency (ISO 4217).
+pub async fn currency(pool: &PgPool, provider_id: i64) -> Result<String, AppError> {
+    let code: String = sqlx::query_scalar("SELECT currency FROM providers WHERE id = $1")
+        .bind(provider_id)
+        .fetch_one(pool)
+        .await?;
+    Ok(code.trim().to_string())
+}

@@ -13,6 +13,7 @@ use crate::{
     domain::account::InvoiceKind,
     i18n::*,
     pages::home::account_overview::InvoiceStatusText,
+    paths,
 };
 
 /// The Invoices & payments tab.
@@ -119,8 +120,21 @@ fn InvoiceLine(row: InvoiceRow) -> impl IntoView {
                 // A download, not a page: the router must leave it to the browser.
                 <a href=href download rel="external" data-testid="invoice-pdf">
                     {t!(i18n, pdf.download)}
-                    <span class="visually-hidden">" " {number}</span>
+                    <span class="visually-hidden">" " {number.clone()}</span>
                 </a>
+                {(!credit)
+                    .then(|| {
+                        let usage = move || {
+                            paths::localized(lang.get(), &format!("/invoices/{}/usage", row.id))
+                        };
+                        view! {
+                            " · "
+                            <a href=usage data-testid="invoice-usage">
+                                {t!(i18n, usage.consumption)}
+                                <span class="visually-hidden">" " {number.clone()}</span>
+                            </a>
+                        }
+                    })}
             </td>
         </tr>
     }
