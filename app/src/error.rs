@@ -39,6 +39,9 @@ pub enum AppError {
     /// The SMS code is wrong, used or expired (or no code was sent to that number).
     #[error("linking code does not match")]
     LinkCodeInvalid,
+    /// A contract requires automatic payment and no other method would remain (I4).
+    #[error("automatic payment required")]
+    AutopayRequired,
     /// Too many failed attempts; try again later (S3).
     #[error("too many attempts")]
     TooManyAttempts,
@@ -95,7 +98,7 @@ impl AppError {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::NotFound => 404,
             AppError::Invalid(_) | AppError::LinkProofInvalid | AppError::LinkCodeInvalid => 422,
-            AppError::LinkRefused(_) => 409,
+            AppError::LinkRefused(_) | AppError::AutopayRequired => 409,
             AppError::TooManyAttempts => 429,
             AppError::Unavailable => 503,
             AppError::Internal | AppError::Transport(_) => 500,

@@ -67,3 +67,34 @@ test('a user link has no invoices, also when typing the address (L2)', async ({ 
   );
   await expect(page.getByTestId('invoices')).toHaveCount(0);
 });
+
+test('an invalid IBAN is refused with a message, a valid one creates a mandate (I4)', async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.open('/nl');
+  await hydrated(page);
+  await signIn.signIn(TRIO.email, TRIO.password);
+  await expect(page.getByTestId('balance')).toBeVisible();
+  await page.goto('/nl/invoices');
+  await hydrated(page);
+  const section = page.getByTestId('payment-section');
+  await section.locator('#sepa-holder').fill('Claire Dubois');
+  await section.locator('#sepa-iban').fill('BE68 5390 0754 7035');
+  await section.locator('#sepa-consent').check();
+  await section.getByTestId('activate-sepa').click();
+  await expect(section.locator('#sepa-iban-error')).toContainText('Deze IBAN bevat een tikfout');
+  await expect(section.locator('#sepa-iban')).toHaveValue('BE68 5390 0754 7035');
+  await expect(section.locator('#sepa-holder')).toHaveValue('Claire Dubois');
+  expect(await seriousViolations(page)).toEqual([]);
+  // Nothing sticks out sideways on a phone (hidden link texts stay inside the table's scroller).
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+
+  await section.locator('#sepa-iban').fill('BE68 5390 0754 7034');
+  await section.getByTestId('activate-sepa').click();
+  await expect(section.getByTestId('mandate-iban')).toHaveText('BE68 •••• •••• 7034');
+  await expect(section.getByTestId('mandate-reference')).toHaveText('LUMEN-100001-001');
+  await expect(section).toContainText('Schuldeiser-ID');
+
+  await section.getByTestId('revoke-sepa').click();
+  await expect(section.locator('#sepa-iban')).toBeVisible();
+});

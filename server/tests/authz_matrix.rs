@@ -137,6 +137,28 @@ fn matrix() -> Vec<Call> {
             ],
         },
         Call {
+            path: "/api/payment_methods",
+            body: |_| String::new(),
+            expect: [
+                status(401),
+                ok(no_200001),
+                status(404),
+                ok(|b| b.contains("LUMEN-200001-001") && !b.contains("DE89370400440532013000")),
+            ],
+        },
+        Call {
+            path: "/api/activate_sepa",
+            body: |_| "account_holder=Test+Holder&iban=BE68+5390+0754+7034&consent=on".into(),
+            // Each holder signs for their own number; a user link has no payments (L2).
+            expect: [status(401), ok(|_| true), status(404), ok(|_| true)],
+        },
+        Call {
+            path: "/api/revoke_sepa",
+            body: |_| String::new(),
+            // 200001 has a line that requires automatic payment and no card: refused (I4).
+            expect: [status(401), ok(|_| true), status(404), status(409)],
+        },
+        Call {
             path: "/api/get_links",
             body: |_| String::new(),
             expect: [

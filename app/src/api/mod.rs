@@ -5,5 +5,6 @@ pub mod auth;
 pub mod home;
 pub mod invoices;
 pub mod linking;
+pub mod payments;
 pub mod shell;
 pub mod usage;

@@ -34,6 +34,10 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::DateInvalid => t!(i18n, errors.date_invalid).into_any(),
         FieldProblem::DateOrder => t!(i18n, errors.date_order).into_any(),
         FieldProblem::PeriodTooLong => t!(i18n, errors.period_too_long).into_any(),
+        FieldProblem::IbanInvalid => t!(i18n, errors.iban_invalid).into_any(),
+        FieldProblem::IbanChecksum => t!(i18n, errors.iban_checksum).into_any(),
+        FieldProblem::AccountHolderInvalid => t!(i18n, errors.account_holder_invalid).into_any(),
+        FieldProblem::ConsentMissing => t!(i18n, errors.consent_missing).into_any(),
     }
 }
 
@@ -50,6 +54,7 @@ pub fn error_message(error: &AppError) -> AnyView {
             t!(i18n, errors.link_refused).into_any()
         }
         AppError::TooManyAttempts => t!(i18n, errors.too_many_attempts).into_any(),
+        AppError::AutopayRequired => t!(i18n, errors.autopay_required).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),
         AppError::Transport(_) => t!(i18n, errors.transport).into_any(),
     }

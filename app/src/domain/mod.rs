@@ -11,6 +11,7 @@ pub mod format;
 pub mod lang;
 pub mod linking;
 pub mod money;
+pub mod payment;
 pub mod rights;
 pub mod usage;
 pub mod validation;

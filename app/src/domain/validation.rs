@@ -18,6 +18,10 @@ pub enum FieldProblem {
     DateInvalid,
     DateOrder,
     PeriodTooLong,
+    IbanInvalid,
+    IbanChecksum,
+    AccountHolderInvalid,
+    ConsentMissing,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).

@@ -305,6 +305,24 @@ pub(super) async fn household(
     )
     .await?;
 
+    // 200001 pays by SEPA direct debit, and its first line requires automatic payment (I4).
+    sqlx::query(
+        "INSERT INTO sepa_mandates (customer_id, account_holder, iban, reference, creditor_id,
+                                    signed_on)
+         SELECT $1, 'Jonas Becker', 'DE89370400440532013000', 'LUMEN-200001-001',
+                sepa_creditor_id, $2
+           FROM providers WHERE id = $3",
+    )
+    .bind(customer_ids[0])
+    .bind(start)
+    .bind(provider_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE contracts SET requires_autopay = TRUE WHERE id = $1")
+        .bind(contract_ids[0])
+        .execute(&mut **tx)
+        .await?;
+
     // Three monthly invoices for 200001, the last one open.
     for i in 0..3u32 {
         let issue = start

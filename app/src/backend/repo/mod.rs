@@ -8,6 +8,7 @@ pub mod invoices;
 pub mod linking;
 pub mod links;
 pub mod logins;
+pub mod payments;
 pub mod providers;
 pub mod sessions;
 pub mod usage;

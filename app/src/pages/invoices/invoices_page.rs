@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::payment_section::PaymentSection;
+
 use crate::{
     api::invoices::{InvoiceRow, get_invoices, pdf_href},
     components::{
@@ -24,11 +26,16 @@ pub fn InvoicesPage() -> impl IntoView {
     let content = move || {
         Suspend::new(async move {
             match invoices.await {
-                Ok(rows) if rows.is_empty() => {
-                    view! { <p class="card" data-testid="no-invoices">{t!(i18n, invoices.empty)}</p> }
-                        .into_any()
+                Ok(rows) if rows.is_empty() => view! {
+                    <p class="card" data-testid="no-invoices">{t!(i18n, invoices.empty)}</p>
+                    <PaymentSection />
                 }
-                Ok(rows) => view! { <InvoiceTable rows /> }.into_any(),
+                .into_any(),
+                Ok(rows) => view! {
+                    <InvoiceTable rows />
+                    <PaymentSection />
+                }
+                .into_any(),
                 Err(error) => view! { <PageError error /> }.into_any(),
             }
         })

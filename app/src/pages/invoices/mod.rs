@@ -1,3 +1,4 @@
 //! Invoices & payments (I1–I4).
 
 pub mod invoices_page;
+pub mod payment_section;

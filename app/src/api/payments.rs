@@ -1,0 +1,197 @@
+//! Direct debit (I4): the holder's payment method, activating a SEPA mandate and cancelling
+//! it. Holders only (L2); a user link gets "not found".
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The active mandate as the customer sees it (the IBAN masked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MandateView {
+    pub account_holder: String,
+    pub masked_iban: String,
+    pub reference: String,
+    pub creditor_id: String,
+    pub signed_on: NaiveDate,
+}
+
+/// The next debit and the day it is announced by (pre-notification).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextDebit {
+    pub debit_date: NaiveDate,
+    pub notified_by: NaiveDate,
+    pub amount: Decimal,
+    pub currency: String,
+}
+
+/// The payment section of the Invoices & payments tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentMethods {
+    pub mandate: Option<MandateView>,
+    pub card_last4: Option<String>,
+    pub requires_autopay: bool,
+    /// The provider's SEPA creditor identifier (shown before signing).
+    pub creditor_id: Option<String>,
+    pub next_debit: Option<NextDebit>,
+}
+
+#[cfg(feature = "ssr")]
+fn view_of(facts: crate::backend::repo::payments::PaymentFacts) -> PaymentMethods {
+    use crate::domain::payment::{mask_iban, pre_notification_date};
+    let currency = facts.currency.clone();
+    let has_mandate = facts.mandate.is_some();
+    PaymentMethods {
+        mandate: facts.mandate.map(|m| MandateView {
+            account_holder: m.account_holder,
+            masked_iban: mask_iban(&m.iban),
+            reference: m.reference,
+            creditor_id: m.creditor_id,
+            signed_on: m.signed_on,
+        }),
+        card_last4: facts.card_last4,
+        requires_autopay: facts.requires_autopay,
+        creditor_id: facts.creditor_id,
+        next_debit: facts
+            .next_debit
+            .filter(|_| has_mandate)
+            .map(|(debit_date, amount)| NextDebit {
+                debit_date,
+                notified_by: pre_notification_date(debit_date),
+                amount,
+                currency,
+            }),
+    }
+}
+
+/// The payment methods of the signed-in holder.
+#[server(endpoint = "payment_methods")]
+pub async fn get_payment_methods() -> Result<PaymentMethods, AppError> {
+    use crate::backend::{access::require_access, repo, respond, state::app_state};
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            let customer_id = access.require_holder()?;
+            let mut conn = state.pool.acquire().await?;
+            let facts = repo::payments::facts(&mut conn, customer_id, state.clock.today()).await?;
+            Ok(view_of(facts))
+        }
+        .await,
+    )
+}
+
+/// Activates direct debit with a new SEPA mandate signed today (replacing an active one, in
+/// the same transaction). `consent` is the mandate checkbox.
+#[server(endpoint = "activate_sepa")]
+pub async fn activate_sepa(
+    account_holder: String,
+    iban: String,
+    consent: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{
+        backend::{access::require_access, repo, respond, state::app_state},
+        domain::{
+            payment::{check_account_holder, mandate_reference, normalize_iban},
+            validation::FieldProblem,
+        },
+        error::FieldError,
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            let customer_id = access.require_holder()?;
+            let account_holder = account_holder.trim().to_string();
+            let mut problems = Vec::new();
+            if let Err(problem) = check_account_holder(&account_holder) {
+                problems.push(FieldError {
+                    field: "account_holder".into(),
+                    problem,
+                });
+            }
+            let iban = normalize_iban(&iban).map_err(|problem| {
+                problems.push(FieldError {
+                    field: "iban".into(),
+                    problem,
+                });
+            });
+            if consent.as_deref() != Some("on") {
+                problems.push(FieldError {
+                    field: "consent".into(),
+                    problem: FieldProblem::ConsentMissing,
+                });
+            }
+            let Ok(iban) = iban else {
+                return Err(AppError::Invalid(problems));
+            };
+            if !problems.is_empty() {
+                return Err(AppError::Invalid(problems));
+            }
+            let today = state.clock.today();
+            let prefix = repo::payments::provider_prefix(&state.pool, state.provider_id).await?;
+            let mut tx = state.pool.begin().await?;
+            repo::payments::lock_customer(&mut tx, customer_id).await?;
+            let facts = repo::payments::facts(&mut tx, customer_id, today).await?;
+            let Some(creditor_id) = facts.creditor_id else {
+                tracing::error!(
+                    provider_id = state.provider_id,
+                    "no SEPA creditor id configured"
+                );
+                return Err(AppError::Unavailable);
+            };
+            let sequence = repo::payments::mandate_count(&mut tx, customer_id).await? + 1;
+            let reference = mandate_reference(&prefix, &facts.customer_number, sequence);
+            repo::payments::revoke(&mut tx, customer_id, today).await?;
+            repo::payments::insert(
+                &mut tx,
+                &repo::payments::NewMandate {
+                    customer_id,
+                    account_holder: &account_holder,
+                    iban: &iban,
+                    reference: &reference,
+                    creditor_id: &creditor_id,
+                    signed_on: today,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::info!(customer_id, %reference, "SEPA mandate activated");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Cancels direct debit, unless a contract requires automatic payment and no other method
+/// remains (I4).
+#[server(endpoint = "revoke_sepa")]
+pub async fn revoke_sepa() -> Result<(), AppError> {
+    use crate::{
+        backend::{access::require_access, repo, respond, state::app_state},
+        domain::payment::may_revoke_mandate,
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            let customer_id = access.require_holder()?;
+            let today = state.clock.today();
+            let mut tx = state.pool.begin().await?;
+            repo::payments::lock_customer(&mut tx, customer_id).await?;
+            let facts = repo::payments::facts(&mut tx, customer_id, today).await?;
+            if facts.mandate.is_none() {
+                return Err(AppError::NotFound);
+            }
+            may_revoke_mandate(facts.requires_autopay, facts.card_last4.is_some())
+                .map_err(|_| AppError::AutopayRequired)?;
+            repo::payments::revoke(&mut tx, customer_id, today).await?;
+            tx.commit().await?;
+            tracing::info!(customer_id, "SEPA mandate revoked");
+            Ok(())
+        }
+        .await,
+    )
+}

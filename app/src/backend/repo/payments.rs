@@ -1,0 +1,154 @@
+//! Payment methods (I4): SEPA mandates, the card on file, autopay requirements.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sqlx::{PgConnection, PgPool, Row};
+
+use crate::error::AppError;
+
+/// The active mandate of a customer: (holder, IBAN, reference, creditor id, signed on).
+pub struct ActiveMandate {
+    pub account_holder: String,
+    pub iban: String,
+    pub reference: String,
+    pub creditor_id: String,
+    pub signed_on: NaiveDate,
+}
+
+/// What the payment section needs to know about a customer.
+pub struct PaymentFacts {
+    pub customer_number: String,
+    pub mandate: Option<ActiveMandate>,
+    pub card_last4: Option<String>,
+    pub requires_autopay: bool,
+    pub creditor_id: Option<String>,
+    pub currency: String,
+    /// The oldest open invoice that is not yet due: (due date, total).
+    pub next_debit: Option<(NaiveDate, Decimal)>,
+}
+
+/// The payment facts of a customer, read in one place (inside a transaction when deciding).
+pub async fn facts(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    today: NaiveDate,
+) -> Result<PaymentFacts, AppError> {
+    let row = sqlx::query(
+        "SELECT c.customer_number, c.card_last4, p.sepa_creditor_id, p.currency,
+                EXISTS (SELECT 1 FROM contracts ct
+                         WHERE ct.customer_id = c.id AND ct.requires_autopay
+                           AND ct.status = 'active') AS requires_autopay
+           FROM customers c JOIN providers p ON p.id = c.provider_id
+          WHERE c.id = $1",
+    )
+    .bind(customer_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mandate = sqlx::query(
+        "SELECT account_holder, iban, reference, creditor_id, signed_on FROM sepa_mandates
+          WHERE customer_id = $1 AND revoked_on IS NULL",
+    )
+    .bind(customer_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|m| ActiveMandate {
+        account_holder: m.get("account_holder"),
+        iban: m.get("iban"),
+        reference: m.get("reference"),
+        creditor_id: m.get("creditor_id"),
+        signed_on: m.get("signed_on"),
+    });
+    let next_debit = sqlx::query(
+        "SELECT due_date, total FROM invoices
+          WHERE customer_id = $1 AND kind = 'invoice' AND status = 'open' AND due_date >= $2
+          ORDER BY due_date, id LIMIT 1",
+    )
+    .bind(customer_id)
+    .bind(today)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| (r.get("due_date"), r.get("total")));
+    Ok(PaymentFacts {
+        customer_number: row.get("customer_number"),
+        mandate,
+        card_last4: row.get("card_last4"),
+        requires_autopay: row.get("requires_autopay"),
+        creditor_id: row.get("sepa_creditor_id"),
+        currency: row.get::<String, _>("currency").trim().to_string(),
+        next_debit,
+    })
+}
+
+/// Locks the customer row: mandate changes of one customer happen one at a time.
+pub async fn lock_customer(conn: &mut PgConnection, customer_id: i64) -> Result<(), AppError> {
+    sqlx::query("SELECT id FROM customers WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// How many mandates the customer ever had (for the next reference).
+pub async fn mandate_count(conn: &mut PgConnection, customer_id: i64) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT count(*) FROM sepa_mandates WHERE customer_id = $1")
+            .bind(customer_id)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// Ends the active mandate, if any, on `day`; returns whether there was one.
+pub async fn revoke(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    day: NaiveDate,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE sepa_mandates SET revoked_on = GREATEST($2, signed_on)
+          WHERE customer_id = $1 AND revoked_on IS NULL",
+    )
+    .bind(customer_id)
+    .bind(day)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A new mandate.
+pub struct NewMandate<'a> {
+    pub customer_id: i64,
+    pub account_holder: &'a str,
+    pub iban: &'a str,
+    pub reference: &'a str,
+    pub creditor_id: &'a str,
+    pub signed_on: NaiveDate,
+}
+
+/// Stores a new (active) mandate.
+pub async fn insert(conn: &mut PgConnection, m: &NewMandate<'_>) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO sepa_mandates (customer_id, account_holder, iban, reference, creditor_id,
+                                    signed_on)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(m.customer_id)
+    .bind(m.account_holder)
+    .bind(m.iban)
+    .bind(m.reference)
+    .bind(m.creditor_id)
+    .bind(m.signed_on)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The provider's short name for mandate references (its slug).
+pub async fn provider_prefix(pool: &PgPool, provider_id: i64) -> Result<String, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT slug FROM providers WHERE id = $1")
+            .bind(provider_id)
+            .fetch_one(pool)
+            .await?,
+    )
+}
