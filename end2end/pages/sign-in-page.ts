@@ -31,3 +31,12 @@ export class SignInPage {
 export async function hydrated(page: Page) {
   await page.waitForLoadState('networkidle');
 }
+
+/** Signs the Trio customer in on the sign-in page of `prefix`'s language and waits for Home. */
+export async function signInTrio(page: Page, prefix = '') {
+  const signIn = new SignInPage(page);
+  await signIn.open(prefix);
+  await hydrated(page);
+  await signIn.signIn(TRIO.email, TRIO.password);
+  await expect(page.getByTestId('balance')).toBeVisible();
+}

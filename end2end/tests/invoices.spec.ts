@@ -2,14 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { seriousViolations } from '../axe';
 import { expect, test } from '../fixtures';
 import { LinkingPage, MOBILE } from '../pages/linking-page';
-import { SignInPage, TRIO, hydrated } from '../pages/sign-in-page';
+import { hydrated, signInTrio } from '../pages/sign-in-page';
 
 test('the holder sees the last 12 invoices, newest first, with the credit note (I1)', async ({ page }) => {
-  const signIn = new SignInPage(page);
-  await signIn.open('/fr');
-  await hydrated(page);
-  await signIn.signIn(TRIO.email, TRIO.password);
-  await expect(page.getByTestId('balance')).toBeVisible();
+  await signInTrio(page, '/fr');
   await page.getByRole('link', { name: 'Factures' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Factures & paiements');
 
@@ -32,11 +28,7 @@ test('the holder sees the last 12 invoices, newest first, with the credit note (
 });
 
 test('a downloaded PDF contains the invoice number and total (I2)', async ({ page }, testInfo) => {
-  const signIn = new SignInPage(page);
-  await signIn.open('/de');
-  await hydrated(page);
-  await signIn.signIn(TRIO.email, TRIO.password);
-  await expect(page.getByTestId('balance')).toBeVisible();
+  await signInTrio(page, '/de');
   await page.goto('/de/invoices');
   await hydrated(page);
   const first = page.getByTestId('invoices').locator('tbody tr').first();
@@ -69,11 +61,7 @@ test('a user link has no invoices, also when typing the address (L2)', async ({ 
 });
 
 test('an invalid IBAN is refused with a message, a valid one creates a mandate (I4)', async ({ page }) => {
-  const signIn = new SignInPage(page);
-  await signIn.open('/nl');
-  await hydrated(page);
-  await signIn.signIn(TRIO.email, TRIO.password);
-  await expect(page.getByTestId('balance')).toBeVisible();
+  await signInTrio(page, '/nl');
   await page.goto('/nl/invoices');
   await hydrated(page);
   const section = page.getByTestId('payment-section');

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { seriousViolations } from '../axe';
 import { expect, test } from '../fixtures';
-import { SignInPage, TRIO, hydrated } from '../pages/sign-in-page';
+import { hydrated, signInTrio } from '../pages/sign-in-page';
 
 async function openUsage(page: import('@playwright/test').Page, prefix = '/de') {
-  const signIn = new SignInPage(page);
-  await signIn.open(prefix);
-  await hydrated(page);
-  await signIn.signIn(TRIO.email, TRIO.password);
-  await expect(page.getByTestId('balance')).toBeVisible();
+  await signInTrio(page, prefix);
   await page.getByRole('link', { name: 'Verbrauch', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Verbrauch');
   await expect(page.getByTestId('usage-rows')).toBeVisible();
@@ -70,11 +66,7 @@ test('the CSV export matches the rows on screen (U2)', async ({ page }, testInfo
 });
 
 test('an invoice shows the consumption billed on it (I3)', async ({ page }) => {
-  const signIn = new SignInPage(page);
-  await signIn.open('/fr');
-  await hydrated(page);
-  await signIn.signIn(TRIO.email, TRIO.password);
-  await expect(page.getByTestId('balance')).toBeVisible();
+  await signInTrio(page, '/fr');
   await page.goto('/fr/invoices');
   await hydrated(page);
   const first = page.getByTestId('invoices').locator('tbody tr').first();
