@@ -295,3 +295,22 @@ async fn demo_data_loads_once(pool: PgPool) {
     .expect("gaps");
     assert_eq!(gaps, 0);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_old_invoice_layout_banner_shows_for_flagged_customers_only(pool: PgPool) {
+    let app = app(pool).await;
+    let anna = common::sign_in(&app, "anna.becker@example.de", "Mobil-demo-2024").await;
+    let (status, page) = common::get_page(&app, "/de", Some(&anna)).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("data-testid=\"old-layout-banner\""),
+        "H5 banner for Anna"
+    );
+    assert!(
+        page.contains("href=\"https://www.lumen.example/help/old-invoice-layout\""),
+        "help link"
+    );
+    let jonas = common::sign_in(&app, "jonas.becker@example.de", "Mobil-demo-2024").await;
+    let (_, page) = common::get_page(&app, "/de", Some(&jonas)).await;
+    assert!(!page.contains("old-layout-banner"), "no banner for Jonas");
+}

@@ -47,6 +47,8 @@ pub struct AccountOverview {
     pub postal_code: String,
     pub city: String,
     pub old_invoice_layout: bool,
+    /// The provider's help page about the old invoice layout (H5).
+    pub old_invoice_help_url: String,
     pub currency: String,
     pub balance: BalanceState,
     pub last_invoice: Option<InvoiceSummary>,

@@ -305,6 +305,12 @@ pub(super) async fn household(
     )
     .await?;
 
+    // Anna (200002) still gets invoices in the old layout (H5).
+    sqlx::query("UPDATE customers SET old_invoice_layout = TRUE WHERE id = $1")
+        .bind(customer_ids[1])
+        .execute(&mut **tx)
+        .await?;
+
     // 200001 pays by SEPA direct debit, and its first line requires automatic payment (I4).
     sqlx::query(
         "INSERT INTO sepa_mandates (customer_id, account_holder, iban, reference, creditor_id,

@@ -17,7 +17,8 @@ use super::parse_column;
 pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview, AppError> {
     let row = sqlx::query(
         "SELECT c.customer_number, c.first_name, c.last_name, c.company_name, c.email, c.phone,
-                c.street, c.postal_code, c.city, c.old_invoice_layout, p.currency,
+                c.street, c.postal_code, c.city, c.old_invoice_layout, p.old_invoice_help_url,
+                p.currency,
                 COALESCE((SELECT sum(i.total) FROM invoices i
                            WHERE i.customer_id = c.id AND i.kind = 'invoice'), 0) AS invoiced,
                 COALESCE((SELECT sum(i.total) FROM invoices i
@@ -80,6 +81,7 @@ pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview
         postal_code: row.get("postal_code"),
         city: row.get("city"),
         old_invoice_layout: row.get("old_invoice_layout"),
+        old_invoice_help_url: row.get("old_invoice_help_url"),
         currency: row.get::<String, _>("currency").trim().to_string(),
         balance: open_balance(row.get("invoiced"), row.get("credited"), row.get("paid")),
         last_invoice,

@@ -21,7 +21,21 @@ pub fn AccountOverviewView(account: AccountOverview) -> impl IntoView {
         Some(company) => format!("{company} ({} {})", account.first_name, account.last_name),
         None => format!("{} {}", account.first_name, account.last_name),
     };
+    let banner = account.old_invoice_layout.then(|| {
+        view! {
+            <aside class="alert alert-info banner" aria-labelledby="old-layout-title" data-testid="old-layout-banner">
+                <h2 id="old-layout-title" class="banner-title">{t!(i18n, home.old_layout_title)}</h2>
+                <p>
+                    {t!(i18n, home.old_layout_text)} " "
+                    <a href=account.old_invoice_help_url.clone() rel="external">
+                        {t!(i18n, home.old_layout_link)}
+                    </a>
+                </p>
+            </aside>
+        }
+    });
     view! {
+        {banner}
         <section class="overview" aria-labelledby="overview-title">
             <h2 id="overview-title" class="visually-hidden">{t!(i18n, home.overview)}</h2>
             <dl class="figures">
