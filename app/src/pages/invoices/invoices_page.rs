@@ -6,7 +6,11 @@ use leptos_meta::Title;
 use super::payment_section::PaymentSection;
 
 use crate::{
-    api::invoices::{InvoiceRow, get_invoices, pdf_href},
+    api::{
+        invoices::{InvoiceRow, get_invoices, pdf_href},
+        payments::{ActivateSepa, RevokeSepa, get_payment_methods},
+    },
+    app::on_success,
     components::{
         locale::use_lang,
         money::{DateText, Money},
@@ -18,26 +22,36 @@ use crate::{
     paths,
 };
 
-/// The Invoices & payments tab.
+/// The Invoices & payments tab. Both resources belong to the page and are awaited in one
+/// `Suspend` (a resource created inside another's `Suspend` hydrates twice).
 #[component]
 pub fn InvoicesPage() -> impl IntoView {
     let i18n = use_i18n();
+    let activate = ServerAction::<ActivateSepa>::new();
+    let revoke = ServerAction::<RevokeSepa>::new();
+    let changes = RwSignal::new(0_u32);
+    on_success(activate, move || changes.update(|n| *n += 1));
+    on_success(revoke, move || changes.update(|n| *n += 1));
     let invoices = Resource::new_blocking(|| (), |_| get_invoices());
+    let payments = Resource::new_blocking(move || changes.get(), |_| get_payment_methods());
     let content = move || {
         Suspend::new(async move {
-            match invoices.await {
-                Ok(rows) if rows.is_empty() => view! {
-                    <p class="card" data-testid="no-invoices">{t!(i18n, invoices.empty)}</p>
-                    <PaymentSection />
-                }
-                .into_any(),
-                Ok(rows) => view! {
-                    <InvoiceTable rows />
-                    <PaymentSection />
-                }
-                .into_any(),
-                Err(error) => view! { <PageError error /> }.into_any(),
+            let rows = match invoices.await {
+                Ok(rows) => rows,
+                Err(error) => return view! { <PageError error /> }.into_any(),
+            };
+            let payment = payments.await;
+            let table = if rows.is_empty() {
+                view! { <p class="card" data-testid="no-invoices">{t!(i18n, invoices.empty)}</p> }
+                    .into_any()
+            } else {
+                view! { <InvoiceTable rows /> }.into_any()
+            };
+            view! {
+                {table}
+                <PaymentSection data=payment activate revoke />
             }
+            .into_any()
         })
     };
     view! {

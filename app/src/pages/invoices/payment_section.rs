@@ -4,40 +4,35 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::payments::{ActivateSepa, MandateView, PaymentMethods, RevokeSepa, get_payment_methods},
-    app::on_success,
+    api::payments::{ActivateSepa, MandateView, PaymentMethods, RevokeSepa},
     components::{
         form::{Field, FormAlert, problem_message},
         money::{DateText, Money},
         page_error::PageError,
     },
+    error::AppError,
     i18n::*,
 };
 
-/// The payment section, with its own data and actions.
+/// The payment section: the page loads its data and owns its actions.
 #[component]
-pub fn PaymentSection() -> impl IntoView {
+pub fn PaymentSection(
+    data: Result<PaymentMethods, AppError>,
+    activate: ServerAction<ActivateSepa>,
+    revoke: ServerAction<RevokeSepa>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let activate = ServerAction::<ActivateSepa>::new();
-    let revoke = ServerAction::<RevokeSepa>::new();
-    let changes = RwSignal::new(0_u32);
-    on_success(activate, move || changes.update(|n| *n += 1));
-    on_success(revoke, move || changes.update(|n| *n += 1));
-    let methods = Resource::new_blocking(move || changes.get(), |_| get_payment_methods());
-    let content = move || {
-        Suspend::new(async move {
-            match methods.await {
-                Ok(data) => view! { <PaymentContent data activate revoke /> }.into_any(),
-                Err(error) => view! { <PageError error /> }.into_any(),
-            }
-        })
+    let content = match data {
+        Ok(data) => view! { <PaymentContent data activate revoke /> }.into_any(),
+        Err(error) => view! { <PageError error /> }.into_any(),
     };
     view! {
         <section class="card" aria-labelledby="payment-title" data-testid="payment-section">
             <h2 id="payment-title">{t!(i18n, payment.title)}</h2>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>{content}</Suspense>
+            {content}
         </section>
     }
+    .into_any()
 }
 
 #[component]
