@@ -67,18 +67,30 @@ impl AppError {
 
     /// `Required` for every `(field, value)` whose value is empty, or `Ok` when all are filled.
     pub fn require_filled(fields: &[(&str, &str)]) -> Result<(), AppError> {
-        let missing: Vec<FieldError> = fields
-            .iter()
-            .filter(|(_, value)| value.is_empty())
-            .map(|(field, _)| FieldError {
-                field: (*field).to_string(),
-                problem: FieldProblem::Required,
+        AppError::check_fields(
+            fields
+                .iter()
+                .map(|(field, value)| (*field, value.is_empty().then_some(FieldProblem::Required))),
+        )
+    }
+
+    /// `Invalid` with every `(field, problem)` that has a problem, or `Ok` when none has.
+    pub fn check_fields<'a>(
+        checks: impl IntoIterator<Item = (&'a str, Option<FieldProblem>)>,
+    ) -> Result<(), AppError> {
+        let problems: Vec<FieldError> = checks
+            .into_iter()
+            .filter_map(|(field, problem)| {
+                problem.map(|problem| FieldError {
+                    field: field.to_string(),
+                    problem,
+                })
             })
             .collect();
-        if missing.is_empty() {
+        if problems.is_empty() {
             Ok(())
         } else {
-            Err(AppError::Invalid(missing))
+            Err(AppError::Invalid(problems))
         }
     }
 

@@ -154,7 +154,11 @@ fn download_refused(err: &app::error::AppError, lang: Lang) -> Response {
     }
     let status =
         StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, app::api::invoices::download_error_text(err, lang)).into_response()
+    (
+        status,
+        app::backend::respond::download_error_text(err, lang),
+    )
+        .into_response()
 }
 
 /// The PDF of an invoice or credit note (I2), for the holder of its customer number only.

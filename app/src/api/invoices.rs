@@ -68,15 +68,3 @@ pub async fn pdf_download(
     let bytes = invoice_pdf::render(&document, lang)?;
     Ok((format!("{}.pdf", document.number), bytes))
 }
-
-/// The plain-text answer of a failed download, in `lang`.
-#[cfg(feature = "ssr")]
-pub fn download_error_text(error: &AppError, lang: crate::domain::lang::Lang) -> &'static str {
-    use crate::{components::locale::locale_of, i18n::*};
-    let locale = locale_of(lang);
-    match error {
-        AppError::Unavailable => td_string!(locale, errors.unavailable),
-        AppError::Internal => td_string!(locale, errors.internal),
-        _ => td_string!(locale, errors.not_found),
-    }
-}

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use crate::{
     backend::{password, repo, respond, session, sms, state::app_state},
     domain::{
-        lang::Lang,
         linking::{
             LinkFacts, decide_delete, decide_holder_link, decide_make_me_holder, decide_user_link,
         },
@@ -262,12 +261,7 @@ pub async fn request_link_code(phone_number: String) -> Result<CodeRequested, Ap
             let (contract, _, _) =
                 repo::linking::contract_facts_by_id(&mut tx, contract_id).await?;
             decide_user_link(&links, &contract).map_err(AppError::LinkRefused)?;
-            let language: String =
-                sqlx::query_scalar("SELECT language FROM customers WHERE id = $1")
-                    .bind(contract.customer_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let language = repo::parse_column("customers.language", &language, Lang::parse)?;
+            let language = repo::linking::customer_language(&mut tx, contract.customer_id).await?;
             let (code, hash) = sms::new_code()?;
             repo::linking::create_code(
                 &mut tx,
@@ -275,6 +269,7 @@ pub async fn request_link_code(phone_number: String) -> Result<CodeRequested, Ap
                 contract_id,
                 &hash,
                 sms::CODE_TTL_MINUTES,
+                language,
                 &sms::code_text(language, &code),
             )
             .await?;
@@ -298,21 +293,12 @@ pub async fn confirm_link_code(phone_number: String, code: String) -> Result<(),
             let login_id = session.login_id;
             let phone = normalize_phone(&phone_number);
             let typed = normalize_code(&code);
-            let mut problems = Vec::new();
-            if let Err(problem) = &phone {
-                problems.push(crate::error::FieldError {
-                    field: "phone_number".into(),
-                    problem: *problem,
-                });
-            }
-            if let Err(problem) = &typed {
-                problems.push(crate::error::FieldError {
-                    field: "code".into(),
-                    problem: *problem,
-                });
-            }
+            AppError::check_fields([
+                ("phone_number", phone.as_ref().err().copied()),
+                ("code", typed.as_ref().err().copied()),
+            ])?;
             let (Ok(phone_number), Ok(typed)) = (phone, typed) else {
-                return Err(AppError::Invalid(problems));
+                return Err(AppError::Internal);
             };
             let mut tx = repo::linking::begin_locked(&state.pool, login_id).await?;
             refuse_when_throttled(&mut tx, login_id, "sms_code").await?;
@@ -328,11 +314,10 @@ pub async fn confirm_link_code(phone_number: String, code: String) -> Result<(),
             let matches = live
                 .as_ref()
                 .is_some_and(|(_, hash)| sms::same_hash(hash, &sms::hash_code(&typed)));
-            let (Some(contract_id), Some((code_id, _)), true) =
-                (contract_id, live.clone(), matches)
-            else {
+            let live_id = live.map(|(id, _)| id);
+            let (Some(contract_id), Some(code_id), true) = (contract_id, live_id, matches) else {
                 drop(tx);
-                if let Some((code_id, _)) = live {
+                if let Some(code_id) = live_id {
                     repo::linking::count_code_attempt(&state.pool, code_id).await?;
                 }
                 repo::linking::record_failed_attempt(&state.pool, login_id, "sms_code").await?;

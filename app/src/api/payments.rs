@@ -97,7 +97,6 @@ pub async fn activate_sepa(
             payment::{check_account_holder, mandate_reference, normalize_iban},
             validation::FieldProblem,
         },
-        error::FieldError,
     };
     respond::finish(
         async {
@@ -105,31 +104,21 @@ pub async fn activate_sepa(
             let access = require_access(&state).await?;
             let customer_id = access.require_holder()?;
             let account_holder = account_holder.trim().to_string();
-            let mut problems = Vec::new();
-            if let Err(problem) = check_account_holder(&account_holder) {
-                problems.push(FieldError {
-                    field: "account_holder".into(),
-                    problem,
-                });
-            }
-            let iban = normalize_iban(&iban).map_err(|problem| {
-                problems.push(FieldError {
-                    field: "iban".into(),
-                    problem,
-                });
-            });
-            if consent.as_deref() != Some("on") {
-                problems.push(FieldError {
-                    field: "consent".into(),
-                    problem: FieldProblem::ConsentMissing,
-                });
-            }
+            let iban = normalize_iban(&iban);
+            AppError::check_fields([
+                (
+                    "account_holder",
+                    check_account_holder(&account_holder).err(),
+                ),
+                ("iban", iban.as_ref().err().copied()),
+                (
+                    "consent",
+                    (consent.as_deref() != Some("on")).then_some(FieldProblem::ConsentMissing),
+                ),
+            ])?;
             let Ok(iban) = iban else {
-                return Err(AppError::Invalid(problems));
+                return Err(AppError::Internal);
             };
-            if !problems.is_empty() {
-                return Err(AppError::Invalid(problems));
-            }
             let today = state.clock.today();
             let prefix = repo::payments::provider_prefix(&state.pool, state.provider_id).await?;
             let mut tx = state.pool.begin().await?;

@@ -177,7 +177,9 @@ pub async fn get_usage(query: UsageQuery) -> Result<UsageView, AppError> {
             let state = app_state()?;
             let access = require_access(&state).await?;
             let (scope, range, contracts) = resolve::scope(&state, &access, &query).await?;
-            let total_rows = repo::usage::count(&state.pool, &scope).await?;
+            // The totals per kind count the records too: no separate count query.
+            let totals = repo::usage::totals(&state.pool, &scope).await?;
+            let total_rows: i64 = totals.iter().map(|t| t.records).sum();
             let pages = ((total_rows + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
             let page = query
                 .page
@@ -188,7 +190,6 @@ pub async fn get_usage(query: UsageQuery) -> Result<UsageView, AppError> {
             let rows =
                 repo::usage::records(&state.pool, &scope, Some(PAGE_SIZE), (page - 1) * PAGE_SIZE)
                     .await?;
-            let totals = repo::usage::totals(&state.pool, &scope).await?;
             let chart_kind = scope.kind.unwrap_or(UsageKind::Data);
             let chart_scope = repo::usage::UsageScope {
                 kind: Some(chart_kind),

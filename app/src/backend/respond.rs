@@ -41,3 +41,15 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     }
     result
 }
+
+/// The plain-text answer to a failed download (a PDF, a CSV), in `lang`: downloads are not
+/// pages, so they cannot show the translated error view.
+pub fn download_error_text(error: &AppError, lang: crate::domain::lang::Lang) -> &'static str {
+    use crate::{components::locale::locale_of, i18n::*};
+    let locale = locale_of(lang);
+    match error {
+        AppError::Unavailable => td_string!(locale, errors.unavailable),
+        AppError::Internal => td_string!(locale, errors.internal),
+        _ => td_string!(locale, errors.not_found),
+    }
+}

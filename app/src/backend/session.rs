@@ -74,11 +74,10 @@ fn set_cookie(value: String) {
 
 /// The session of this request, if its cookie names a live one.
 pub async fn current(state: &AppState) -> Result<Option<SessionCtx>, AppError> {
-    let Some(token) = request_token(state) else {
-        return Ok(None);
-    };
-    let hash = token_hash(&token);
-    repo::sessions::find_live(&state.pool, &hash, IDLE_TIMEOUT_MINUTES).await
+    match use_context::<Parts>() {
+        Some(parts) => from_headers(state, &parts.headers).await,
+        None => Ok(None),
+    }
 }
 
 /// The session of this request, or `Unauthenticated`.

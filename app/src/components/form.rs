@@ -96,6 +96,12 @@ pub fn Field(
     /// The virtual keyboard to offer (`numeric` for codes).
     #[prop(optional)]
     inputmode: Option<&'static str>,
+    /// The value to start with (a form rendered from the address bar keeps what was sent).
+    #[prop(optional, into)]
+    value: Option<String>,
+    /// Whether the field must be filled (announced to assistive technology).
+    #[prop(default = true)]
+    required: bool,
     /// The last error of the form's action; the field shows its own problem.
     #[prop(into)]
     error: Signal<Option<AppError>>,
@@ -132,7 +138,8 @@ pub fn Field(
                 type=input_type
                 autocomplete=autocomplete
                 inputmode=inputmode
-                aria-required="true"
+                value=value
+                aria-required=required.then_some("true")
                 aria-invalid=move || problem().is_some().then_some("true")
                 aria-describedby=described_by
             />

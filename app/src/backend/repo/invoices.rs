@@ -1,6 +1,7 @@
 //! Invoices and credit notes (I1–I3).
 
-use sqlx::{PgPool, Row};
+use chrono::NaiveDate;
+use sqlx::{PgPool, Row, postgres::PgRow};
 
 use super::parse_column;
 use crate::{
@@ -9,6 +10,14 @@ use crate::{
     domain::account::{InvoiceKind, InvoiceStatus},
     error::AppError,
 };
+
+/// The billing period of an invoice row (credit notes have none).
+fn period(row: &PgRow) -> Option<(NaiveDate, NaiveDate)> {
+    match (row.get("period_start"), row.get("period_end")) {
+        (Some(start), Some(end)) => Some((start, end)),
+        _ => None,
+    }
+}
 
 /// The `limit` newest invoices and credit notes of a customer, newest first.
 pub async fn latest(
@@ -30,16 +39,12 @@ pub async fn latest(
     .await?;
     rows.iter()
         .map(|row| {
-            let period = match (row.get("period_start"), row.get("period_end")) {
-                (Some(start), Some(end)) => Some((start, end)),
-                _ => None,
-            };
             Ok(InvoiceRow {
                 id: row.get("id"),
                 kind: parse_column("invoices.kind", row.get("kind"), InvoiceKind::parse)?,
                 number: row.get("number"),
                 issue_date: row.get("issue_date"),
-                period,
+                period: period(row),
                 due_date: row.get("due_date"),
                 total: row.get("total"),
                 currency: row.get::<String, _>("currency").trim().to_string(),
@@ -103,10 +108,6 @@ pub async fn document(
         amount: p.get("amount"),
     })
     .collect();
-    let period = match (row.get("period_start"), row.get("period_end")) {
-        (Some(start), Some(end)) => Some((start, end)),
-        _ => None,
-    };
     Ok(Some(InvoiceDocument {
         provider_name: row.get("provider_name"),
         support_url: row.get("support_url"),
@@ -124,7 +125,7 @@ pub async fn document(
         kind: parse_column("invoices.kind", row.get("kind"), InvoiceKind::parse)?,
         number: row.get("number"),
         issue_date: row.get("issue_date"),
-        period,
+        period: period(&row),
         due_date: row.get("due_date"),
         status: parse_column("invoices.status", row.get("status"), InvoiceStatus::parse)?,
         currency: row.get::<String, _>("currency").trim().to_string(),

@@ -7,6 +7,7 @@ use crate::{
     api::linking::{LinkView, LinkedContract},
     domain::{
         account::ContractStatus,
+        lang::Lang,
         linking::{ContractFacts, CustomerFacts, LinkFacts, Plan, Segment, Step, warnings},
         rights::Role,
     },
@@ -188,7 +189,7 @@ pub async fn customer_by_number(
 /// Serialises link changes of one login: the rules are decided and applied under this lock.
 /// `NO KEY UPDATE` still lets rows that reference the login (failed attempts, recorded on
 /// another connection) be inserted meanwhile.
-pub async fn lock_login(conn: &mut PgConnection, login_id: i64) -> Result<(), AppError> {
+async fn lock_login(conn: &mut PgConnection, login_id: i64) -> Result<(), AppError> {
     sqlx::query("SELECT id FROM logins WHERE id = $1 FOR NO KEY UPDATE")
         .bind(login_id)
         .execute(&mut *conn)
@@ -336,6 +337,18 @@ pub async fn recent_code_requests(
     .await?)
 }
 
+/// The language a customer's messages are written in.
+pub async fn customer_language(
+    conn: &mut PgConnection,
+    customer_id: i64,
+) -> Result<Lang, AppError> {
+    let code: String = sqlx::query_scalar("SELECT language FROM customers WHERE id = $1")
+        .bind(customer_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    parse_column("customers.language", &code, Lang::parse)
+}
+
 /// Stores a new code for (login, contract), retiring the login's earlier unused codes for that
 /// contract, and queues its SMS, in the caller's transaction.
 pub async fn create_code(
@@ -344,6 +357,7 @@ pub async fn create_code(
     contract_id: i64,
     code_hash: &[u8],
     ttl_minutes: i32,
+    language: Lang,
     sms_body: &str,
 ) -> Result<(), AppError> {
     sqlx::query(
@@ -366,12 +380,11 @@ pub async fn create_code(
     .await?;
     sqlx::query(
         "INSERT INTO sms_outbox (customer_id, phone_number, body, language)
-         SELECT ct.customer_id, ct.phone_number, $2, c.language
-           FROM contracts ct JOIN customers c ON c.id = ct.customer_id
-          WHERE ct.id = $1",
+         SELECT customer_id, phone_number, $2, $3 FROM contracts WHERE id = $1",
     )
     .bind(contract_id)
     .bind(sms_body)
+    .bind(language.code())
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -68,7 +68,7 @@ pub async fn ingest(conn: &mut PgConnection, records: &[NewUsage]) -> Result<u64
 }
 
 /// A contract the login may see the usage of.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageContract {
     pub id: i64,
     pub contract_number: String,
@@ -206,11 +206,4 @@ pub async fn daily(
         .iter()
         .map(|r| (r.get("day"), r.get("quantity")))
         .collect())
-}
-
-/// The number of records in the scope.
-pub async fn count(pool: &PgPool, scope: &UsageScope) -> Result<i64, AppError> {
-    let sql = format!("SELECT count(*) FROM usage_records u WHERE {SCOPE}");
-    let row = bind_scope(sqlx::query(&sql), scope).fetch_one(pool).await?;
-    Ok(row.get(0))
 }

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::usage_parts::{KindName, Quantity, Totals, UsageTable};
 use crate::{
     api::usage::{UsageQuery, UsageView, get_usage},
-    components::{locale::use_lang, money::DateText, page_error::PageError},
+    components::{form::Field, locale::use_lang, money::DateText, page_error::PageError},
     domain::{account::UsageKind, format, usage::bar_heights},
     error::AppError,
     i18n::*,
@@ -155,12 +155,28 @@ fn FilterForm(
                         <option value="custom" selected=custom>{t!(i18n, usage.custom)}</option>
                     </select>
                 </div>
-                <DateField id="usage-from" name="from" value=query.from.clone() error>
+                <Field
+                    id="usage-from"
+                    name="from"
+                    input_type="date"
+                    autocomplete="off"
+                    value=query.from.clone()
+                    required=false
+                    error
+                >
                     {t!(i18n, usage.from)}
-                </DateField>
-                <DateField id="usage-to" name="to" value=query.to.clone() error>
+                </Field>
+                <Field
+                    id="usage-to"
+                    name="to"
+                    input_type="date"
+                    autocomplete="off"
+                    value=query.to.clone()
+                    required=false
+                    error
+                >
                     {t!(i18n, usage.to)}
-                </DateField>
+                </Field>
                 <div class="field">
                     <label for="usage-contract">{t!(i18n, usage.contract)}</label>
                     <select id="usage-contract" name="contract">
@@ -191,46 +207,6 @@ fn FilterForm(
         </section>
     }
     .into_any()
-}
-
-/// A date input (used for the custom period), with its problem from the last answer.
-#[component]
-fn DateField(
-    id: &'static str,
-    name: &'static str,
-    value: String,
-    error: Signal<Option<AppError>>,
-    children: Children,
-) -> impl IntoView {
-    let problem = move || error.get().and_then(|e| e.problem_for(name));
-    let error_id = format!("{id}-error");
-    let described = {
-        let error_id = error_id.clone();
-        move || problem().is_some().then(|| error_id.clone())
-    };
-    view! {
-        <div class="field" class:field-invalid=move || problem().is_some()>
-            <label for=id>{children()}</label>
-            <input
-                id=id
-                name=name
-                type="date"
-                value=value
-                aria-invalid=move || problem().is_some().then_some("true")
-                aria-describedby=described
-            />
-            {move || {
-                problem()
-                    .map(|p| {
-                        view! {
-                            <p class="field-error" id=error_id.clone()>
-                                {crate::components::form::problem_message(p)}
-                            </p>
-                        }
-                    })
-            }}
-        </div>
-    }
 }
 
 /// Usage per day as bars (SVG drawn by us), with the same figures as a table for screen
