@@ -42,6 +42,10 @@ pub enum AppError {
     /// A contract requires automatic payment and no other method would remain (I4).
     #[error("automatic payment required")]
     AutopayRequired,
+    /// What the customer confirmed changed in the meantime (another window, a double
+    /// submission, a new day): nothing was written; the page shows the current state.
+    #[error("changed in the meantime")]
+    Stale,
     /// Too many failed attempts; try again later (S3).
     #[error("too many attempts")]
     TooManyAttempts,
@@ -110,7 +114,7 @@ impl AppError {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::NotFound => 404,
             AppError::Invalid(_) | AppError::LinkProofInvalid | AppError::LinkCodeInvalid => 422,
-            AppError::LinkRefused(_) | AppError::AutopayRequired => 409,
+            AppError::LinkRefused(_) | AppError::AutopayRequired | AppError::Stale => 409,
             AppError::TooManyAttempts => 429,
             AppError::Unavailable => 503,
             AppError::Internal | AppError::Transport(_) => 500,

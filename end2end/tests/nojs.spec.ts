@@ -1,5 +1,5 @@
 import { expect, test } from '../fixtures';
-import { SignInPage, TRIO } from '../pages/sign-in-page';
+import { SignInPage, TRIO, signInTrio } from '../pages/sign-in-page';
 
 // The "nojs" project runs these with JavaScript disabled: plain HTML forms (P6).
 
@@ -27,4 +27,13 @@ test('the language switcher works without JavaScript', async ({ page }) => {
   await page.getByTestId('lang-fr').click();
   await expect(page).toHaveURL(/\/fr\/sign-in$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Se connecter');
+});
+
+test('an option is activated without JavaScript: the confirm step is a disclosure (H3)', async ({ page }) => {
+  await signInTrio(page);
+  const decoder = page.locator('[data-testid="product"][data-contract="100001-01"] [data-testid="option"][data-code="TV-DECODER"]');
+  await decoder.locator('summary').click();
+  await expect(decoder.getByTestId('prorated-amount')).toContainText('€2.17');
+  await decoder.getByRole('button', { name: 'Confirm activation' }).click();
+  await expect(decoder.getByTestId('option-state')).toHaveText('Active');
 });

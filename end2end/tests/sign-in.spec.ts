@@ -19,7 +19,7 @@ test('Trio customer sees the balance formatted in German (H1, P4)', async ({ pag
   await expect(page.getByTestId('customer-number')).toHaveText(TRIO.customerNumber);
   await expect(page.getByTestId('contact')).toContainText('Claire Dubois');
   await expect(page.getByTestId('contact')).toContainText('4000 Liège');
-  await expect(page.getByTestId('products').locator('li')).toHaveCount(4);
+  await expect(page.getByTestId('products').getByTestId('product')).toHaveCount(4);
   await expect(page.getByTestId('products')).toContainText('Digitalfernsehen');
 });
 

@@ -159,6 +159,54 @@ fn matrix() -> Vec<Call> {
             expect: [status(401), ok(|_| true), status(404), status(409)],
         },
         Call {
+            path: "/api/products",
+            body: |_| "lang=en".into(),
+            // The user sees the one line read-only; the holder every line of 200001.
+            expect: [
+                status(401),
+                ok(no_200001),
+                ok(|b| {
+                    b.contains("\"editable\":false")
+                        && b.contains("200001-02")
+                        && !b.contains("200001-01")
+                }),
+                ok(|b| b.contains("\"editable\":true") && b.contains("200001-01")),
+            ],
+        },
+        Call {
+            path: "/api/change_option",
+            body: |_| {
+                "contract_number=200001-02&option_code=MOB-UNLIMITED&change=activate&shown_amount=0.01"
+                    .into()
+            },
+            // Only the holder gets as far as the amount check (not today's amount: 409).
+            expect: [status(401), status(404), status(404), status(409)],
+        },
+        Call {
+            path: "/api/save_alert",
+            body: |_| "contract_number=200001-02&metric=data&threshold=5".into(),
+            expect: [status(401), status(404), status(404), ok(|_| true)],
+        },
+        Call {
+            path: "/api/delete_alert",
+            body: |_| "contract_number=200001-02&metric=data".into(),
+            expect: [status(401), status(404), status(404), ok(|_| true)],
+        },
+        Call {
+            path: "/api/request_move",
+            body: |_| {
+                "contract_number=200001-02&street=Lindenweg+9&postal_code=10115&city=Berlin&wished_date=2026-12-20"
+                    .into()
+            },
+            // 200001-02 is a mobile line: it cannot move, even for its holder.
+            expect: [status(401), status(404), status(404), status(404)],
+        },
+        Call {
+            path: "/api/cancel_move",
+            body: |_| "contract_number=200001-02".into(),
+            expect: [status(401), status(404), status(404), status(409)],
+        },
+        Call {
             path: "/api/get_links",
             body: |_| String::new(),
             expect: [

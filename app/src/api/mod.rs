@@ -6,5 +6,6 @@ pub mod home;
 pub mod invoices;
 pub mod linking;
 pub mod payments;
+pub mod products;
 pub mod shell;
 pub mod usage;

@@ -3,6 +3,7 @@
 //! Server functions call into here after authorising; nothing here renders views.
 
 pub mod access;
+pub mod alerts;
 pub mod clock;
 pub mod cookies;
 pub mod invoice_pdf;

@@ -38,6 +38,11 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::IbanChecksum => t!(i18n, errors.iban_checksum).into_any(),
         FieldProblem::AccountHolderInvalid => t!(i18n, errors.account_holder_invalid).into_any(),
         FieldProblem::ConsentMissing => t!(i18n, errors.consent_missing).into_any(),
+        FieldProblem::ThresholdInvalid => t!(i18n, errors.threshold_invalid).into_any(),
+        FieldProblem::MoveTooSoon => t!(i18n, errors.move_too_soon).into_any(),
+        FieldProblem::MoveTooLate => t!(i18n, errors.move_too_late).into_any(),
+        FieldProblem::PostalCodeInvalid => t!(i18n, errors.postal_code_invalid).into_any(),
+        FieldProblem::AddressInvalid => t!(i18n, errors.address_invalid).into_any(),
     }
 }
 
@@ -55,6 +60,7 @@ pub fn error_message(error: &AppError) -> AnyView {
         }
         AppError::TooManyAttempts => t!(i18n, errors.too_many_attempts).into_any(),
         AppError::AutopayRequired => t!(i18n, errors.autopay_required).into_any(),
+        AppError::Stale => t!(i18n, errors.stale).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),
         AppError::Transport(_) => t!(i18n, errors.transport).into_any(),
     }

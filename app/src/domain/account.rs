@@ -83,6 +83,25 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// What a consumption alert watches (H4).
+    AlertMetric {
+        Data => "data",
+        Minutes => "minutes",
+        Spend => "spend",
+    }
+);
+
+text_enum!(
+    /// Where a move request stands (H4); the provider moves it forward.
+    MoveStatus {
+        Requested => "requested",
+        Confirmed => "confirmed",
+        Completed => "completed",
+        Cancelled => "cancelled",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub mod linking;
 pub mod money;
 pub mod payment;
 pub mod rights;
+pub mod settings;
 pub mod usage;
 pub mod validation;
 

@@ -22,6 +22,11 @@ pub enum FieldProblem {
     IbanChecksum,
     AccountHolderInvalid,
     ConsentMissing,
+    ThresholdInvalid,
+    MoveTooSoon,
+    MoveTooLate,
+    PostalCodeInvalid,
+    AddressInvalid,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).

@@ -55,6 +55,7 @@ const TARIFFS: [Tariff; 3] = [
         name: "Mobil M",
         price: dec!(19.99),
         data_gb: Some(10),
+        minutes: Some(300),
     },
     Tariff {
         code: "MOBIL-L",
@@ -62,6 +63,7 @@ const TARIFFS: [Tariff; 3] = [
         name: "Mobil L",
         price: dec!(29.99),
         data_gb: Some(25),
+        minutes: None,
     },
     Tariff {
         code: "BUSINESS-MOBIL",
@@ -69,6 +71,7 @@ const TARIFFS: [Tariff; 3] = [
         name: "Business Mobil",
         price: dec!(39.99),
         data_gb: Some(50),
+        minutes: None,
     },
 ];
 

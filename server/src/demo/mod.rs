@@ -158,13 +158,15 @@ struct Tariff {
     name: &'static str,
     price: Decimal,
     data_gb: Option<i64>,
+    /// Call minutes included; `None` is unlimited.
+    minutes: Option<i32>,
 }
 
 async fn insert_tariff(tx: &mut Tx<'_>, provider_id: i64, t: &Tariff) -> Result<i64, BoxError> {
     let id = sqlx::query_scalar(
         "INSERT INTO tariffs (provider_id, code, service, name, monthly_price, currency,
-                              data_allowance_bytes, overage_price_per_gb)
-         VALUES ($1, $2, $3, $4, $5, 'EUR', $6, $7) RETURNING id",
+                              data_allowance_bytes, overage_price_per_gb, minutes_allowance)
+         VALUES ($1, $2, $3, $4, $5, 'EUR', $6, $7, $8) RETURNING id",
     )
     .bind(provider_id)
     .bind(t.code)
@@ -173,6 +175,7 @@ async fn insert_tariff(tx: &mut Tx<'_>, provider_id: i64, t: &Tariff) -> Result<
     .bind(t.price)
     .bind(t.data_gb.map(|gb| gb * 1_000_000_000))
     .bind(t.data_gb.map(|_| dec!(2.00)))
+    .bind(t.minutes)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)

@@ -24,6 +24,7 @@ const TARIFFS: [Tariff; 4] = [
         name: "Trio TV",
         price: dec!(22.00),
         data_gb: None,
+        minutes: None,
     },
     Tariff {
         code: "TRIO-NET",
@@ -31,6 +32,7 @@ const TARIFFS: [Tariff; 4] = [
         name: "Trio Internet 200",
         price: dec!(38.00),
         data_gb: Some(500),
+        minutes: None,
     },
     Tariff {
         code: "TRIO-FIX",
@@ -38,6 +40,7 @@ const TARIFFS: [Tariff; 4] = [
         name: "Trio Fixed",
         price: dec!(9.00),
         data_gb: None,
+        minutes: Some(300),
     },
     Tariff {
         code: "MOB-10",
@@ -45,6 +48,7 @@ const TARIFFS: [Tariff; 4] = [
         name: "Mobile 10 GB",
         price: dec!(15.00),
         data_gb: Some(10),
+        minutes: Some(200),
     },
 ];
 
@@ -54,6 +58,10 @@ struct OptionDef {
     names: [&'static str; 4], // de, fr, nl, en
     price: Decimal,
     active: bool,
+    /// Data the option adds to the line's allowance.
+    extra_gb: Option<i64>,
+    /// The option lifts the line's minutes limit.
+    unlimited_minutes: bool,
 }
 
 const OPTIONS: [OptionDef; 8] = [
@@ -68,6 +76,8 @@ const OPTIONS: [OptionDef; 8] = [
         ],
         price: dec!(9.99),
         active: true,
+        extra_gb: None,
+        unlimited_minutes: false,
     },
     OptionDef {
         code: "TV-DECODER",
@@ -80,6 +90,8 @@ const OPTIONS: [OptionDef; 8] = [
         ],
         price: dec!(5.00),
         active: false,
+        extra_gb: None,
+        unlimited_minutes: false,
     },
     OptionDef {
         code: "NET-MAILBOX",
@@ -92,6 +104,8 @@ const OPTIONS: [OptionDef; 8] = [
         ],
         price: dec!(1.50),
         active: true,
+        extra_gb: None,
+        unlimited_minutes: false,
     },
     OptionDef {
         code: "NET-DATA100",
@@ -104,6 +118,8 @@ const OPTIONS: [OptionDef; 8] = [
         ],
         price: dec!(5.00),
         active: false,
+        extra_gb: Some(100),
+        unlimited_minutes: false,
     },
     OptionDef {
         code: "FIX-PEAK",
@@ -116,6 +132,8 @@ const OPTIONS: [OptionDef; 8] = [
         ],
         price: dec!(5.00),
         active: true,
+        extra_gb: None,
+        unlimited_minutes: false,
     },
     OptionDef {
         code: "FIX-BARRING",
@@ -128,6 +146,8 @@ const OPTIONS: [OptionDef; 8] = [
         ],
         price: dec!(0.00),
         active: false,
+        extra_gb: None,
+        unlimited_minutes: false,
     },
     OptionDef {
         code: "MOB-DATA5",
@@ -135,6 +155,8 @@ const OPTIONS: [OptionDef; 8] = [
         names: ["Daten +5 GB", "Data +5 GB", "Data +5 GB", "Data +5 GB"],
         price: dec!(5.00),
         active: true,
+        extra_gb: Some(5),
+        unlimited_minutes: false,
     },
     OptionDef {
         code: "MOB-UNLIMITED",
@@ -147,6 +169,8 @@ const OPTIONS: [OptionDef; 8] = [
         ],
         price: dec!(10.00),
         active: false,
+        extra_gb: None,
+        unlimited_minutes: true,
     },
 ];
 
@@ -208,14 +232,17 @@ pub(super) async fn household(
             "de": o.names[0], "fr": o.names[1], "nl": o.names[2], "en": o.names[3]
         });
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO options (provider_id, code, service, names, monthly_price, currency)
-             VALUES ($1, $2, $3, $4, $5, 'EUR') RETURNING id",
+            "INSERT INTO options (provider_id, code, service, names, monthly_price, currency,
+                                  extra_data_bytes, unlimited_minutes)
+             VALUES ($1, $2, $3, $4, $5, 'EUR', $6, $7) RETURNING id",
         )
         .bind(provider_id)
         .bind(o.code)
         .bind(o.service)
         .bind(names)
         .bind(o.price)
+        .bind(o.extra_gb.map(|gb| gb * 1_000_000_000))
+        .bind(o.unlimited_minutes)
         .fetch_one(&mut **tx)
         .await?;
         option_ids.push(id);
@@ -338,6 +365,33 @@ pub(super) async fn household(
         }
         invoices.push((id, start));
     }
+
+    // H4: a data alert on the mobile line (it fires in both cycles of the usage below: one
+    // inbox message each) and a spend alert on the fixed line that has not fired.
+    for (contract_id, metric, threshold) in [
+        (contract_ids[3], "data", dec!(5)),
+        (contract_ids[2], "spend", dec!(20)),
+    ] {
+        sqlx::query(
+            "INSERT INTO consumption_alerts (contract_id, metric, threshold) VALUES ($1, $2, $3)",
+        )
+        .bind(contract_id)
+        .bind(metric)
+        .bind(threshold)
+        .execute(&mut **tx)
+        .await?;
+    }
+    // A move of the internet line, confirmed by the provider.
+    sqlx::query(
+        "INSERT INTO move_requests (contract_id, street, postal_code, city, country, wished_date,
+                                    status, requested_on)
+         VALUES ($1, 'Quai de la Batte 8', '4020', 'Liège', 'BE', $2, 'confirmed', $3)",
+    )
+    .bind(contract_ids[1])
+    .bind(today + Days::new(24))
+    .bind(today - Days::new(5))
+    .execute(&mut **tx)
+    .await?;
 
     // Usage of the last cycle (billed on the latest invoice) and of this one so far.
     let (latest_invoice, _) = *invoices.last().ok_or("no invoices")?;

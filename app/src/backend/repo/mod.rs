@@ -9,6 +9,7 @@ pub mod linking;
 pub mod links;
 pub mod logins;
 pub mod payments;
+pub mod products;
 pub mod providers;
 pub mod sessions;
 pub mod usage;

@@ -27,7 +27,8 @@ pub struct NewUsage {
     pub invoice_id: Option<i64>,
 }
 
-/// Stores usage records in the caller's transaction; returns how many.
+/// Stores usage records in the caller's transaction and checks the consumption alerts of
+/// the lines they belong to (H4); returns how many records were stored.
 pub async fn ingest(conn: &mut PgConnection, records: &[NewUsage]) -> Result<u64, AppError> {
     if records.is_empty() {
         return Ok(0);
@@ -64,6 +65,13 @@ pub async fn ingest(conn: &mut PgConnection, records: &[NewUsage]) -> Result<u64
     .bind(&invoices)
     .execute(&mut *conn)
     .await?;
+    let days: Vec<(i64, NaiveDate)> = records
+        .iter()
+        .map(|r| (r.contract_id, r.started_at.date()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    crate::backend::alerts::check_after_ingest(conn, &days).await?;
     Ok(done.rows_affected())
 }
 

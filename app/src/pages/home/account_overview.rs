@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::home::{AccountOverview, ContractSummary, InvoiceSummary},
+    api::home::{AccountOverview, InvoiceSummary},
     components::money::{DateText, Money},
     domain::{
         account::{ContractStatus, InvoiceStatus, Service},
@@ -85,10 +85,6 @@ pub fn AccountOverviewView(account: AccountOverview) -> impl IntoView {
                             }
                         })}
                 </dl>
-            </section>
-            <section class="card" aria-labelledby="products-title">
-                <h2 id="products-title">{t!(i18n, home.products)}</h2>
-                <ContractList contracts=account.contracts />
             </section>
         </div>
     }
@@ -199,28 +195,5 @@ pub fn ContractLine(
                 <ContractStatusText status=status />
             </span>
         </li>
-    }
-}
-
-/// Contracts with service, tariff, number and status.
-#[component]
-pub fn ContractList(contracts: Vec<ContractSummary>) -> impl IntoView {
-    view! {
-        <ul class="products" data-testid="products">
-            {contracts
-                .into_iter()
-                .map(|c| {
-                    view! {
-                        <ContractLine
-                            heading=view! { <ServiceName service=c.service /> }.into_any()
-                            tariff_name=c.tariff_name
-                            phone_number=c.phone_number
-                            contract_number=c.contract_number
-                            status=c.status
-                        />
-                    }
-                })
-                .collect_view()}
-        </ul>
     }
 }

@@ -1,31 +1,68 @@
-//! Home: what the signed-in login may see, by its links (L2).
+//! Home: what the signed-in login may see, by its links (L2): the account overview (H1, H5)
+//! for a holder, and the products with usage, options and settings (H2–H4).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::account_overview::{AccountOverviewView, ContractList};
+use super::{
+    account_overview::AccountOverviewView,
+    products::{NoticeBar, ProductList, ProductsContext},
+};
 use crate::{
-    api::home::{HomeOverview, get_home_overview},
+    api::{
+        home::{HomeOverview, get_home_overview},
+        products::get_products,
+    },
     components::{locale::use_lang, page_error::PageError},
     i18n::*,
     paths,
 };
 
-/// The Home tab.
+/// The Home tab. Both resources belong to the page and are awaited in one `Suspend` (a
+/// resource created inside another's `Suspend` hydrates twice); a change on a product reloads
+/// the products only.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
+    let context = ProductsContext {
+        changes: RwSignal::new(0),
+        notice: RwSignal::new(None),
+    };
+    provide_context(context);
     let overview = Resource::new_blocking(|| (), |_| get_home_overview());
+    let products = Resource::new_blocking(
+        move || (lang.get(), context.changes.get()),
+        |(lang, _)| get_products(lang.code().to_string()),
+    );
     let content = move || {
         Suspend::new(async move {
-            match overview.await {
-                Ok(HomeOverview::Holder(account)) => {
-                    view! { <AccountOverviewView account=*account /> }.into_any()
+            let overview = overview.await;
+            let products = products.await;
+            let products_view = move |title: bool| match products.clone() {
+                Ok(products) if products.products.is_empty() => None,
+                Ok(products) => Some(
+                    view! {
+                        <section aria-labelledby="products-title" class="products-section">
+                            <h2 id="products-title" class:visually-hidden=!title>
+                                {t!(i18n, home.products)}
+                            </h2>
+                            <ProductList products />
+                        </section>
+                    }
+                    .into_any(),
+                ),
+                Err(error) => Some(view! { <PageError error /> }.into_any()),
+            };
+            match overview {
+                Ok(HomeOverview::Holder(account)) => view! {
+                    <AccountOverviewView account=*account />
+                    {products_view(true)}
                 }
-                Ok(HomeOverview::UserOnly(contracts)) => view! {
+                .into_any(),
+                Ok(HomeOverview::UserOnly(_)) => view! {
                     <p class="intro">{t!(i18n, home.user_only_intro)}</p>
-                    <ContractList contracts=contracts />
+                    {products_view(true)}
                 }
                 .into_any(),
                 Ok(HomeOverview::NoLinks) => view! {
@@ -48,6 +85,7 @@ pub fn HomePage() -> impl IntoView {
         <Title text=move || t_string!(i18n, home.title).to_string() />
         <div class="page">
             <h1>{t!(i18n, home.title)}</h1>
+            <NoticeBar notice=context.notice />
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
                 {content}
             </Suspense>

@@ -1,4 +1,6 @@
-//! The Home tab (H1; H2–H5 follow).
+//! The Home tab (H1–H5).
 
 pub mod account_overview;
 pub mod home_page;
+pub mod products;
+pub mod settings;

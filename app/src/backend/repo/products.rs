@@ -1,0 +1,449 @@
+//! The products of the Home tab (H2–H4): lines with their tariff and allowance, the option
+//! catalogue of their service, cycle usage, alerts and move requests; and the writes of the
+//! option, alert and move forms.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sqlx::{PgConnection, PgPool, Row};
+
+use super::parse_column;
+use crate::{
+    api::products::MoveView,
+    domain::{
+        account::{AlertMetric, ContractStatus, MoveStatus, Service},
+        calendar::DateRange,
+        settings::CycleUsage,
+    },
+    error::AppError,
+};
+
+/// A line as the products list and the forms need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub id: i64,
+    pub customer_id: i64,
+    pub contract_number: String,
+    pub service: Service,
+    pub phone_number: Option<String>,
+    pub status: ContractStatus,
+    pub tariff_name: Option<String>,
+    pub start_date: NaiveDate,
+    pub data_allowance_bytes: Option<i64>,
+    pub minutes_allowance: Option<i32>,
+    pub country: String,
+    pub currency: String,
+    pub vat_rate: Decimal,
+    pub language: String,
+}
+
+const LINE_COLUMNS: &str = "ct.id, ct.customer_id, ct.contract_number, ct.service, ct.phone_number,
+        ct.status, t.name AS tariff_name, ct.start_date, t.data_allowance_bytes,
+        t.minutes_allowance, cu.country, p.currency, co.vat_rate, cu.language
+   FROM contracts ct
+   JOIN customers cu ON cu.id = ct.customer_id
+   JOIN providers p ON p.id = cu.provider_id
+   JOIN countries co ON co.code = cu.country
+   LEFT JOIN tariffs t ON t.id = ct.tariff_id";
+
+fn line(row: &sqlx::postgres::PgRow) -> Result<Line, AppError> {
+    Ok(Line {
+        id: row.get("id"),
+        customer_id: row.get("customer_id"),
+        contract_number: row.get("contract_number"),
+        service: parse_column("contracts.service", row.get("service"), Service::parse)?,
+        phone_number: row.get("phone_number"),
+        status: parse_column("contracts.status", row.get("status"), ContractStatus::parse)?,
+        tariff_name: row.get("tariff_name"),
+        start_date: row.get("start_date"),
+        data_allowance_bytes: row.get("data_allowance_bytes"),
+        minutes_allowance: row.get("minutes_allowance"),
+        country: row.get::<String, _>("country").trim().to_string(),
+        currency: row.get::<String, _>("currency").trim().to_string(),
+        vat_rate: row.get("vat_rate"),
+        language: row.get("language"),
+    })
+}
+
+/// Every line of a customer number (holder), by service then number.
+pub async fn lines_of_customer(pool: &PgPool, customer_id: i64) -> Result<Vec<Line>, AppError> {
+    sqlx::query(&format!(
+        "SELECT {LINE_COLUMNS}
+          WHERE ct.customer_id = $1
+          ORDER BY array_position(ARRAY['tv','internet','fixed','mobile','satellite','hosting'],
+                                  ct.service), ct.contract_number"
+    ))
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(line)
+    .collect()
+}
+
+/// The given lines (user links).
+pub async fn lines_by_id(pool: &PgPool, ids: &[i64]) -> Result<Vec<Line>, AppError> {
+    sqlx::query(&format!(
+        "SELECT {LINE_COLUMNS} WHERE ct.id = ANY($1) ORDER BY ct.contract_number"
+    ))
+    .bind(ids)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(line)
+    .collect()
+}
+
+/// The line `contract_number` of customer `customer_id`, locked for a change; `NotFound` when
+/// it is not theirs (L2: not yours looks like does not exist).
+pub async fn lock_line(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    contract_number: &str,
+) -> Result<Line, AppError> {
+    let row = sqlx::query(&format!(
+        "SELECT {LINE_COLUMNS}
+          WHERE ct.customer_id = $1 AND ct.contract_number = $2
+            FOR UPDATE OF ct"
+    ))
+    .bind(customer_id)
+    .bind(contract_number)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    line(&row)
+}
+
+/// An option of the catalogue for a line's service, and whether the line has it running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineOption {
+    pub contract_id: i64,
+    pub option_id: i64,
+    pub code: String,
+    pub name: String,
+    pub monthly_price: Decimal,
+    pub extra_data_bytes: Option<i64>,
+    pub unlimited_minutes: bool,
+    /// The running activation: its row and first day.
+    pub active: Option<(i64, NaiveDate)>,
+}
+
+fn line_option(row: &sqlx::postgres::PgRow) -> LineOption {
+    let active_id: Option<i64> = row.get("activation_id");
+    let active_on: Option<NaiveDate> = row.get("activated_on");
+    LineOption {
+        contract_id: row.get("contract_id"),
+        option_id: row.get("option_id"),
+        code: row.get("code"),
+        name: row.get("name"),
+        monthly_price: row.get("monthly_price"),
+        extra_data_bytes: row.get("extra_data_bytes"),
+        unlimited_minutes: row.get("unlimited_minutes"),
+        active: active_id.zip(active_on),
+    }
+}
+
+const OPTION_QUERY: &str = "SELECT ct.id AS contract_id, o.id AS option_id, o.code,
+        COALESCE(o.names->>$2, o.names->>'en') AS name, o.monthly_price, o.extra_data_bytes,
+        o.unlimited_minutes, co.id AS activation_id, co.activated_on
+   FROM contracts ct
+   JOIN customers cu ON cu.id = ct.customer_id
+   JOIN options o ON o.provider_id = cu.provider_id AND o.service = ct.service
+   LEFT JOIN contract_options co
+          ON co.contract_id = ct.id AND co.option_id = o.id AND co.deactivated_on IS NULL";
+
+/// The option catalogue of each line's service with the line's running activations, names in
+/// `lang` (de, fr, nl, en).
+pub async fn options_of(
+    pool: &PgPool,
+    contract_ids: &[i64],
+    lang: &str,
+) -> Result<Vec<LineOption>, AppError> {
+    Ok(sqlx::query(&format!(
+        "{OPTION_QUERY} WHERE ct.id = ANY($1) ORDER BY ct.id, o.monthly_price DESC, o.code"
+    ))
+    .bind(contract_ids)
+    .bind(lang)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(line_option)
+    .collect())
+}
+
+/// One option of a line (the caller holds the line's lock, which orders its changes);
+/// `NotFound` for a code the line's service does not offer.
+pub async fn lock_option(
+    conn: &mut PgConnection,
+    contract_id: i64,
+    code: &str,
+    lang: &str,
+) -> Result<LineOption, AppError> {
+    let row = sqlx::query(&format!("{OPTION_QUERY} WHERE ct.id = $1 AND o.code = $3"))
+        .bind(contract_id)
+        .bind(lang)
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(line_option(&row))
+}
+
+/// Starts an option on `day`; returns the activation's row.
+pub async fn activate_option(
+    conn: &mut PgConnection,
+    contract_id: i64,
+    option_id: i64,
+    day: NaiveDate,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO contract_options (contract_id, option_id, activated_on) VALUES ($1, $2, $3)
+         RETURNING id",
+    )
+    .bind(contract_id)
+    .bind(option_id)
+    .bind(day)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Ends a running activation: `day` is the first day without the option.
+pub async fn deactivate_option(
+    conn: &mut PgConnection,
+    activation_id: i64,
+    day: NaiveDate,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE contract_options SET deactivated_on = $2 WHERE id = $1")
+        .bind(activation_id)
+        .bind(day)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A proration line for the next invoice (H3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPendingCharge<'a> {
+    pub line: &'a Line,
+    pub activation_id: i64,
+    pub activate: bool,
+    pub description: &'a str,
+    pub day: NaiveDate,
+    pub cycle: DateRange,
+    pub old_price: Decimal,
+    pub new_price: Decimal,
+    pub amount: Decimal,
+}
+
+/// Writes the proration line; the unique key (activation, change) keeps it to one.
+pub async fn insert_pending_charge(
+    conn: &mut PgConnection,
+    c: &NewPendingCharge<'_>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO pending_charges (customer_id, contract_id, contract_option_id, change,
+                                      description, effective_on, cycle_start, cycle_end,
+                                      old_price, new_price, amount, vat_rate, currency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(c.line.customer_id)
+    .bind(c.line.id)
+    .bind(c.activation_id)
+    .bind(if c.activate { "activate" } else { "deactivate" })
+    .bind(c.description)
+    .bind(c.day)
+    .bind(c.cycle.start())
+    .bind(c.cycle.end())
+    .bind(c.old_price)
+    .bind(c.new_price)
+    .bind(c.amount)
+    .bind(c.line.vat_rate)
+    .bind(&c.line.currency)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The usage of each line in its cycle: data MB, call minutes and charges summed.
+pub async fn cycle_usage(
+    conn: &mut PgConnection,
+    cycles: &[(i64, DateRange)],
+) -> Result<HashMap<(i64, NaiveDate), CycleUsage>, AppError> {
+    let ids: Vec<i64> = cycles.iter().map(|(id, _)| *id).collect();
+    let starts: Vec<NaiveDate> = cycles.iter().map(|(_, c)| c.start()).collect();
+    let ends: Vec<NaiveDate> = cycles.iter().map(|(_, c)| c.end()).collect();
+    let rows = sqlx::query(
+        "SELECT c.id, c.s,
+                COALESCE(sum(u.quantity) FILTER (WHERE u.kind = 'data'), 0) AS data_mb,
+                COALESCE(sum(u.quantity) FILTER (WHERE u.kind = 'call'), 0) AS minutes,
+                COALESCE(sum(u.charge), 0) AS spend
+           FROM unnest($1::bigint[], $2::date[], $3::date[]) AS c(id, s, e)
+           JOIN usage_records u ON u.contract_id = c.id AND u.usage_date BETWEEN c.s AND c.e
+          GROUP BY c.id, c.s",
+    )
+    .bind(&ids)
+    .bind(&starts)
+    .bind(&ends)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                (r.get("id"), r.get("s")),
+                CycleUsage::from_records(r.get("data_mb"), r.get("minutes"), r.get("spend")),
+            )
+        })
+        .collect())
+}
+
+/// A consumption alert and whether it fired in the given cycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub contract_id: i64,
+    pub metric: AlertMetric,
+    pub threshold: Decimal,
+    pub fired: bool,
+}
+
+/// The alerts of the lines, each with "fired in this cycle" for the cycle starting on the
+/// date given with its line.
+pub async fn alerts_of(pool: &PgPool, cycles: &[(i64, NaiveDate)]) -> Result<Vec<Alert>, AppError> {
+    let ids: Vec<i64> = cycles.iter().map(|(id, _)| *id).collect();
+    let starts: Vec<NaiveDate> = cycles.iter().map(|(_, s)| *s).collect();
+    sqlx::query(
+        "SELECT a.contract_id, a.metric, a.threshold,
+                EXISTS (SELECT 1 FROM alert_notices n
+                         WHERE n.alert_id = a.id AND n.cycle_start = c.s) AS fired
+           FROM unnest($1::bigint[], $2::date[]) AS c(id, s)
+           JOIN consumption_alerts a ON a.contract_id = c.id
+          ORDER BY a.contract_id,
+                   array_position(ARRAY['data','minutes','spend'], a.metric)",
+    )
+    .bind(&ids)
+    .bind(&starts)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Alert {
+            contract_id: r.get("contract_id"),
+            metric: parse_column(
+                "consumption_alerts.metric",
+                r.get("metric"),
+                AlertMetric::parse,
+            )?,
+            threshold: r.get("threshold"),
+            fired: r.get("fired"),
+        })
+    })
+    .collect()
+}
+
+/// Sets the threshold of a line's alert for `metric` (creating it).
+pub async fn upsert_alert(
+    conn: &mut PgConnection,
+    contract_id: i64,
+    metric: AlertMetric,
+    threshold: Decimal,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO consumption_alerts (contract_id, metric, threshold) VALUES ($1, $2, $3)
+         ON CONFLICT (contract_id, metric)
+         DO UPDATE SET threshold = EXCLUDED.threshold, updated_at = now()",
+    )
+    .bind(contract_id)
+    .bind(metric.as_str())
+    .bind(threshold)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a line's alert for `metric`; `false` when there was none.
+pub async fn delete_alert(
+    conn: &mut PgConnection,
+    contract_id: i64,
+    metric: AlertMetric,
+) -> Result<bool, AppError> {
+    let done = sqlx::query("DELETE FROM consumption_alerts WHERE contract_id = $1 AND metric = $2")
+        .bind(contract_id)
+        .bind(metric.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The open move request (requested or confirmed) of each line.
+pub async fn open_moves(
+    pool: &PgPool,
+    contract_ids: &[i64],
+) -> Result<Vec<(i64, MoveView)>, AppError> {
+    sqlx::query(
+        "SELECT contract_id, street, postal_code, city, wished_date, status, requested_on
+           FROM move_requests
+          WHERE contract_id = ANY($1) AND status IN ('requested', 'confirmed')",
+    )
+    .bind(contract_ids)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| {
+        let view = MoveView {
+            street: r.get("street"),
+            postal_code: r.get("postal_code"),
+            city: r.get("city"),
+            wished_date: r.get("wished_date"),
+            status: parse_column("move_requests.status", r.get("status"), MoveStatus::parse)?,
+            requested_on: r.get("requested_on"),
+        };
+        Ok((r.get("contract_id"), view))
+    })
+    .collect()
+}
+
+/// A new move request of a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMove<'a> {
+    pub contract_id: i64,
+    pub street: &'a str,
+    pub postal_code: &'a str,
+    pub city: &'a str,
+    pub country: &'a str,
+    pub wished_date: NaiveDate,
+    pub requested_on: NaiveDate,
+}
+
+/// Stores a move request; `false` when the line already has an open one.
+pub async fn insert_move(conn: &mut PgConnection, m: &NewMove<'_>) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "INSERT INTO move_requests (contract_id, street, postal_code, city, country, wished_date,
+                                    status, requested_on)
+         VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7)
+         ON CONFLICT (contract_id) WHERE status IN ('requested', 'confirmed') DO NOTHING",
+    )
+    .bind(m.contract_id)
+    .bind(m.street)
+    .bind(m.postal_code)
+    .bind(m.city)
+    .bind(m.country)
+    .bind(m.wished_date)
+    .bind(m.requested_on)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Withdraws the line's move request while the provider has not confirmed it yet; `false`
+/// when there is none to withdraw.
+pub async fn cancel_move(conn: &mut PgConnection, contract_id: i64) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE move_requests SET status = 'cancelled'
+          WHERE contract_id = $1 AND status = 'requested'",
+    )
+    .bind(contract_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
