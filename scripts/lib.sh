@@ -80,9 +80,12 @@ ensure_node_packages() {
 # and the server binary. cargo-leptos would do the same; we call cargo and wasm-bindgen
 # directly because installing cargo-leptos costs 15-35 minutes on two cores.
 build_site() {
-  local mode="$1" wasm_profile server_flags wasm_dir server_dir
+  local mode="$1" wasm_profile server_flags wasm_dir server_dir bindgen_flags=()
   case "$mode" in
-    dev) wasm_profile=dev; wasm_dir=debug; server_flags=(); server_dir=debug ;;
+    # The debug bundle's function-name section is half its size (~10 of ~21 MB) and every
+    # Playwright page loads it again; panics still print their message without it.
+    dev) wasm_profile=dev; wasm_dir=debug; server_flags=(); server_dir=debug
+         bindgen_flags=(--remove-name-section) ;;
     release) wasm_profile=wasm-release; wasm_dir=wasm-release; server_flags=(--release); server_dir=release ;;
     *) die "build_site: dev or release" ;;
   esac
@@ -90,7 +93,7 @@ build_site() {
   cargo build -p frontend --target "$WASM_TARGET" --profile "$wasm_profile"
   rm -rf "$SITE.new" && mkdir -p "$SITE.new/pkg"
   wasm-bindgen --target web --no-typescript --out-dir "$SITE.new/pkg" --out-name selfcare \
-    "$CARGO_TARGET_DIR/$WASM_TARGET/$wasm_dir/frontend.wasm"
+    "${bindgen_flags[@]}" "$CARGO_TARGET_DIR/$WASM_TARGET/$wasm_dir/frontend.wasm"
   cp "$ROOT/style/main.css" "$SITE.new/pkg/selfcare.css"
   cp -r "$ROOT/public/." "$SITE.new/"
   rm -rf "$SITE" && mv "$SITE.new" "$SITE"

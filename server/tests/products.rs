@@ -467,3 +467,11 @@ async fn a_move_is_validated_requested_and_withdrawn(pool: PgPool) {
     .await;
     assert_eq!(status, 404, "a mobile line does not move");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_login_without_links_has_no_products(pool: PgPool) {
+    let app = app(pool).await;
+    let cookie = common::register(&app, "new.person@example.be").await;
+    let none = products(&app, &cookie).await;
+    assert!(none.products.is_empty());
+}

@@ -6,10 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::{
-        account::{ContractStatus, InvoiceStatus, Service},
-        balance::BalanceState,
-    },
+    domain::{account::InvoiceStatus, balance::BalanceState},
     error::AppError,
 };
 
@@ -22,16 +19,6 @@ pub struct InvoiceSummary {
     pub total: Decimal,
     pub status: InvoiceStatus,
     pub currency: String,
-}
-
-/// One contract in a list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContractSummary {
-    pub contract_number: String,
-    pub service: Service,
-    pub phone_number: Option<String>,
-    pub status: ContractStatus,
-    pub tariff_name: Option<String>,
 }
 
 /// The account of the customer number the login holds.
@@ -52,7 +39,6 @@ pub struct AccountOverview {
     pub currency: String,
     pub balance: BalanceState,
     pub last_invoice: Option<InvoiceSummary>,
-    pub contracts: Vec<ContractSummary>,
 }
 
 /// What Home shows, by the login's links (L2).
@@ -60,8 +46,8 @@ pub struct AccountOverview {
 pub enum HomeOverview {
     /// Holder of a customer number: the whole account.
     Holder(Box<AccountOverview>),
-    /// User links only: the contracts, and no account data.
-    UserOnly(Vec<ContractSummary>),
+    /// User links only: no account data (their lines are in the products).
+    UserOnly,
     /// No links yet.
     NoLinks,
 }
@@ -78,10 +64,7 @@ pub async fn get_home_overview() -> Result<HomeOverview, AppError> {
                 let overview = repo::accounts::overview(&state.pool, customer_id).await?;
                 Ok(HomeOverview::Holder(Box::new(overview)))
             } else if !access.rights.user_contracts().is_empty() {
-                let contracts =
-                    repo::accounts::contracts_by_id(&state.pool, access.rights.user_contracts())
-                        .await?;
-                Ok(HomeOverview::UserOnly(contracts))
+                Ok(HomeOverview::UserOnly)
             } else {
                 Ok(HomeOverview::NoLinks)
             }

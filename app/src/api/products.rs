@@ -105,6 +105,14 @@ async fn build(
             settings::{allowance, meters, metrics_of, movable, option_prices},
         },
     };
+    let Some(currency) = lines.first().map(|l| l.currency.clone()) else {
+        // No links yet: nothing to show.
+        return Ok(Products {
+            editable,
+            currency: String::new(),
+            products: Vec::new(),
+        });
+    };
     let today = state.clock.today();
     let ids: Vec<i64> = lines.iter().map(|l| l.id).collect();
     let cycles: Vec<(i64, crate::domain::calendar::DateRange)> = lines
@@ -124,10 +132,6 @@ async fn build(
     } else {
         (Vec::new(), Vec::new())
     };
-    let currency = lines
-        .first()
-        .map(|l| l.currency.clone())
-        .unwrap_or_default();
     let money = Currency::parse(&currency).ok_or(AppError::Internal)?;
     let products = lines
         .into_iter()

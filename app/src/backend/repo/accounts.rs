@@ -1,13 +1,10 @@
-//! The account overview of a customer (H1) and contract summaries (L2).
+//! The account overview of a customer (H1).
 
-use sqlx::{PgPool, Row, postgres::PgRow};
+use sqlx::{PgPool, Row};
 
 use crate::{
-    api::home::{AccountOverview, ContractSummary, InvoiceSummary},
-    domain::{
-        account::{ContractStatus, InvoiceStatus, Service},
-        balance::open_balance,
-    },
+    api::home::{AccountOverview, InvoiceSummary},
+    domain::{account::InvoiceStatus, balance::open_balance},
     error::AppError,
 };
 
@@ -56,20 +53,6 @@ pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview
         None => None,
     };
 
-    let contracts = sqlx::query(
-        "SELECT ct.contract_number, ct.service, ct.phone_number, ct.status, t.name AS tariff_name
-           FROM contracts ct LEFT JOIN tariffs t ON t.id = ct.tariff_id
-          WHERE ct.customer_id = $1
-          ORDER BY array_position(ARRAY['tv','internet','fixed','mobile','satellite','hosting'],
-                                  ct.service), ct.contract_number",
-    )
-    .bind(customer_id)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(contract_summary)
-    .collect::<Result<Vec<_>, _>>()?;
-
     Ok(AccountOverview {
         customer_number: row.get("customer_number"),
         first_name: row.get("first_name"),
@@ -85,35 +68,5 @@ pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview
         currency: row.get::<String, _>("currency").trim().to_string(),
         balance: open_balance(row.get("invoiced"), row.get("credited"), row.get("paid")),
         last_invoice,
-        contracts,
-    })
-}
-
-/// Summaries of the given contracts (for user links).
-pub async fn contracts_by_id(
-    pool: &PgPool,
-    contract_ids: &[i64],
-) -> Result<Vec<ContractSummary>, AppError> {
-    sqlx::query(
-        "SELECT ct.contract_number, ct.service, ct.phone_number, ct.status, t.name AS tariff_name
-           FROM contracts ct LEFT JOIN tariffs t ON t.id = ct.tariff_id
-          WHERE ct.id = ANY($1)
-          ORDER BY ct.contract_number",
-    )
-    .bind(contract_ids)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(contract_summary)
-    .collect()
-}
-
-fn contract_summary(row: &PgRow) -> Result<ContractSummary, AppError> {
-    Ok(ContractSummary {
-        contract_number: row.get("contract_number"),
-        service: parse_column("contracts.service", row.get("service"), Service::parse)?,
-        phone_number: row.get("phone_number"),
-        status: parse_column("contracts.status", row.get("status"), ContractStatus::parse)?,
-        tariff_name: row.get("tariff_name"),
     })
 }

@@ -60,7 +60,7 @@ pub fn HomePage() -> impl IntoView {
                     {products_view(true)}
                 }
                 .into_any(),
-                Ok(HomeOverview::UserOnly(_)) => view! {
+                Ok(HomeOverview::UserOnly) => view! {
                     <p class="intro">{t!(i18n, home.user_only_intro)}</p>
                     {products_view(true)}
                 }
