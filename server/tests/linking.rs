@@ -21,7 +21,7 @@ async fn a_new_login_links_200001_and_sees_both_contracts(pool: PgPool) {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let (_, body, _) = post(&app, "/api/home_overview", "", Some(&cookie)).await;
+    let (_, body, _) = post(&app, "/api/products", "lang=en", Some(&cookie)).await;
     assert!(
         body.contains("200001-01") && body.contains("200001-02"),
         "{body}"
