@@ -20,6 +20,7 @@ use crate::{
         home::home_page::HomePage,
         invoices::invoices_page::InvoicesPage,
         linking::linking_page::LinkingPage,
+        messages::MessagesPage,
         not_found::NotFound,
         usage::{invoice_usage_page::InvoiceUsagePage, usage_page::UsagePage},
     },
@@ -28,6 +29,11 @@ use crate::{
 /// Brand and session for the whole page, loaded before the first byte is sent (blocking) so
 /// that pages can redirect with a real 302.
 pub type ShellResource = Resource<Result<ShellData, AppError>>;
+
+/// The unread count of the navigation once a page has learnt a newer one than the shell's
+/// (reading a message); reset whenever the shell reloads (M2).
+#[derive(Clone, Copy)]
+pub struct UnreadOverride(pub RwSignal<Option<i64>>);
 
 /// Runs `then` each time `action` succeeds. Data is reloaded on success only, so that a form
 /// that failed is not rendered anew and keeps what was typed.
@@ -48,7 +54,11 @@ where
     S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
 {
     let shell = expect_context::<ShellResource>();
-    on_success(action, move || shell.refetch());
+    let unread = expect_context::<UnreadOverride>();
+    on_success(action, move || {
+        unread.0.set(None);
+        shell.refetch();
+    });
 }
 
 /// The document around the app, rendered on the server only.
@@ -78,6 +88,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let shell: ShellResource = Resource::new_blocking(|| (), |_| get_shell_data());
     provide_context(shell);
+    provide_context(UnreadOverride(RwSignal::new(None)));
 
     // The locale cookie is site-wide, like the one `/locale/{code}` sets on the server; without
     // an explicit path each locale prefix would get a cookie of its own.
@@ -101,6 +112,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/invoices") view=InvoicesPage />
                         <Route path=path!("/invoices/:id/usage") view=InvoiceUsagePage />
                         <Route path=path!("/usage") view=UsagePage />
+                        <Route path=path!("/messages") view=MessagesPage />
                     </I18nRoute<Locale, _, _>>
                 </Routes>
             </Router>

@@ -35,6 +35,8 @@ pub const SIGN_IN: &str = "/sign-in";
 pub const LINKS: &str = "/links";
 /// Invoices & payments (I1–I4).
 pub const INVOICES: &str = "/invoices";
+/// Important communications (M2).
+pub const MESSAGES: &str = "/messages";
 /// Usage (U1–U2).
 pub const USAGE: &str = "/usage";
 /// Registration page.

@@ -57,6 +57,7 @@ struct Ids {
     max_user_link: i64,
     jonas_legacy_link: i64,
     invoice_200001: i64,
+    message_200001: i64,
 }
 
 struct Call {
@@ -204,6 +205,22 @@ fn matrix() -> Vec<Call> {
             expect: [status(401), status(404), status(404), status(409)],
         },
         Call {
+            path: "/api/messages",
+            body: |_| String::new(),
+            // The inbox is the holder's (L2).
+            expect: [
+                status(401),
+                ok(no_200001),
+                status(404),
+                ok(|b| b.contains("Wartungsarbeiten")),
+            ],
+        },
+        Call {
+            path: "/api/read_message",
+            body: |ids| format!("message_id={}", ids.message_200001),
+            expect: [status(401), status(404), status(404), ok(|b| b == "0")],
+        },
+        Call {
             path: "/api/get_links",
             body: |_| String::new(),
             expect: [
@@ -296,6 +313,15 @@ async fn exactly_the_allowed_calls_succeed(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .expect("invoice of 200001"),
+        message_200001: sqlx::query_scalar(
+            "INSERT INTO messages (customer_id, kind, subject, body)
+             SELECT id, 'provider', 'Wartungsarbeiten', 'Nachts kurze Unterbrechungen.'
+               FROM customers WHERE customer_number = '200001'
+             RETURNING id",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("message of 200001"),
     };
     let mut failures = Vec::new();
     for call in matrix() {

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod home;
 pub mod invoices;
 pub mod linking;
+pub mod messages;
 pub mod payments;
 pub mod products;
 pub mod shell;

@@ -24,6 +24,8 @@ pub struct SessionSummary {
     pub holder: bool,
     /// Has at least one link: the Usage tab is in the navigation.
     pub linked: bool,
+    /// Unread messages of the held customer number (M2).
+    pub unread: i64,
 }
 
 /// Brand and session, loaded once per page.
@@ -49,10 +51,17 @@ pub async fn get_shell_data() -> Result<ShellData, AppError> {
                 Some(s) => {
                     let links = repo::links::for_login(&state.pool, s.login_id).await?;
                     let rights = Rights::from_links(&links);
+                    let unread = match rights.holder_customer() {
+                        Some(customer_id) => {
+                            repo::messages::unread(&state.pool, customer_id).await?
+                        }
+                        None => 0,
+                    };
                     Some(SessionSummary {
                         email: s.email,
                         holder: rights.holder_customer().is_some(),
                         linked: !rights.is_empty(),
+                        unread,
                     })
                 }
                 None => None,

@@ -10,7 +10,7 @@ use crate::{
         auth::SignOut,
         shell::{Brand, ShellData},
     },
-    app::{ShellResource, refetch_shell_on_success},
+    app::{ShellResource, UnreadOverride, refetch_shell_on_success},
     domain::lang::Lang,
     i18n::*,
     paths,
@@ -61,6 +61,7 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
     let signed_in = session.is_some();
     let holder = session.as_ref().is_some_and(|s| s.holder);
     let linked = session.as_ref().is_some_and(|s| s.linked);
+    let unread = session.as_ref().map_or(0, |s| s.unread);
     view! {
         <header class="site-header">
             <div class="header-inner">
@@ -85,6 +86,17 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
                                             <li>
                                                 <NavLink path=paths::INVOICES>
                                                     {t!(i18n, layout.nav_invoices)}
+                                                </NavLink>
+                                            </li>
+                                        }
+                                    })}
+                                {holder
+                                    .then(|| {
+                                        view! {
+                                            <li>
+                                                <NavLink path=paths::MESSAGES>
+                                                    {t!(i18n, layout.nav_messages)}
+                                                    <UnreadBadge initial=unread />
                                                 </NavLink>
                                             </li>
                                         }
@@ -120,6 +132,24 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
                 {session.map(|s| view! { <AccountMenu email=s.email /> })}
             </div>
         </header>
+    }
+}
+
+/// The unread messages next to the Messages link (M2): the shell's count, or a newer one.
+#[component]
+fn UnreadBadge(initial: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let unread = expect_context::<UnreadOverride>();
+    move || {
+        let count = unread.0.get().unwrap_or(initial);
+        (count > 0).then(|| {
+            view! {
+                <span class="nav-count" data-testid="unread-count">
+                    {count.to_string()}
+                    <span class="visually-hidden">" " {t!(i18n, layout.unread)}</span>
+                </span>
+            }
+        })
     }
 }
 

@@ -4,5 +4,6 @@ pub mod auth;
 pub mod home;
 pub mod invoices;
 pub mod linking;
+pub mod messages;
 pub mod not_found;
 pub mod usage;

@@ -381,6 +381,16 @@ pub(super) async fn household(
         .execute(&mut **tx)
         .await?;
     }
+    // A message from the provider in the inbox (M2).
+    sqlx::query(
+        "INSERT INTO messages (customer_id, kind, subject, body, created_at)
+         VALUES ($1, 'provider', 'Travaux sur le réseau à Liège',
+                 'Des travaux de maintenance peuvent interrompre internet et la télévision la nuit du 2 au 3 décembre, entre 1 h et 5 h. Aucune action de votre part n’est nécessaire.',
+                 now() - interval '2 days')",
+    )
+    .bind(customer_id)
+    .execute(&mut **tx)
+    .await?;
     // A move of the internet line, confirmed by the provider.
     sqlx::query(
         "INSERT INTO move_requests (contract_id, street, postal_code, city, country, wished_date,

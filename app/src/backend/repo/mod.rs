@@ -8,6 +8,7 @@ pub mod invoices;
 pub mod linking;
 pub mod links;
 pub mod logins;
+pub mod messages;
 pub mod payments;
 pub mod products;
 pub mod providers;

@@ -1,0 +1,58 @@
+//! The inbox of a customer number (M2).
+
+use sqlx::{PgPool, Row};
+
+use crate::{api::messages::MessageView, error::AppError};
+
+/// Messages shown at most (newest first).
+pub const INBOX_SIZE: i64 = 50;
+
+/// The newest messages of a customer number.
+pub async fn latest(pool: &PgPool, customer_id: i64) -> Result<Vec<MessageView>, AppError> {
+    Ok(sqlx::query(
+        "SELECT id, kind, subject, body, created_at AT TIME ZONE 'UTC' AS received_at,
+                read_at IS NOT NULL AS read
+           FROM messages
+          WHERE customer_id = $1
+          ORDER BY created_at DESC, id DESC
+          LIMIT $2",
+    )
+    .bind(customer_id)
+    .bind(INBOX_SIZE)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| MessageView {
+        id: r.get("id"),
+        kind: r.get("kind"),
+        subject: r.get("subject"),
+        body: r.get("body"),
+        received_at: r.get("received_at"),
+        read: r.get("read"),
+    })
+    .collect())
+}
+
+/// Unread messages of a customer number (the navigation's count).
+pub async fn unread(pool: &PgPool, customer_id: i64) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM messages WHERE customer_id = $1 AND read_at IS NULL",
+    )
+    .bind(customer_id)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Marks a message of the customer number read (once; reading again keeps the first time).
+/// `false` when the message is not theirs.
+pub async fn mark_read(pool: &PgPool, customer_id: i64, message_id: i64) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE messages SET read_at = COALESCE(read_at, now())
+          WHERE id = $1 AND customer_id = $2",
+    )
+    .bind(message_id)
+    .bind(customer_id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
