@@ -16,6 +16,8 @@ use crate::{
     error::AppError,
     i18n::*,
     pages::{
+        account::AccountPage,
+        appointment::AppointmentPage,
         auth::{register_page::RegisterPage, sign_in_page::SignInPage},
         home::home_page::HomePage,
         invoices::invoices_page::InvoicesPage,
@@ -113,6 +115,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/invoices/:id/usage") view=InvoiceUsagePage />
                         <Route path=path!("/usage") view=UsagePage />
                         <Route path=path!("/messages") view=MessagesPage />
+                        <Route path=path!("/appointment") view=AppointmentPage />
+                        <Route path=path!("/account") view=AccountPage />
                     </I18nRoute<Locale, _, _>>
                 </Routes>
             </Router>

@@ -37,6 +37,10 @@ pub const LINKS: &str = "/links";
 pub const INVOICES: &str = "/invoices";
 /// Important communications (M2).
 pub const MESSAGES: &str = "/messages";
+/// My account: contact data (M1).
+pub const ACCOUNT: &str = "/account";
+/// Technician appointments (A1–A2).
+pub const APPOINTMENT: &str = "/appointment";
 /// Usage (U1–U2).
 pub const USAGE: &str = "/usage";
 /// Registration page.

@@ -58,6 +58,9 @@ struct Ids {
     jonas_legacy_link: i64,
     invoice_200001: i64,
     message_200001: i64,
+    appointment_200001: i64,
+    move_200001: i64,
+    free_slots: [i64; 2],
 }
 
 struct Call {
@@ -216,6 +219,69 @@ fn matrix() -> Vec<Call> {
             ],
         },
         Call {
+            path: "/api/contact",
+            body: |_| String::new(),
+            // Personal data is the holder's (L2).
+            expect: [
+                status(401),
+                ok(|b| !b.contains("Jonas")),
+                status(404),
+                ok(|b| b.contains("Jonas")),
+            ],
+        },
+        Call {
+            path: "/api/save_contact",
+            body: |_| {
+                "first_name=Jonas&last_name=Becker&email=jonas.becker%40example.de&phone=\
+&street=Lindenweg+9&postal_code=10115&city=Berlin"
+                    .into()
+            },
+            // The stranger saves its own data with these values (its holder right), never 200001's.
+            expect: [
+                status(401),
+                ok(|b| b.starts_with('[')),
+                status(404),
+                ok(|b| b.starts_with('[')),
+            ],
+        },
+        Call {
+            path: "/api/appointments",
+            body: |_| String::new(),
+            // Appointments are the holder's (L2); the stranger sees only its own.
+            expect: [
+                status(401),
+                ok(|b| !b.contains("Klingel")),
+                status(404),
+                ok(|b| b.contains("Klingel")),
+            ],
+        },
+        Call {
+            path: "/api/book_appointment",
+            body: |ids| {
+                format!(
+                    "kind=installation&slot_id={}&street=&postal_code=&city=&note=&move_request={}",
+                    ids.free_slots[0], ids.move_200001
+                )
+            },
+            // The installation of 200001's move: nobody else can book it.
+            expect: [status(401), status(404), status(404), ok(|b| b == "null")],
+        },
+        Call {
+            path: "/api/reschedule_appointment",
+            body: |ids| {
+                format!(
+                    "appointment_id={}&slot_id={}",
+                    ids.appointment_200001, ids.free_slots[1]
+                )
+            },
+            expect: [status(401), status(404), status(404), ok(|b| b == "null")],
+        },
+        Call {
+            path: "/api/cancel_appointment",
+            body: |ids| format!("appointment_id={}", ids.appointment_200001),
+            expect: [status(401), status(404), status(404), ok(|b| b == "null")],
+        },
+        Call {
             path: "/api/read_message",
             body: |ids| format!("message_id={}", ids.message_200001),
             expect: [status(401), status(404), status(404), ok(|b| b == "0")],
@@ -322,6 +388,42 @@ async fn exactly_the_allowed_calls_succeed(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .expect("message of 200001"),
+        appointment_200001: sqlx::query_scalar(
+            "INSERT INTO appointments (customer_id, slot_id, kind, status, street, postal_code,
+                                       city, note)
+             SELECT c.id, s.id, 'repair', 'booked', c.street, c.postal_code, c.city,
+                    'Klingel defekt'
+               FROM customers c, appointment_slots s
+              WHERE c.customer_number = '200001'
+              ORDER BY s.day DESC, s.starts_at DESC LIMIT 1
+             RETURNING id",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("appointment of 200001"),
+        move_200001: sqlx::query_scalar(
+            "INSERT INTO move_requests (contract_id, street, postal_code, city, country,
+                                        wished_date, status, requested_on)
+             SELECT id, 'Lindenweg 9', '10115', 'Berlin', 'DE', DATE '2026-12-20', 'requested',
+                    DATE '2026-11-20'
+               FROM contracts WHERE contract_number = '200001-01'
+             RETURNING id",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("move of 200001"),
+        free_slots: {
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT s.id FROM appointment_slots s
+                  WHERE s.day > DATE '2026-11-23'
+                    AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.slot_id = s.id)
+                  ORDER BY s.day, s.starts_at LIMIT 2",
+            )
+            .fetch_all(&pool)
+            .await
+            .expect("free slots");
+            [ids[0], ids[1]]
+        },
     };
     let mut failures = Vec::new();
     for call in matrix() {

@@ -1,6 +1,8 @@
 //! Server functions, one file per area: authenticate and authorise first, then call the
 //! repository and the domain, then map the error. Types here travel to the browser.
 
+pub mod account;
+pub mod appointments;
 pub mod auth;
 pub mod home;
 pub mod invoices;

@@ -45,12 +45,15 @@ pub struct AlertView {
 /// The open move request of a line (H4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MoveView {
+    pub id: i64,
     pub street: String,
     pub postal_code: String,
     pub city: String,
     pub wished_date: NaiveDate,
     pub status: MoveStatus,
     pub requested_on: NaiveDate,
+    /// The day of the installation appointment booked for it (A-tab), if any.
+    pub installation_on: Option<NaiveDate>,
 }
 
 /// One line on Home.
@@ -502,6 +505,8 @@ pub async fn cancel_move(contract_number: String) -> Result<(), AppError> {
             if !repo::cancel_move(&mut tx, line.id).await? {
                 return Err(AppError::Stale);
             }
+            // Its installation appointment is no longer needed (A-tab).
+            crate::backend::repo::appointments::cancel_for_move(&mut tx, line.id).await?;
             tx.commit().await?;
             Ok(())
         }

@@ -43,6 +43,12 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::MoveTooLate => t!(i18n, errors.move_too_late).into_any(),
         FieldProblem::PostalCodeInvalid => t!(i18n, errors.postal_code_invalid).into_any(),
         FieldProblem::AddressInvalid => t!(i18n, errors.address_invalid).into_any(),
+        FieldProblem::SlotRequired => t!(i18n, errors.slot_required).into_any(),
+        FieldProblem::SlotTaken => t!(i18n, errors.slot_taken).into_any(),
+        FieldProblem::SlotUnavailable => t!(i18n, errors.slot_unavailable).into_any(),
+        FieldProblem::AppointmentLimit => t!(i18n, errors.appointment_limit).into_any(),
+        FieldProblem::NoteTooLong => t!(i18n, errors.note_too_long).into_any(),
+        FieldProblem::NameInvalid => t!(i18n, errors.name_invalid).into_any(),
     }
 }
 
@@ -159,6 +165,35 @@ pub fn Field(
                         }
                     })
             }}
+        </div>
+    }
+}
+
+/// The error a form shows itself: the last error of its action, except `Stale`, which
+/// reloads the page's data instead (the figures changed under the form).
+pub fn shown_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| *e != AppError::Stale)
+    })
+}
+
+/// The status region above a page's content that announces what the last change did.
+#[component]
+pub fn SuccessNotice<F>(testid: &'static str, message: F) -> impl IntoView
+where
+    F: Fn() -> Option<AnyView> + Send + Sync + 'static,
+{
+    view! {
+        <div class="notice-slot" role="status" data-testid=testid>
+            {move || message().map(|text| view! { <p class="alert alert-success">{text}</p> })}
         </div>
     }
 }

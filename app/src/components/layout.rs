@@ -90,6 +90,16 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
                                             </li>
                                         }
                                     })}
+                                {linked
+                                    .then(|| {
+                                        view! {
+                                            <li>
+                                                <NavLink path=paths::USAGE>
+                                                    {t!(i18n, layout.nav_usage)}
+                                                </NavLink>
+                                            </li>
+                                        }
+                                    })}
                                 {holder
                                     .then(|| {
                                         view! {
@@ -99,14 +109,14 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
                                                     <UnreadBadge initial=unread />
                                                 </NavLink>
                                             </li>
-                                        }
-                                    })}
-                                {linked
-                                    .then(|| {
-                                        view! {
                                             <li>
-                                                <NavLink path=paths::USAGE>
-                                                    {t!(i18n, layout.nav_usage)}
+                                                <NavLink path=paths::APPOINTMENT>
+                                                    {t!(i18n, layout.nav_appointment)}
+                                                </NavLink>
+                                            </li>
+                                            <li>
+                                                <NavLink path=paths::ACCOUNT>
+                                                    {t!(i18n, layout.nav_account)}
                                                 </NavLink>
                                             </li>
                                         }

@@ -102,6 +102,23 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// Why a technician comes (A1).
+    AppointmentKind {
+        Installation => "installation",
+        Repair => "repair",
+    }
+);
+
+text_enum!(
+    /// Where an appointment stands (A2).
+    AppointmentStatus {
+        Booked => "booked",
+        Cancelled => "cancelled",
+        Done => "done",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,11 @@
 //! on the server and in the browser and is tested with plain `#[test]` tables.
 
 pub mod account;
+pub mod appointment;
 pub mod balance;
 pub mod billing;
 pub mod calendar;
+pub mod contact;
 pub mod format;
 pub mod lang;
 pub mod linking;

@@ -27,6 +27,12 @@ pub enum FieldProblem {
     MoveTooLate,
     PostalCodeInvalid,
     AddressInvalid,
+    SlotRequired,
+    SlotTaken,
+    SlotUnavailable,
+    AppointmentLimit,
+    NoteTooLong,
+    NameInvalid,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).

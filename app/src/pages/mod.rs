@@ -1,5 +1,7 @@
 //! One folder per page or tab.
 
+pub mod account;
+pub mod appointment;
 pub mod auth;
 pub mod home;
 pub mod invoices;

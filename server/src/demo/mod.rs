@@ -81,11 +81,20 @@ pub async fn load(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
             .fetch_one(pool)
             .await?;
     if exists {
+        // The provider keeps publishing technician windows as the days go by.
+        let mut tx = pool.begin().await?;
+        let provider_id: i64 = sqlx::query_scalar("SELECT id FROM providers WHERE slug = $1")
+            .bind(PROVIDER_SLUG)
+            .fetch_one(&mut *tx)
+            .await?;
+        publish_slots(&mut tx, provider_id, today).await?;
+        tx.commit().await?;
         tracing::info!("demo data already present");
         return Ok(());
     }
     let mut tx = pool.begin().await?;
     let provider_id = provider(&mut tx).await?;
+    publish_slots(&mut tx, provider_id, today).await?;
     trio::household(&mut tx, provider_id, today).await?;
     mobile_de::household(&mut tx, provider_id, today).await?;
     tx.commit().await?;
@@ -94,6 +103,28 @@ pub async fn load(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
 }
 
 type Tx<'a> = Transaction<'a, Postgres>;
+
+/// Technician windows (A2) from tomorrow to six weeks ahead, Monday to Saturday, three a day.
+async fn publish_slots(
+    tx: &mut Tx<'_>,
+    provider_id: i64,
+    today: NaiveDate,
+) -> Result<(), BoxError> {
+    sqlx::query(
+        "INSERT INTO appointment_slots (provider_id, day, starts_at, ends_at)
+         SELECT $1, d::date, w.starts_at, w.ends_at
+           FROM generate_series($2::date + 1, $2::date + 42, interval '1 day') AS d,
+                (VALUES (time '08:00', time '12:00'), (time '12:00', time '16:00'),
+                        (time '16:00', time '20:00')) AS w (starts_at, ends_at)
+          WHERE extract(isodow FROM d) < 7
+         ON CONFLICT (provider_id, day, starts_at) DO NOTHING",
+    )
+    .bind(provider_id)
+    .bind(today)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 
 async fn provider(tx: &mut Tx<'_>) -> Result<i64, BoxError> {
     for (code, vat, first_due) in [

@@ -402,6 +402,21 @@ pub(super) async fn household(
     .bind(today - Days::new(5))
     .execute(&mut **tx)
     .await?;
+    // A repair appointment (A1): the morning window of the first working day five days on.
+    sqlx::query(
+        "INSERT INTO appointments (customer_id, slot_id, kind, status, street, postal_code, city,
+                                   note)
+         SELECT $1, s.id, 'repair', 'booked', c.street, c.postal_code, c.city,
+                'Le décodeur du salon ne s’allume plus. Sonner au 2e étage.'
+           FROM appointment_slots s, customers c
+          WHERE s.provider_id = $2 AND c.id = $1 AND s.day >= $3 AND s.starts_at = time '08:00'
+          ORDER BY s.day LIMIT 1",
+    )
+    .bind(customer_id)
+    .bind(provider_id)
+    .bind(today + Days::new(5))
+    .execute(&mut **tx)
+    .await?;
 
     // Usage of the last cycle (billed on the latest invoice) and of this one so far.
     let (latest_invoice, _) = *invoices.last().ok_or("no invoices")?;

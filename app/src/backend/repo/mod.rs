@@ -4,6 +4,8 @@
 use crate::error::AppError;
 
 pub mod accounts;
+pub mod appointments;
+pub mod contact;
 pub mod invoices;
 pub mod linking;
 pub mod links;

@@ -381,9 +381,12 @@ pub async fn open_moves(
     contract_ids: &[i64],
 ) -> Result<Vec<(i64, MoveView)>, AppError> {
     sqlx::query(
-        "SELECT contract_id, street, postal_code, city, wished_date, status, requested_on
-           FROM move_requests
-          WHERE contract_id = ANY($1) AND status IN ('requested', 'confirmed')",
+        "SELECT m.id, m.contract_id, m.street, m.postal_code, m.city, m.wished_date, m.status,
+                m.requested_on, s.day AS installation_on
+           FROM move_requests m
+           LEFT JOIN appointments a ON a.move_request_id = m.id AND a.status = 'booked'
+           LEFT JOIN appointment_slots s ON s.id = a.slot_id
+          WHERE m.contract_id = ANY($1) AND m.status IN ('requested', 'confirmed')",
     )
     .bind(contract_ids)
     .fetch_all(pool)
@@ -391,12 +394,14 @@ pub async fn open_moves(
     .iter()
     .map(|r| {
         let view = MoveView {
+            id: r.get("id"),
             street: r.get("street"),
             postal_code: r.get("postal_code"),
             city: r.get("city"),
             wished_date: r.get("wished_date"),
             status: parse_column("move_requests.status", r.get("status"), MoveStatus::parse)?,
             requested_on: r.get("requested_on"),
+            installation_on: r.get("installation_on"),
         };
         Ok((r.get("contract_id"), view))
     })

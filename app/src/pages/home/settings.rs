@@ -8,7 +8,8 @@ use super::products::{Notice, ProductsContext};
 use crate::{
     api::products::{AlertView, CancelMove, DeleteAlert, MoveView, RequestMove, SaveAlert},
     components::{
-        form::{Field, FormAlert, problem_message},
+        form::{Field, FormAlert, problem_message, shown_error},
+        locale::use_lang,
         money::DateText,
     },
     domain::{
@@ -17,6 +18,7 @@ use crate::{
     },
     error::AppError,
     i18n::*,
+    paths,
 };
 
 /// The name of what an alert or a meter watches, as plain text.
@@ -67,20 +69,6 @@ where
     });
 }
 
-/// The errors a form shows itself (a `Stale` answer reloads the products instead).
-fn form_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
-where
-    S: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-{
-    Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| *e != AppError::Stale)
-    })
-}
-
 /// The alerts of a line and the form to set one (H4).
 #[component]
 pub fn AlertSettings(
@@ -94,8 +82,8 @@ pub fn AlertSettings(
     let remove = ServerAction::<DeleteAlert>::new();
     settle_on(save, Notice::AlertSaved);
     settle_on(remove, Notice::AlertRemoved);
-    let error = form_error(save);
-    let remove_error = form_error(remove);
+    let error = shown_error(save);
+    let remove_error = shown_error(remove);
     let metric_id = format!("alert-metric-{contract_number}");
     let threshold_id = format!("alert-threshold-{contract_number}");
     let metric_problem = move || error.get().and_then(|e| e.problem_for("metric"));
@@ -188,8 +176,30 @@ fn OpenMove(contract_number: String, request: MoveView) -> impl IntoView {
     let i18n = use_i18n();
     let cancel = ServerAction::<CancelMove>::new();
     settle_on(cancel, Notice::MoveWithdrawn);
-    let error = form_error(cancel);
+    let error = shown_error(cancel);
     let status = request.status;
+    let lang = use_lang();
+    let move_id = request.id;
+    // A move needs a technician at the new address (A-tab): its appointment, or the way there.
+    let installation = match request.installation_on {
+        Some(day) => view! {
+            <dt>{t!(i18n, settings.move_installation)}</dt>
+            <dd data-testid="move-installation"><DateText day /></dd>
+        }
+        .into_any(),
+        None => view! {
+            <dt>{t!(i18n, settings.move_installation)}</dt>
+            <dd>
+                <a
+                    href=move || format!("{}?move={move_id}", paths::localized(lang.get(), paths::APPOINTMENT))
+                    data-testid="book-installation"
+                >
+                    {t!(i18n, settings.move_book_installation)}
+                </a>
+            </dd>
+        }
+        .into_any(),
+    };
     view! {
         <dl class="pairs" data-testid="move-request">
             <dt>{t!(i18n, settings.move_to)}</dt>
@@ -203,6 +213,7 @@ fn OpenMove(contract_number: String, request: MoveView) -> impl IntoView {
                 </span>
                 " " <span class="part-note">{t!(i18n, settings.move_requested_on)} " " <DateText day=request.requested_on /></span>
             </dd>
+            {installation}
         </dl>
         {(status == MoveStatus::Requested)
             .then(|| {
@@ -225,7 +236,7 @@ fn MoveForm(contract_number: String) -> impl IntoView {
     let i18n = use_i18n();
     let request = ServerAction::<RequestMove>::new();
     settle_on(request, Notice::MoveSent);
-    let error = form_error(request);
+    let error = shown_error(request);
     let ids = ["street", "postal-code", "city", "date"]
         .map(|part| format!("move-{part}-{contract_number}"));
     let [street_id, postal_id, city_id, date_id] = ids;

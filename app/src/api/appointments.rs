@@ -1,0 +1,275 @@
+//! Technician appointments (A1–A2): the holder's bookings, the free windows, and booking,
+//! rescheduling and cancelling. Holders only (L2); a window is never given twice (the
+//! database decides races, see `repo::appointments`).
+
+use chrono::{NaiveDate, NaiveTime};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{domain::account::AppointmentKind, error::AppError};
+
+/// A technician's time window on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotView {
+    pub id: i64,
+    pub day: NaiveDate,
+    pub starts_at: NaiveTime,
+    pub ends_at: NaiveTime,
+}
+
+/// A booked appointment (A1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentView {
+    pub id: i64,
+    pub kind: AppointmentKind,
+    pub slot: SlotView,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub note: Option<String>,
+    /// The installation of a move request.
+    pub for_move: bool,
+    /// Whether it can still be moved or cancelled here (until the day before).
+    pub changeable: bool,
+}
+
+/// An open move request without its installation appointment (H4 → A-tab).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveChoice {
+    pub id: i64,
+    pub contract_number: String,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub wished_date: NaiveDate,
+}
+
+/// What the Appointment tab shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appointments {
+    pub appointments: Vec<AppointmentView>,
+    /// The free windows from tomorrow to the horizon.
+    pub slots: Vec<SlotView>,
+    /// The customer's address, the default place of a repair.
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub moves: Vec<MoveChoice>,
+    /// Whether another booking is allowed (fewer than the maximum are open).
+    pub can_book: bool,
+}
+
+/// The holder's appointments and the free windows.
+#[server(endpoint = "appointments")]
+pub async fn get_appointments() -> Result<Appointments, AppError> {
+    use crate::{
+        backend::{access::require_access, repo::appointments as repo, respond, state::app_state},
+        domain::appointment::{MAX_OPEN, bookable_days, changeable},
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let customer_id = require_access(&state).await?.require_holder()?;
+            let today = state.clock.today();
+            let mut appointments = repo::booked(&state.pool, customer_id).await?;
+            for appointment in &mut appointments {
+                appointment.changeable = changeable(appointment.slot.day, today);
+            }
+            let slots =
+                repo::free_slots(&state.pool, state.provider_id, bookable_days(today)).await?;
+            let moves = repo::moves_to_book(&state.pool, customer_id).await?;
+            let mut conn = state.pool.acquire().await?;
+            let (street, postal_code, city, _) = repo::home_address(&mut conn, customer_id).await?;
+            let can_book = i64::try_from(appointments.len()).unwrap_or(i64::MAX) < MAX_OPEN;
+            Ok(Appointments {
+                appointments,
+                slots,
+                street,
+                postal_code,
+                city,
+                moves,
+                can_book,
+            })
+        }
+        .await,
+    )
+}
+
+/// Books a window: a repair at the address given, or (with `move_request`) the installation
+/// at the new address of an open move request.
+#[server(endpoint = "book_appointment")]
+pub async fn book_appointment(
+    kind: String,
+    slot_id: String,
+    street: String,
+    postal_code: String,
+    city: String,
+    note: String,
+    move_request: String,
+) -> Result<(), AppError> {
+    use crate::{
+        backend::{access::require_access, repo::appointments as repo, respond, state::app_state},
+        domain::{
+            appointment::{MAX_OPEN, bookable, check_note, parse_slot},
+            settings::{check_address_text, check_postal_code},
+            validation::FieldProblem,
+        },
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let customer_id = require_access(&state).await?.require_holder()?;
+            let today = state.clock.today();
+            let move_id = match move_request.trim() {
+                "" => None,
+                raw => Some(raw.parse::<i64>().map_err(|_| AppError::NotFound)?),
+            };
+            let mut tx = state.pool.begin().await?;
+            let (_, _, _, country) = repo::home_address(&mut tx, customer_id).await?;
+            let slot = parse_slot(&slot_id);
+            let note = check_note(&note);
+            let (kind, street, postal_code, city) = if let Some(move_id) = move_id {
+                let (_, street, postal_code, city) =
+                    repo::lock_open_move(&mut tx, customer_id, move_id)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                let kind = Ok(AppointmentKind::Installation);
+                (kind, Ok(street), Ok(postal_code), Ok(city))
+            } else {
+                (
+                    AppointmentKind::parse(kind.trim()).ok_or(FieldProblem::Required),
+                    check_address_text(&street),
+                    check_postal_code(&postal_code, &country),
+                    check_address_text(&city),
+                )
+            };
+            AppError::check_fields([
+                ("kind", kind.as_ref().err().copied()),
+                ("slot_id", slot.as_ref().err().copied()),
+                ("street", street.as_ref().err().copied()),
+                ("postal_code", postal_code.as_ref().err().copied()),
+                ("city", city.as_ref().err().copied()),
+                ("note", note.as_ref().err().copied()),
+            ])?;
+            let (Ok(kind), Ok(slot_id), Ok(street), Ok(postal_code), Ok(city), Ok(note)) =
+                (kind, slot, street, postal_code, city, note)
+            else {
+                return Err(AppError::Internal);
+            };
+            if repo::lock_customer_and_count(&mut tx, customer_id).await? >= MAX_OPEN {
+                return Err(AppError::field("slot_id", FieldProblem::AppointmentLimit));
+            }
+            let day = repo::slot_day(&mut tx, state.provider_id, slot_id).await?;
+            if !day.is_some_and(|day| bookable(day, today)) {
+                return Err(AppError::field("slot_id", FieldProblem::SlotUnavailable));
+            }
+            let booked = repo::insert(
+                &mut tx,
+                &repo::NewAppointment {
+                    customer_id,
+                    slot_id,
+                    kind,
+                    street: &street,
+                    postal_code: &postal_code,
+                    city: &city,
+                    note: note.as_deref(),
+                    move_request_id: move_id,
+                },
+            )
+            .await?;
+            match booked {
+                repo::Booked::Done => {}
+                repo::Booked::SlotTaken => {
+                    return Err(AppError::field("slot_id", FieldProblem::SlotTaken));
+                }
+                repo::Booked::MoveBooked => return Err(AppError::Stale),
+            }
+            tx.commit().await?;
+            tracing::info!(
+                customer_id,
+                slot_id,
+                kind = kind.as_str(),
+                "appointment booked"
+            );
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Moves a booked appointment to another free window (until the day before).
+#[server(endpoint = "reschedule_appointment")]
+pub async fn reschedule_appointment(appointment_id: i64, slot_id: String) -> Result<(), AppError> {
+    use crate::{
+        backend::{access::require_access, repo::appointments as repo, respond, state::app_state},
+        domain::{
+            appointment::{bookable, changeable, parse_slot},
+            validation::FieldProblem,
+        },
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let customer_id = require_access(&state).await?.require_holder()?;
+            let today = state.clock.today();
+            let slot_id = parse_slot(&slot_id).map_err(|p| AppError::field("slot_id", p))?;
+            let mut tx = state.pool.begin().await?;
+            let (current_slot, current_day) =
+                repo::lock_booked(&mut tx, customer_id, appointment_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+            if !changeable(current_day, today) {
+                return Err(AppError::Stale);
+            }
+            if current_slot == slot_id {
+                return Ok(());
+            }
+            let day = repo::slot_day(&mut tx, state.provider_id, slot_id).await?;
+            if !day.is_some_and(|day| bookable(day, today)) {
+                return Err(AppError::field("slot_id", FieldProblem::SlotUnavailable));
+            }
+            match repo::reschedule(&mut tx, appointment_id, slot_id).await? {
+                repo::Booked::Done => {}
+                repo::Booked::SlotTaken | repo::Booked::MoveBooked => {
+                    return Err(AppError::field("slot_id", FieldProblem::SlotTaken));
+                }
+            }
+            tx.commit().await?;
+            tracing::info!(
+                customer_id,
+                appointment_id,
+                slot_id,
+                "appointment rescheduled"
+            );
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Cancels a booked appointment (until the day before); its window is free again.
+#[server(endpoint = "cancel_appointment")]
+pub async fn cancel_appointment(appointment_id: i64) -> Result<(), AppError> {
+    use crate::{
+        backend::{access::require_access, repo::appointments as repo, respond, state::app_state},
+        domain::appointment::changeable,
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let customer_id = require_access(&state).await?.require_holder()?;
+            let mut tx = state.pool.begin().await?;
+            let (_, day) = repo::lock_booked(&mut tx, customer_id, appointment_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if !changeable(day, state.clock.today()) {
+                return Err(AppError::Stale);
+            }
+            repo::cancel(&mut tx, appointment_id).await?;
+            tx.commit().await?;
+            tracing::info!(customer_id, appointment_id, "appointment cancelled");
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -1,0 +1,301 @@
+//! Technician appointments (A1–A2): the published windows, the bookings of a customer, and the
+//! writes of the booking forms. A window is booked at most once: the partial unique index
+//! `appointments_one_per_slot` decides races, and its violation is reported as "taken".
+
+use chrono::NaiveDate;
+use sqlx::{PgConnection, PgPool, Row, postgres::PgRow};
+
+use super::parse_column;
+use crate::{
+    api::appointments::{AppointmentView, MoveChoice, SlotView},
+    domain::account::AppointmentKind,
+    error::AppError,
+};
+
+const SLOT_TAKEN: &str = "appointments_one_per_slot";
+const MOVE_BOOKED: &str = "appointments_one_per_move";
+
+/// What a booking write ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Booked {
+    Done,
+    /// Another booking holds the window.
+    SlotTaken,
+    /// The move request already has its installation.
+    MoveBooked,
+}
+
+fn slot_of(row: &PgRow) -> SlotView {
+    SlotView {
+        id: row.get("slot_id"),
+        day: row.get("day"),
+        starts_at: row.get("starts_at"),
+        ends_at: row.get("ends_at"),
+    }
+}
+
+/// The booked appointments of a customer, soonest first.
+pub async fn booked(pool: &PgPool, customer_id: i64) -> Result<Vec<AppointmentView>, AppError> {
+    sqlx::query(
+        "SELECT a.id, a.kind, a.street, a.postal_code, a.city, a.note, a.move_request_id,
+                s.id AS slot_id, s.day, s.starts_at, s.ends_at
+           FROM appointments a JOIN appointment_slots s ON s.id = a.slot_id
+          WHERE a.customer_id = $1 AND a.status = 'booked'
+          ORDER BY s.day, s.starts_at",
+    )
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(AppointmentView {
+            id: row.get("id"),
+            kind: parse_column("appointments.kind", row.get("kind"), AppointmentKind::parse)?,
+            slot: slot_of(row),
+            street: row.get("street"),
+            postal_code: row.get("postal_code"),
+            city: row.get("city"),
+            note: row.get("note"),
+            for_move: row.get::<Option<i64>, _>("move_request_id").is_some(),
+            changeable: false,
+        })
+    })
+    .collect()
+}
+
+/// The free windows of the provider between two days, in order.
+pub async fn free_slots(
+    pool: &PgPool,
+    provider_id: i64,
+    (first, last): (NaiveDate, NaiveDate),
+) -> Result<Vec<SlotView>, AppError> {
+    Ok(sqlx::query(
+        "SELECT s.id AS slot_id, s.day, s.starts_at, s.ends_at
+           FROM appointment_slots s
+          WHERE s.provider_id = $1 AND s.day BETWEEN $2 AND $3
+            AND NOT EXISTS (SELECT 1 FROM appointments a
+                             WHERE a.slot_id = s.id AND a.status = 'booked')
+          ORDER BY s.day, s.starts_at",
+    )
+    .bind(provider_id)
+    .bind(first)
+    .bind(last)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(slot_of)
+    .collect())
+}
+
+/// The open move requests of a customer's lines that have no installation booked yet.
+pub async fn moves_to_book(pool: &PgPool, customer_id: i64) -> Result<Vec<MoveChoice>, AppError> {
+    Ok(sqlx::query(
+        "SELECT m.id, c.contract_number, m.street, m.postal_code, m.city, m.wished_date
+           FROM move_requests m JOIN contracts c ON c.id = m.contract_id
+          WHERE c.customer_id = $1 AND m.status IN ('requested', 'confirmed')
+            AND NOT EXISTS (SELECT 1 FROM appointments a
+                             WHERE a.move_request_id = m.id AND a.status = 'booked')
+          ORDER BY m.wished_date, m.id",
+    )
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| MoveChoice {
+        id: row.get("id"),
+        contract_number: row.get("contract_number"),
+        street: row.get("street"),
+        postal_code: row.get("postal_code"),
+        city: row.get("city"),
+        wished_date: row.get("wished_date"),
+    })
+    .collect())
+}
+
+/// Locks the customer row, so that the count of open appointments and the booking that
+/// follows it cannot interleave with another booking of the same customer.
+pub async fn lock_customer_and_count(
+    conn: &mut PgConnection,
+    customer_id: i64,
+) -> Result<i64, AppError> {
+    sqlx::query("SELECT 1 FROM customers WHERE id = $1 FOR UPDATE")
+        .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM appointments WHERE customer_id = $1 AND status = 'booked'",
+    )
+    .bind(customer_id)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The day of a window of this provider, if it exists.
+pub async fn slot_day(
+    conn: &mut PgConnection,
+    provider_id: i64,
+    slot_id: i64,
+) -> Result<Option<NaiveDate>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT day FROM appointment_slots WHERE id = $1 AND provider_id = $2")
+            .bind(slot_id)
+            .bind(provider_id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+/// An open move request of this customer, locked: (id, street, postal code, city).
+pub async fn lock_open_move(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    move_id: i64,
+) -> Result<Option<(i64, String, String, String)>, AppError> {
+    let row = sqlx::query(
+        "SELECT m.id, m.street, m.postal_code, m.city
+           FROM move_requests m JOIN contracts c ON c.id = m.contract_id
+          WHERE m.id = $1 AND c.customer_id = $2 AND m.status IN ('requested', 'confirmed')
+            FOR UPDATE OF m",
+    )
+    .bind(move_id)
+    .bind(customer_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| {
+        (
+            r.get("id"),
+            r.get("street"),
+            r.get("postal_code"),
+            r.get("city"),
+        )
+    }))
+}
+
+/// A booked appointment of this customer, locked: (slot id, day).
+pub async fn lock_booked(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    appointment_id: i64,
+) -> Result<Option<(i64, NaiveDate)>, AppError> {
+    let row = sqlx::query(
+        "SELECT a.slot_id, s.day
+           FROM appointments a JOIN appointment_slots s ON s.id = a.slot_id
+          WHERE a.id = $1 AND a.customer_id = $2 AND a.status = 'booked'
+            FOR UPDATE OF a",
+    )
+    .bind(appointment_id)
+    .bind(customer_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| (r.get("slot_id"), r.get("day"))))
+}
+
+/// A new booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAppointment<'a> {
+    pub customer_id: i64,
+    pub slot_id: i64,
+    pub kind: AppointmentKind,
+    pub street: &'a str,
+    pub postal_code: &'a str,
+    pub city: &'a str,
+    pub note: Option<&'a str>,
+    pub move_request_id: Option<i64>,
+}
+
+/// Maps the unique violations that decide booking races; other errors stay errors.
+fn booking_outcome(result: Result<(), sqlx::Error>) -> Result<Booked, AppError> {
+    match result {
+        Ok(()) => Ok(Booked::Done),
+        Err(sqlx::Error::Database(db)) if db.constraint() == Some(SLOT_TAKEN) => {
+            Ok(Booked::SlotTaken)
+        }
+        Err(sqlx::Error::Database(db)) if db.constraint() == Some(MOVE_BOOKED) => {
+            Ok(Booked::MoveBooked)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Books a window. A race for the same window is lost with `SlotTaken`; the transaction is
+/// then aborted and must be dropped.
+pub async fn insert(conn: &mut PgConnection, a: &NewAppointment<'_>) -> Result<Booked, AppError> {
+    let result = sqlx::query(
+        "INSERT INTO appointments (customer_id, slot_id, kind, status, street, postal_code,
+                                   city, note, move_request_id)
+         VALUES ($1, $2, $3, 'booked', $4, $5, $6, $7, $8)",
+    )
+    .bind(a.customer_id)
+    .bind(a.slot_id)
+    .bind(a.kind.as_str())
+    .bind(a.street)
+    .bind(a.postal_code)
+    .bind(a.city)
+    .bind(a.note)
+    .bind(a.move_request_id)
+    .execute(&mut *conn)
+    .await
+    .map(drop);
+    booking_outcome(result)
+}
+
+/// Moves a booking to another window.
+pub async fn reschedule(
+    conn: &mut PgConnection,
+    appointment_id: i64,
+    slot_id: i64,
+) -> Result<Booked, AppError> {
+    let result = sqlx::query(
+        "UPDATE appointments SET slot_id = $2, updated_at = now()
+          WHERE id = $1 AND status = 'booked'",
+    )
+    .bind(appointment_id)
+    .bind(slot_id)
+    .execute(&mut *conn)
+    .await
+    .map(drop);
+    booking_outcome(result)
+}
+
+/// Cancels a booking; its window is free again.
+pub async fn cancel(conn: &mut PgConnection, appointment_id: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE appointments SET status = 'cancelled', updated_at = now()
+          WHERE id = $1 AND status = 'booked'",
+    )
+    .bind(appointment_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Cancels the installation booked for a move request that is withdrawn.
+pub async fn cancel_for_move(conn: &mut PgConnection, contract_id: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE appointments a SET status = 'cancelled', updated_at = now()
+           FROM move_requests m
+          WHERE a.move_request_id = m.id AND m.contract_id = $1
+            AND m.status = 'cancelled' AND a.status = 'booked'",
+    )
+    .bind(contract_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The customer's own address and country: (street, postal code, city, country).
+pub async fn home_address(
+    conn: &mut PgConnection,
+    customer_id: i64,
+) -> Result<(String, String, String, String), AppError> {
+    let row = sqlx::query("SELECT street, postal_code, city, country FROM customers WHERE id = $1")
+        .bind(customer_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((
+        row.get("street"),
+        row.get("postal_code"),
+        row.get("city"),
+        row.get::<String, _>("country").trim().to_string(),
+    ))
+}
