@@ -24,6 +24,7 @@ use crate::{
         linking::linking_page::LinkingPage,
         messages::MessagesPage,
         not_found::NotFound,
+        security::SecurityPage,
         usage::{invoice_usage_page::InvoiceUsagePage, usage_page::UsagePage},
     },
 };
@@ -117,6 +118,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/messages") view=MessagesPage />
                         <Route path=path!("/appointment") view=AppointmentPage />
                         <Route path=path!("/account") view=AccountPage />
+                        <Route path=path!("/security") view=SecurityPage />
                     </I18nRoute<Locale, _, _>>
                 </Routes>
             </Router>

@@ -39,6 +39,8 @@ pub const INVOICES: &str = "/invoices";
 pub const MESSAGES: &str = "/messages";
 /// My account: contact data (M1).
 pub const ACCOUNT: &str = "/account";
+/// Security: password and security question (S2).
+pub const SECURITY: &str = "/security";
 /// Technician appointments (A1–A2).
 pub const APPOINTMENT: &str = "/appointment";
 /// Usage (U1–U2).

@@ -40,3 +40,16 @@ export async function signInTrio(page: Page, prefix = '') {
   await signIn.signIn(TRIO.email, TRIO.password);
   await expect(page.getByTestId('balance')).toBeVisible();
 }
+
+/** Registers a new login with a unique email on the register page of `prefix`'s language. */
+export async function registerFresh(page: Page, password: string, prefix = ''): Promise<string> {
+  const email = `fresh-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.be`;
+  await page.goto(`${prefix}/register`);
+  await hydrated(page);
+  await page.locator('#register-email').fill(email);
+  await page.locator('#register-password').fill(password);
+  await page.locator('#register-password-confirm').fill(password);
+  await page.getByTestId('register-submit').click();
+  await expect(page.getByTestId('sign-out')).toBeVisible();
+  return email;
+}

@@ -110,13 +110,16 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         pool,
         state_wakeup,
     ));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 
-/// Deletes expired sessions every ten minutes.
+/// Deletes expired sessions and day-old sign-in failures every ten minutes.
 async fn purge_sessions(pool: PgPool) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -127,6 +130,9 @@ async fn purge_sessions(pool: PgPool) {
             Ok(0) => {}
             Ok(n) => tracing::info!(purged = n, "expired sessions purged"),
             Err(err) => tracing::warn!(error = %err, "session purge failed"),
+        }
+        if let Err(err) = repo::security::purge_failures(&pool).await {
+            tracing::warn!(error = %err, "sign-in failure purge failed");
         }
     }
 }

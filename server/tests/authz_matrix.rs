@@ -219,6 +219,31 @@ fn matrix() -> Vec<Call> {
             ],
         },
         Call {
+            path: "/api/security",
+            body: |_| String::new(),
+            // Every login has its own security settings.
+            expect: [
+                status(401),
+                ok(|b| b.contains("question")),
+                ok(|b| b.contains("question")),
+                ok(|b| b.contains("question")),
+            ],
+        },
+        Call {
+            path: "/api/change_password",
+            body: |_| {
+                "current_password=not-the-password&new_password=Velo-Rouge-Sur-Meuse-42\
+&new_password_confirm=Velo-Rouge-Sur-Meuse-42"
+                    .into()
+            },
+            expect: [status(401), status(422), status(422), status(422)],
+        },
+        Call {
+            path: "/api/set_security_question",
+            body: |_| "question=first_pet&answer=Rex&current_password=not-the-password".into(),
+            expect: [status(401), status(422), status(422), status(422)],
+        },
+        Call {
             path: "/api/contact",
             body: |_| String::new(),
             // Personal data is the holder's (L2).

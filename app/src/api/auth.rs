@@ -8,6 +8,7 @@ use crate::{
     backend::{password, repo, respond, session, state::app_state},
     domain::{
         lang::Lang,
+        security::locked,
         validation::{FieldProblem, check_email, check_new_password, normalize_email},
     },
     error::FieldError,
@@ -30,13 +31,30 @@ pub async fn sign_in(email: String, password: String, lang: String) -> Result<()
             let state = app_state()?;
             let email = normalize_email(&email);
             AppError::require_filled(&[("email", &email), ("password", &password)])?;
+            // S3: the lockout is keyed by the typed email, known or not, so that it reveals
+            // nothing about which accounts exist.
+            let ip = session::client_ip();
+            let (account, from_ip) =
+                repo::security::recent_failures(&state.pool, &email, ip.as_deref()).await?;
+            if locked(account, from_ip) {
+                tracing::info!("sign-in locked");
+                return Err(AppError::TooManyAttempts);
+            }
             let login = repo::logins::find_by_email(&state.pool, state.provider_id, &email).await?;
             let stored = login.as_ref().map(|l| l.password_hash.clone());
             let matches = password::verify(password, stored).await?;
             let Some(login) = login.filter(|_| matches) else {
+                repo::security::record_failure(
+                    &state.pool,
+                    repo::security::FailureKind::SignIn,
+                    &email,
+                    ip.as_deref(),
+                )
+                .await?;
                 tracing::info!("sign-in refused");
                 return Err(AppError::InvalidCredentials);
             };
+            repo::security::clear_failures(&state.pool, &email).await?;
             session::start(&state, login.id).await?;
             tracing::info!(login_id = login.id, "signed in");
             leptos_axum::redirect(&paths::localized(posted_lang(&lang), paths::HOME));
@@ -70,6 +88,11 @@ pub async fn register(
                 errors.push(FieldError {
                     field: "password".into(),
                     problem,
+                });
+            } else if !password::strong_enough(password.clone(), &email).await? {
+                errors.push(FieldError {
+                    field: "password".into(),
+                    problem: FieldProblem::PasswordWeak,
                 });
             } else if password != password_confirm {
                 errors.push(FieldError {

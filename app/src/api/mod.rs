@@ -10,5 +10,6 @@ pub mod linking;
 pub mod messages;
 pub mod payments;
 pub mod products;
+pub mod security;
 pub mod shell;
 pub mod usage;

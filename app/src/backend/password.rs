@@ -53,6 +53,29 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
     })?
 }
 
+/// Whether a new password is hard enough to guess: zxcvbn's score of at least 3 of 4
+/// ("safely unguessable"), with the login's email, its local part and the words in it as known
+/// inputs (so "claire.dubois2024" is weak for claire.dubois@…).
+pub async fn strong_enough(password: String, email: &str) -> Result<bool, AppError> {
+    let local = email.split('@').next().unwrap_or_default();
+    let mut own_words: Vec<String> = vec![email.to_string(), local.to_string()];
+    own_words.extend(
+        email
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() >= 3)
+            .map(str::to_string),
+    );
+    tokio::task::spawn_blocking(move || {
+        let words: Vec<&str> = own_words.iter().map(String::as_str).collect();
+        zxcvbn::zxcvbn(&password, &words).score() >= zxcvbn::Score::Three
+    })
+    .await
+    .map_err(|err| {
+        tracing::error!(error = %err, "password strength task failed");
+        AppError::Internal
+    })
+}
+
 /// Hashes synchronously; for loaders and tests that are not on an async worker.
 pub fn hash_now(password: &str) -> Result<String, AppError> {
     hash_blocking(password)
@@ -77,5 +100,31 @@ mod tests {
                 .expect("verify")
         );
         assert!(!verify("anything".into(), None).await.expect("verify"));
+    }
+
+    #[tokio::test]
+    async fn strength() {
+        let own = "claire.dubois@example.be";
+        for weak in [
+            "password1234",
+            "claire.dubois2024",
+            "aaaaaaaaaaaa",
+            "qwertyuiop12",
+        ] {
+            assert!(
+                !strong_enough(weak.into(), own).await.expect("score"),
+                "{weak}"
+            );
+        }
+        for strong in [
+            "a long enough passphrase",
+            "Velo-Rouge-Sur-Meuse-42",
+            "Trio-demo-2025-nouveau",
+        ] {
+            assert!(
+                strong_enough(strong.into(), own).await.expect("score"),
+                "{strong}"
+            );
+        }
     }
 }

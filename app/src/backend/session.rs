@@ -72,6 +72,16 @@ fn set_cookie(value: String) {
     }
 }
 
+/// The client's address: the socket peer (a proxy's forwarded header is not trusted; behind a
+/// reverse proxy every client shares its address, which the per-IP bar allows for).
+pub fn client_ip() -> Option<String> {
+    let parts = use_context::<Parts>()?;
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+}
+
 /// The session of this request, if its cookie names a live one.
 pub async fn current(state: &AppState) -> Result<Option<SessionCtx>, AppError> {
     match use_context::<Parts>() {

@@ -49,6 +49,10 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::AppointmentLimit => t!(i18n, errors.appointment_limit).into_any(),
         FieldProblem::NoteTooLong => t!(i18n, errors.note_too_long).into_any(),
         FieldProblem::NameInvalid => t!(i18n, errors.name_invalid).into_any(),
+        FieldProblem::AnswerInvalid => t!(i18n, errors.answer_invalid).into_any(),
+        FieldProblem::PasswordWeak => t!(i18n, errors.password_weak).into_any(),
+        FieldProblem::PasswordWrong => t!(i18n, errors.password_wrong).into_any(),
+        FieldProblem::PasswordUnchanged => t!(i18n, errors.password_unchanged).into_any(),
     }
 }
 

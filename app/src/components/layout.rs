@@ -191,6 +191,7 @@ fn AccountMenu(email: String) -> impl IntoView {
                 <span class="visually-hidden">{t!(i18n, layout.signed_in_as)} " "</span>
                 {email}
             </span>
+            <NavLink path=paths::SECURITY>{t!(i18n, layout.nav_security)}</NavLink>
             <ActionForm action=sign_out attr:class="inline-form">
                 <input type="hidden" name="lang" value=move || lang.get().code() />
                 <button type="submit" class="btn btn-secondary" data-testid="sign-out">

@@ -15,6 +15,7 @@ pub mod linking;
 pub mod money;
 pub mod payment;
 pub mod rights;
+pub mod security;
 pub mod settings;
 pub mod usage;
 pub mod validation;

@@ -33,6 +33,10 @@ pub enum FieldProblem {
     AppointmentLimit,
     NoteTooLong,
     NameInvalid,
+    AnswerInvalid,
+    PasswordWeak,
+    PasswordWrong,
+    PasswordUnchanged,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).

@@ -8,4 +8,5 @@ pub mod invoices;
 pub mod linking;
 pub mod messages;
 pub mod not_found;
+pub mod security;
 pub mod usage;

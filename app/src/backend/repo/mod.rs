@@ -14,6 +14,7 @@ pub mod messages;
 pub mod payments;
 pub mod products;
 pub mod providers;
+pub mod security;
 pub mod sessions;
 pub mod usage;
 

@@ -1,0 +1,151 @@
+//! The Security tab (S2) and brute-force counters (S3).
+
+use chrono::NaiveDateTime;
+use sqlx::{PgConnection, PgPool, Row};
+
+use crate::{
+    domain::security::{SecurityQuestion, WINDOW_MINUTES},
+    error::AppError,
+};
+
+use super::parse_column;
+
+/// What a failure was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    SignIn,
+    CurrentPassword,
+}
+
+impl FailureKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::SignIn => "sign_in",
+            FailureKind::CurrentPassword => "current_password",
+        }
+    }
+}
+
+/// Failures within the window: (for this account key, from this address).
+pub async fn recent_failures(
+    pool: &PgPool,
+    account_key: &str,
+    ip: Option<&str>,
+) -> Result<(i64, i64), AppError> {
+    let row = sqlx::query(
+        "SELECT
+           (SELECT count(*) FROM auth_failures
+             WHERE account_key = $1 AND created_at > now() - make_interval(mins => $3::int)) AS account,
+           (SELECT count(*) FROM auth_failures
+             WHERE $2::text IS NOT NULL AND ip = $2
+               AND created_at > now() - make_interval(mins => $3::int)) AS ip",
+    )
+    .bind(account_key)
+    .bind(ip)
+    .bind(i32::try_from(WINDOW_MINUTES).unwrap_or(i32::MAX))
+    .fetch_one(pool)
+    .await?;
+    Ok((row.get("account"), row.get("ip")))
+}
+
+/// Counts one failure.
+pub async fn record_failure(
+    pool: &PgPool,
+    kind: FailureKind,
+    account_key: &str,
+    ip: Option<&str>,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO auth_failures (kind, account_key, ip) VALUES ($1, $2, $3)")
+        .bind(kind.as_str())
+        .bind(account_key)
+        .bind(ip)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the failures of an account after it proved itself.
+pub async fn clear_failures(pool: &PgPool, account_key: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM auth_failures WHERE account_key = $1")
+        .bind(account_key)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Deletes failures older than a day; returns how many.
+pub async fn purge_failures(pool: &PgPool) -> Result<u64, AppError> {
+    let done = sqlx::query("DELETE FROM auth_failures WHERE created_at < now() - interval '1 day'")
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// The security settings of a login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginSecurity {
+    pub password_hash: String,
+    pub question: Option<SecurityQuestion>,
+    /// UTC.
+    pub password_changed_at: Option<NaiveDateTime>,
+}
+
+pub async fn of_login(pool: &PgPool, login_id: i64) -> Result<LoginSecurity, AppError> {
+    let row = sqlx::query(
+        "SELECT password_hash, security_question,
+                password_changed_at AT TIME ZONE 'UTC' AS password_changed_at
+           FROM logins WHERE id = $1",
+    )
+    .bind(login_id)
+    .fetch_one(pool)
+    .await?;
+    let question = match row.get::<Option<String>, _>("security_question") {
+        Some(q) => Some(parse_column(
+            "logins.security_question",
+            &q,
+            SecurityQuestion::parse,
+        )?),
+        None => None,
+    };
+    Ok(LoginSecurity {
+        password_hash: row.get("password_hash"),
+        question,
+        password_changed_at: row.get("password_changed_at"),
+    })
+}
+
+/// Replaces the password and ends every session of the login (the caller starts a new one).
+pub async fn set_password(
+    conn: &mut PgConnection,
+    login_id: i64,
+    hash: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE logins SET password_hash = $2, password_changed_at = now() WHERE id = $1")
+        .bind(login_id)
+        .bind(hash)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE login_id = $1")
+        .bind(login_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets the security question and the hash of its normalised answer.
+pub async fn set_question(
+    pool: &PgPool,
+    login_id: i64,
+    question: SecurityQuestion,
+    answer_hash: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE logins SET security_question = $2, security_answer_hash = $3 WHERE id = $1",
+    )
+    .bind(login_id)
+    .bind(question.as_str())
+    .bind(answer_hash)
+    .execute(pool)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! The Security tab (S2): change the password, set the security question.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    api::security::{ChangePassword, SecurityView, SetSecurityQuestion, get_security},
+    components::{
+        form::{Field, FormAlert, SuccessNotice, problem_message},
+        locale::use_lang,
+        page_error::PageError,
+    },
+    domain::{
+        format,
+        security::SecurityQuestion,
+        validation::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
+    },
+    i18n::*,
+};
+
+/// What the last change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Notice {
+    Password,
+    Question,
+}
+
+/// The text of a security question.
+fn question_text(question: SecurityQuestion) -> AnyView {
+    let i18n = use_i18n();
+    match question {
+        SecurityQuestion::FirstPet => t!(i18n, security.q_first_pet).into_any(),
+        SecurityQuestion::BirthCity => t!(i18n, security.q_birth_city).into_any(),
+        SecurityQuestion::FirstSchool => t!(i18n, security.q_first_school).into_any(),
+        SecurityQuestion::ChildhoodStreet => t!(i18n, security.q_childhood_street).into_any(),
+        SecurityQuestion::FavouriteTeacher => t!(i18n, security.q_favourite_teacher).into_any(),
+    }
+}
+
+/// The Security page.
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let change = ServerAction::<ChangePassword>::new();
+    let question = ServerAction::<SetSecurityQuestion>::new();
+    let data = Resource::new_blocking(
+        move || (change.version().get(), question.version().get()),
+        |_| get_security(),
+    );
+    let notice = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = change.value().get() {
+            notice.set(Some(Notice::Password));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = question.value().get() {
+            notice.set(Some(Notice::Question));
+        }
+    });
+    let content = move || {
+        Suspend::new(async move {
+            match data.await {
+                Ok(data) => view! { <SecurityForms data change question /> }.into_any(),
+                Err(error) => view! { <PageError error /> }.into_any(),
+            }
+        })
+    };
+    view! {
+        <Title text=move || t_string!(i18n, security.title).to_string() />
+        <div class="page">
+            <h1>{t!(i18n, security.title)}</h1>
+            <SuccessNotice
+                testid="security-notice"
+                message=move || {
+                    notice
+                        .get()
+                        .map(|n| match n {
+                            Notice::Password => t!(i18n, security.password_changed).into_any(),
+                            Notice::Question => t!(i18n, security.question_saved).into_any(),
+                        })
+                }
+            />
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
+                {content}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn SecurityForms(
+    data: SecurityView,
+    change: ServerAction<ChangePassword>,
+    question: ServerAction<SetSecurityQuestion>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let change_error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let question_error = Signal::derive(move || question.value().get().and_then(Result::err));
+    let question_problem = move || question_error.get().and_then(|e| e.problem_for("question"));
+    let changed_at = data.password_changed_at.map(|at| {
+        view! {
+            <p class="part-note" data-testid="password-changed-at">
+                {t!(i18n, security.password_changed_on)} " "
+                {move || format!("{} {} (UTC)", format::date(at.date(), lang.get()), at.format("%H:%M"))}
+            </p>
+        }
+    });
+    let current = data.question;
+    let options = SecurityQuestion::ALL
+        .into_iter()
+        .map(|q| {
+            view! {
+                <option value=q.as_str() selected=current == Some(q)>
+                    {question_text(q)}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card stack" aria-labelledby="password-heading">
+            <h2 id="password-heading">{t!(i18n, security.password_title)}</h2>
+            {changed_at}
+            <p class="part-note">{t!(i18n, security.password_intro)}</p>
+            <ActionForm action=change attr:class="stack" attr:novalidate=true>
+                <FormAlert error=change_error />
+                <Field
+                    id="current-password"
+                    name="current_password"
+                    input_type="password"
+                    autocomplete="current-password"
+                    error=change_error
+                >
+                    {t!(i18n, security.current_password)}
+                </Field>
+                <Field
+                    id="new-password"
+                    name="new_password"
+                    input_type="password"
+                    autocomplete="new-password"
+                    error=change_error
+                    hint=ViewFn::from(move || {
+                        t!(
+                            i18n, security.new_password_hint, min = move || PASSWORD_MIN_CHARS, max = move || PASSWORD_MAX_CHARS
+                        )
+                    })
+                >
+                    {t!(i18n, security.new_password)}
+                </Field>
+                <Field
+                    id="new-password-confirm"
+                    name="new_password_confirm"
+                    input_type="password"
+                    autocomplete="new-password"
+                    error=change_error
+                >
+                    {t!(i18n, security.new_password_confirm)}
+                </Field>
+                <button type="submit" class="btn btn-primary" data-testid="change-password">
+                    {t!(i18n, security.change_password)}
+                </button>
+            </ActionForm>
+        </section>
+        <section class="card stack" aria-labelledby="question-heading">
+            <h2 id="question-heading">{t!(i18n, security.question_title)}</h2>
+            <p class="part-note">{t!(i18n, security.question_intro)}</p>
+            <p data-testid="current-question">
+                {match current {
+                    Some(q) => view! { {t!(i18n, security.question_current)} " " <strong>{question_text(q)}</strong> }.into_any(),
+                    None => t!(i18n, security.question_none).into_any(),
+                }}
+            </p>
+            <ActionForm action=question attr:class="stack" attr:novalidate=true>
+                <FormAlert error=question_error />
+                <div class="field" class:field-invalid=move || question_problem().is_some()>
+                    <label for="security-question">{t!(i18n, security.question)}</label>
+                    <select
+                        id="security-question"
+                        name="question"
+                        aria-invalid=move || question_problem().is_some().then_some("true")
+                        aria-describedby=move || question_problem().map(|_| "security-question-error")
+                    >
+                        <option value="" selected=current.is_none()>{t!(i18n, security.question_choose)}</option>
+                        {options}
+                    </select>
+                    {move || {
+                        question_problem()
+                            .map(|p| view! { <p class="field-error" id="security-question-error">{problem_message(p)}</p> })
+                    }}
+                </div>
+                <Field
+                    id="security-answer"
+                    name="answer"
+                    autocomplete="off"
+                    error=question_error
+                    hint=ViewFn::from(move || t!(i18n, security.answer_hint))
+                >
+                    {t!(i18n, security.answer)}
+                </Field>
+                <Field
+                    id="question-current-password"
+                    name="current_password"
+                    input_type="password"
+                    autocomplete="current-password"
+                    error=question_error
+                >
+                    {t!(i18n, security.current_password)}
+                </Field>
+                <button type="submit" class="btn btn-primary" data-testid="save-question">
+                    {t!(i18n, security.save_question)}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
