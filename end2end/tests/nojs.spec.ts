@@ -37,3 +37,33 @@ test('an option is activated without JavaScript: the confirm step is a disclosur
   await decoder.getByRole('button', { name: 'Confirm activation' }).click();
   await expect(decoder.getByTestId('option-state')).toHaveText('Active');
 });
+
+test('documents upload as a plain form post without JavaScript (M3)', async ({ page }) => {
+  await signInTrio(page, '/fr');
+  await page.goto('/fr/account');
+  const documents = page.getByRole('region', { name: 'Documents' });
+  await documents.getByLabel('Fichier').setInputFiles({ name: 'scan.png', mimeType: 'image/png', buffer: Buffer.from('MZ not an image') });
+  await documents.getByTestId('upload-submit').click();
+  await expect(page).toHaveURL(/\/fr\/account\?upload_error=file_type$/);
+  await expect(documents.locator('#document-file-error')).toContainText('Uniquement PDF, JPEG ou PNG');
+  await documents.getByLabel('Fichier').setInputFiles({
+    name: 'justificatif.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n%%EOF\n'),
+  });
+  await documents.getByTestId('upload-submit').click();
+  await expect(page).toHaveURL(/\/fr\/account\?upload=done$/);
+  await expect(page.getByTestId('upload-notice')).toHaveText('Votre document est bien arrivé.');
+  await expect(documents.getByTestId('document').getByRole('link')).toHaveText('justificatif.pdf');
+});
+
+test('an appointment is booked without JavaScript (A2)', async ({ page }) => {
+  await signInTrio(page, '/fr');
+  await page.goto('/fr/appointment');
+  const booking = page.getByTestId('booking');
+  const select = booking.getByLabel('Créneau');
+  const value = await select.locator('option:not([value=""])').nth(5).getAttribute('value');
+  await select.selectOption(value!);
+  await booking.getByTestId('book-submit').click();
+  await expect(page.getByTestId('appointment')).toHaveCount(2);
+});

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod documents;
 pub mod routes;
 
 use std::{path::Path, sync::Arc, time::Duration};

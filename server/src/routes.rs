@@ -6,10 +6,11 @@ use std::time::Duration;
 use app::{App, backend::state::AppState, domain::lang::Lang, paths, shell};
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     extract::{Path, Query, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use serde::Deserialize;
@@ -22,6 +23,9 @@ use tower_http::{
 /// The name of the cookie leptos_i18n reads for the preferred locale.
 pub const LOCALE_COOKIE: &str = "i18n_pref_locale";
 
+/// Room for the multipart envelope and the small fields around an upload's file.
+const UPLOAD_OVERHEAD: usize = 64 * 1024;
+
 /// Builds the whole application router.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -32,6 +36,13 @@ pub fn router(state: AppState) -> Router {
         .route("/locale/{code}", get(switch_locale))
         .route("/invoices/{id}/pdf", get(invoice_pdf))
         .route("/usage.csv", get(usage_csv))
+        .route(
+            "/documents",
+            post(crate::documents::upload).layer(DefaultBodyLimit::max(
+                app::domain::document::MAX_BYTES + UPLOAD_OVERHEAD,
+            )),
+        )
+        .route("/documents/{id}", get(document_download))
         .leptos_routes(&state, routes, {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -136,6 +147,10 @@ fn attachment(body: impl IntoResponse, content_type: &'static str, file_name: &s
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
@@ -176,6 +191,19 @@ async fn invoice_pdf(
     match app::api::invoices::pdf_download(&state, &headers, id, lang).await {
         Ok((file_name, bytes)) => attachment(bytes, "application/pdf", &file_name),
         Err(err) => download_refused(&err, lang),
+    }
+}
+
+/// An uploaded document (M3), for the holders of its customer number only; always as an
+/// attachment, never shown inline.
+async fn document_download(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    headers: header::HeaderMap,
+) -> Response {
+    match app::api::documents::download(&state, &headers, id).await {
+        Ok((file_name, mime, bytes)) => attachment(bytes, mime, &file_name),
+        Err(err) => download_refused(&err, paths::DEFAULT_LANG),
     }
 }
 

@@ -244,6 +244,17 @@ fn matrix() -> Vec<Call> {
             expect: [status(401), status(422), status(422), status(422)],
         },
         Call {
+            path: "/api/documents",
+            body: |_| String::new(),
+            // Documents are the holder's (L2); the stranger sees only its own (none).
+            expect: [
+                status(401),
+                ok(|b| b == "[]"),
+                status(404),
+                ok(|b| b.starts_with('[')),
+            ],
+        },
+        Call {
             path: "/api/contact",
             body: |_| String::new(),
             // Personal data is the holder's (L2).

@@ -53,6 +53,9 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::PasswordWeak => t!(i18n, errors.password_weak).into_any(),
         FieldProblem::PasswordWrong => t!(i18n, errors.password_wrong).into_any(),
         FieldProblem::PasswordUnchanged => t!(i18n, errors.password_unchanged).into_any(),
+        FieldProblem::FileEmpty => t!(i18n, errors.file_empty).into_any(),
+        FieldProblem::FileTooLarge => t!(i18n, errors.file_too_large).into_any(),
+        FieldProblem::FileType => t!(i18n, errors.file_type).into_any(),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod balance;
 pub mod billing;
 pub mod calendar;
 pub mod contact;
+pub mod document;
 pub mod format;
 pub mod lang;
 pub mod linking;

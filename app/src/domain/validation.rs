@@ -37,6 +37,9 @@ pub enum FieldProblem {
     PasswordWeak,
     PasswordWrong,
     PasswordUnchanged,
+    FileEmpty,
+    FileTooLarge,
+    FileType,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).

@@ -14,6 +14,7 @@ use crate::{
     },
     domain::format,
     i18n::*,
+    pages::documents::DocumentsSection,
 };
 
 /// The My account page.
@@ -52,6 +53,7 @@ pub fn AccountPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
                 {content}
             </Suspense>
+            <DocumentsSection />
         </div>
     }
 }

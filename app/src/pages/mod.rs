@@ -3,6 +3,7 @@
 pub mod account;
 pub mod appointment;
 pub mod auth;
+pub mod documents;
 pub mod home;
 pub mod invoices;
 pub mod linking;

@@ -6,6 +6,7 @@ use crate::error::AppError;
 pub mod accounts;
 pub mod appointments;
 pub mod contact;
+pub mod documents;
 pub mod invoices;
 pub mod linking;
 pub mod links;
