@@ -18,7 +18,9 @@ use crate::{
     pages::{
         account::AccountPage,
         appointment::AppointmentPage,
-        auth::{register_page::RegisterPage, sign_in_page::SignInPage},
+        auth::{
+            register_page::RegisterPage, sign_in_code::SignInCodePage, sign_in_page::SignInPage,
+        },
         home::home_page::HomePage,
         invoices::invoices_page::InvoicesPage,
         linking::linking_page::LinkingPage,
@@ -110,6 +112,7 @@ pub fn App() -> impl IntoView {
                     <I18nRoute<Locale, _, _> view=Layout ssr=SsrMode::Async>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/sign-in") view=SignInPage />
+                        <Route path=path!("/sign-in/code") view=SignInCodePage />
                         <Route path=path!("/register") view=RegisterPage />
                         <Route path=path!("/links") view=LinkingPage />
                         <Route path=path!("/invoices") view=InvoicesPage />

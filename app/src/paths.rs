@@ -31,6 +31,8 @@ pub fn split_locale(path: &str) -> (Lang, String) {
 pub const HOME: &str = "/";
 /// Sign-in page.
 pub const SIGN_IN: &str = "/sign-in";
+/// The second step of a sign-in with two-factor sign-in on.
+pub const SIGN_IN_CODE: &str = "/sign-in/code";
 /// Linked contracts (L1).
 pub const LINKS: &str = "/links";
 /// Invoices & payments (I1–I4).

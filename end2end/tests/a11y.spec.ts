@@ -47,10 +47,15 @@ test('no horizontal scrolling at 360 px (P6)', async ({ browser }) => {
   await hydrated(page);
   await signIn.signIn(TRIO.email, TRIO.password);
   await expect(page.getByTestId('balance')).toBeVisible();
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow).toBeLessThanOrEqual(0);
+  for (const path of ['/fr', '/fr/invoices', '/fr/messages', '/fr/appointment', '/fr/account', '/fr/security']) {
+    await page.goto(path);
+    await hydrated(page);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow, path).toBeLessThanOrEqual(0);
+    expect(await seriousViolations(page), path).toEqual([]);
+  }
   await context.close();
 });
 

@@ -255,6 +255,43 @@ fn matrix() -> Vec<Call> {
             ],
         },
         Call {
+            path: "/api/two_factor",
+            body: |_| String::new(),
+            expect: [
+                status(401),
+                ok(|b| b.contains("\"enabled_at\":null")),
+                ok(|b| b.contains("\"enabled_at\":null")),
+                ok(|b| b.contains("\"enabled_at\":null")),
+            ],
+        },
+        Call {
+            path: "/api/start_two_factor",
+            body: |_| String::new(),
+            // Every login may set it up for itself (nothing is on until confirmed).
+            expect: [
+                status(401),
+                ok(|b| b.contains("<svg")),
+                ok(|b| b.contains("<svg")),
+                ok(|b| b.contains("<svg")),
+            ],
+        },
+        Call {
+            path: "/api/confirm_two_factor",
+            body: |_| "code=12345".into(),
+            expect: [status(401), status(422), status(422), status(422)],
+        },
+        Call {
+            path: "/api/disable_two_factor",
+            body: |_| "current_password=not-the-password".into(),
+            expect: [status(401), status(422), status(422), status(422)],
+        },
+        Call {
+            path: "/api/verify_sign_in",
+            body: |_| "code=123456&lang=en".into(),
+            // Only the second step of a sign-in (its own cookie) may verify a code.
+            expect: [status(401); 4],
+        },
+        Call {
             path: "/api/contact",
             body: |_| String::new(),
             // Personal data is the holder's (L2).

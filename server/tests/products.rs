@@ -428,6 +428,15 @@ async fn a_move_is_validated_requested_and_withdrawn(pool: PgPool) {
     assert_eq!(status, 200, "{body}");
     let (status, _, _) = post(&app, "/api/request_move", valid, Some(&claire)).await;
     assert_eq!(status, 409, "one open request per line");
+    // Its status is in the inbox, in the household's language, once.
+    let (_, inbox, _) = post(&app, "/api/messages", "", Some(&claire)).await;
+    assert_eq!(
+        inbox
+            .matches("Demande de déménagement reçue pour la ligne 100001-01")
+            .count(),
+        1,
+        "{inbox}"
+    );
     let tv = products(&app, &claire).await;
     let open = line(&tv, "100001-01").open_move.clone().expect("open");
     assert_eq!(open.status, MoveStatus::Requested);

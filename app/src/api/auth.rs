@@ -55,6 +55,16 @@ pub async fn sign_in(email: String, password: String, lang: String) -> Result<()
                 return Err(AppError::InvalidCredentials);
             };
             repo::security::clear_failures(&state.pool, &email).await?;
+            if repo::two_factor::secret_of(&state.pool, login.id)
+                .await?
+                .is_some()
+            {
+                // The password was right; the session starts after the code (verify_sign_in).
+                session::start_challenge(&state, login.id).await?;
+                tracing::info!(login_id = login.id, "second factor asked");
+                leptos_axum::redirect(&paths::localized(posted_lang(&lang), paths::SIGN_IN_CODE));
+                return Ok(());
+            }
             session::start(&state, login.id).await?;
             tracing::info!(login_id = login.id, "signed in");
             leptos_axum::redirect(&paths::localized(posted_lang(&lang), paths::HOME));

@@ -13,4 +13,5 @@ pub mod payments;
 pub mod products;
 pub mod security;
 pub mod shell;
+pub mod two_factor;
 pub mod usage;

@@ -437,7 +437,12 @@ pub async fn request_move(
 ) -> Result<(), AppError> {
     use crate::{
         backend::{access::require_access, repo::products as repo, respond, state::app_state},
-        domain::settings::{check_address_text, check_postal_code, check_wished_date, movable},
+        components::locale::locale_of,
+        domain::{
+            format,
+            settings::{check_address_text, check_postal_code, check_wished_date, movable},
+        },
+        i18n::*,
     };
     respond::finish(
         async {
@@ -481,6 +486,29 @@ pub async fn request_move(
             if !stored {
                 return Err(AppError::Stale);
             }
+            // The move's status in the inbox (M2), in the household's language.
+            let lang = crate::backend::repo::messages::language_of(&mut tx, customer_id).await?;
+            let locale = locale_of(lang);
+            let subject = format!(
+                "{} {}",
+                td_string!(locale, messages.move_received),
+                line.contract_number
+            );
+            let body = format!(
+                "{} {street}, {postal_code} {city} · {} {}. {}",
+                td_string!(locale, messages.move_to),
+                td_string!(locale, messages.move_on),
+                format::date(wished_date, lang),
+                td_string!(locale, messages.move_next)
+            );
+            crate::backend::repo::messages::insert(
+                &mut tx,
+                customer_id,
+                "move_status",
+                &subject,
+                &body,
+            )
+            .await?;
             tx.commit().await?;
             tracing::info!(customer_id, contract = %line.contract_number, "move requested");
             Ok(())

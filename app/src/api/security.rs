@@ -39,7 +39,7 @@ pub async fn get_security() -> Result<SecurityView, AppError> {
 /// Checks the current password of the signed-in login under the S3 lockout: a wrong one is
 /// counted and named on the field; too many wrong ones lock the form for a while.
 #[cfg(feature = "ssr")]
-async fn prove_current_password(
+pub(crate) async fn prove_current_password(
     state: &crate::backend::state::AppState,
     login: &crate::backend::session::SessionCtx,
     current_password: String,

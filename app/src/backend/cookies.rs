@@ -35,6 +35,22 @@ pub fn session_cookie(token: &str, secure: bool, max_age_secs: i64) -> String {
     format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure_attr}")
 }
 
+/// The name of the cookie that carries a pending second-factor step.
+pub fn challenge_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-selfcare_mfa"
+    } else {
+        "selfcare_mfa"
+    }
+}
+
+/// A `Set-Cookie` value for the second-factor step (same attributes as the session's).
+pub fn challenge_cookie(token: &str, secure: bool, max_age_secs: i64) -> String {
+    let name = challenge_cookie_name(secure);
+    let secure_attr = if secure { "; Secure" } else { "" };
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure_attr}")
+}
+
 /// A `Set-Cookie` value that removes the session cookie.
 pub fn clear_session_cookie(secure: bool) -> String {
     session_cookie("", secure, 0)

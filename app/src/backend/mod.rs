@@ -13,3 +13,4 @@ pub mod respond;
 pub mod session;
 pub mod sms;
 pub mod state;
+pub mod totp;

@@ -116,6 +116,40 @@ pub async fn start(state: &AppState, login_id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// How long the second-factor step of a sign-in stays open.
+pub const CHALLENGE_MINUTES: i32 = 5;
+/// Wrong codes allowed in one second-factor step.
+pub const CHALLENGE_TRIES: i32 = 5;
+
+/// Opens the second-factor step for a login that gave the right password: no session yet,
+/// only a short-lived token in its own cookie.
+pub async fn start_challenge(state: &AppState, login_id: i64) -> Result<(), AppError> {
+    let (token, hash) = new_token()?;
+    repo::two_factor::create_challenge(&state.pool, &hash, login_id, CHALLENGE_MINUTES).await?;
+    set_cookie(cookies::challenge_cookie(
+        &token,
+        state.secure_cookies,
+        i64::from(CHALLENGE_MINUTES) * 60,
+    ));
+    Ok(())
+}
+
+/// The hash of the second-factor token the request carries.
+pub fn challenge_hash(state: &AppState) -> Option<Vec<u8>> {
+    let parts = use_context::<Parts>()?;
+    cookies::read_cookie(
+        &parts.headers,
+        cookies::challenge_cookie_name(state.secure_cookies),
+    )
+    .filter(|token| !token.is_empty() && token.len() <= 64)
+    .map(token_hash)
+}
+
+/// Removes the second-factor cookie.
+pub fn clear_challenge(state: &AppState) {
+    set_cookie(cookies::challenge_cookie("", state.secure_cookies, 0));
+}
+
 /// Signs out: deletes the session server-side and clears the cookie.
 pub async fn end(state: &AppState) -> Result<(), AppError> {
     if let Some(token) = request_token(state) {

@@ -56,6 +56,7 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::FileEmpty => t!(i18n, errors.file_empty).into_any(),
         FieldProblem::FileTooLarge => t!(i18n, errors.file_too_large).into_any(),
         FieldProblem::FileType => t!(i18n, errors.file_type).into_any(),
+        FieldProblem::CodeWrong => t!(i18n, errors.code_wrong).into_any(),
     }
 }
 

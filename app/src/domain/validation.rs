@@ -40,6 +40,7 @@ pub enum FieldProblem {
     FileEmpty,
     FileTooLarge,
     FileType,
+    CodeWrong,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).

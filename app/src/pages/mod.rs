@@ -10,4 +10,5 @@ pub mod linking;
 pub mod messages;
 pub mod not_found;
 pub mod security;
+pub mod two_factor;
 pub mod usage;

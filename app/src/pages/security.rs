@@ -16,6 +16,7 @@ use crate::{
         validation::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
     },
     i18n::*,
+    pages::two_factor::TwoFactorSection,
 };
 
 /// What the last change did.
@@ -84,6 +85,7 @@ pub fn SecurityPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
                 {content}
             </Suspense>
+            <TwoFactorSection />
         </div>
     }
 }

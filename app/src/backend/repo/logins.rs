@@ -51,3 +51,11 @@ pub async fn create(
     .await?;
     Ok(row.map(|row| row.get("id")))
 }
+
+/// The email of a login.
+pub async fn email_of(pool: &PgPool, login_id: i64) -> Result<String, AppError> {
+    Ok(sqlx::query_scalar("SELECT email FROM logins WHERE id = $1")
+        .bind(login_id)
+        .fetch_one(pool)
+        .await?)
+}

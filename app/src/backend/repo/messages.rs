@@ -1,6 +1,6 @@
 //! The inbox of a customer number (M2).
 
-use sqlx::{PgPool, Row};
+use sqlx::{PgConnection, PgPool, Row};
 
 use crate::{api::messages::MessageView, error::AppError};
 
@@ -55,4 +55,38 @@ pub async fn mark_read(pool: &PgPool, customer_id: i64, message_id: i64) -> Resu
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Puts a message of the product itself in a customer's inbox (in the caller's transaction).
+pub async fn insert(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    kind: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO messages (customer_id, kind, subject, body) VALUES ($1, $2, $3, $4)")
+        .bind(customer_id)
+        .bind(kind)
+        .bind(subject)
+        .bind(body)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The language a customer number is written to in.
+pub async fn language_of(
+    conn: &mut PgConnection,
+    customer_id: i64,
+) -> Result<crate::domain::lang::Lang, AppError> {
+    let code: String = sqlx::query_scalar("SELECT language FROM customers WHERE id = $1")
+        .bind(customer_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    super::parse_column(
+        "customers.language",
+        &code,
+        crate::domain::lang::Lang::parse,
+    )
 }

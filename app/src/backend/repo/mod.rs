@@ -17,6 +17,7 @@ pub mod products;
 pub mod providers;
 pub mod security;
 pub mod sessions;
+pub mod two_factor;
 pub mod usage;
 
 /// Parses a text column into its enum, or logs the unexpected value and fails.

@@ -15,6 +15,7 @@ use super::parse_column;
 pub enum FailureKind {
     SignIn,
     CurrentPassword,
+    SecondFactor,
 }
 
 impl FailureKind {
@@ -22,6 +23,7 @@ impl FailureKind {
         match self {
             FailureKind::SignIn => "sign_in",
             FailureKind::CurrentPassword => "current_password",
+            FailureKind::SecondFactor => "second_factor",
         }
     }
 }
