@@ -119,6 +119,7 @@ fn TwoFactorBody(
                                 </p>
                             </li>
                             <li>
+                                {t!(i18n, two_factor.enter_first)}
                                 <ActionForm action=confirm attr:class="stack" attr:novalidate=true>
                                     <FormAlert error=confirm_error />
                                     <Field
