@@ -6,7 +6,7 @@ mod common;
 
 use app::{
     api::two_factor::{TwoFactorSetup, TwoFactorState},
-    backend::totp,
+    backend::{clock::Clock, totp},
 };
 use common::{app, post, register};
 use sqlx::PgPool;
@@ -58,7 +58,7 @@ async fn enrol_then_sign_in_in_two_steps(pool: PgPool) {
             .expect("pending secret");
     assert_eq!(setup.secret.replace(' ', ""), totp::base32(&secret));
 
-    let now = totp::current_step();
+    let now = totp::current_step(&Clock::system());
     let wrong = format!("{:06}", (totp::code_at_step(&secret, now) + 1) % 1_000_000);
     let (status, body, _) = post(
         &app,
@@ -139,7 +139,10 @@ async fn five_wrong_codes_end_the_step(pool: PgPool) {
             .fetch_one(&pool)
             .await
             .expect("pending secret");
-    let code = format!("{:06}", totp::code_at_step(&secret, totp::current_step()));
+    let code = format!(
+        "{:06}",
+        totp::code_at_step(&secret, totp::current_step(&Clock::system()))
+    );
     let (status, _, _) = post(
         &app,
         "/api/confirm_two_factor",
@@ -157,7 +160,7 @@ async fn five_wrong_codes_end_the_step(pool: PgPool) {
     assert_eq!(statuses, [422, 422, 422, 422, 429]);
     let right = format!(
         "{:06}",
-        totp::code_at_step(&secret, totp::current_step() + 1)
+        totp::code_at_step(&secret, totp::current_step(&Clock::system()) + 1)
     );
     let (status, _, _) = second_step(&app, &challenge, &right).await;
     assert_eq!(status, 401, "sign in again");

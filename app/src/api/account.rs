@@ -37,9 +37,7 @@ pub async fn get_contact() -> Result<ContactData, AppError> {
         async {
             let state = app_state()?;
             let customer_id = require_access(&state).await?.require_holder()?;
-            let mut conn = state.pool.acquire().await?;
-            let (contact, country) = repo::lock(&mut conn, customer_id).await?;
-            drop(conn);
+            let (contact, country) = repo::read(&state.pool, customer_id).await?;
             let last_change = repo::last_change(&state.pool, customer_id).await?.map(
                 |(changed_at, by, fields)| ContactChange {
                     changed_at,

@@ -59,6 +59,26 @@ pub struct Appointments {
     pub can_book: bool,
 }
 
+/// Refuses a window that does not exist or cannot be booked today (tomorrow to the horizon).
+#[cfg(feature = "ssr")]
+async fn require_bookable(
+    conn: &mut sqlx::PgConnection,
+    provider_id: i64,
+    slot_id: i64,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    use crate::{
+        backend::repo::appointments as repo,
+        domain::{appointment::bookable, validation::FieldProblem},
+    };
+    let day = repo::slot_day(conn, provider_id, slot_id).await?;
+    if day.is_some_and(|day| bookable(day, today)) {
+        Ok(())
+    } else {
+        Err(AppError::field("slot_id", FieldProblem::SlotUnavailable))
+    }
+}
+
 /// The holder's appointments and the free windows.
 #[server(endpoint = "appointments")]
 pub async fn get_appointments() -> Result<Appointments, AppError> {
@@ -96,21 +116,21 @@ pub async fn get_appointments() -> Result<Appointments, AppError> {
 }
 
 /// Books a window: a repair at the address given, or (with `move_request`) the installation
-/// at the new address of an open move request.
+/// at the new address of an open move request (the address fields are then not sent).
 #[server(endpoint = "book_appointment")]
 pub async fn book_appointment(
     kind: String,
     slot_id: String,
-    street: String,
-    postal_code: String,
-    city: String,
+    street: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
     note: String,
     move_request: String,
 ) -> Result<(), AppError> {
     use crate::{
         backend::{access::require_access, repo::appointments as repo, respond, state::app_state},
         domain::{
-            appointment::{MAX_OPEN, bookable, check_note, parse_slot},
+            appointment::{MAX_OPEN, check_note, parse_slot},
             settings::{check_address_text, check_postal_code},
             validation::FieldProblem,
         },
@@ -129,7 +149,7 @@ pub async fn book_appointment(
             let slot = parse_slot(&slot_id);
             let note = check_note(&note);
             let (kind, street, postal_code, city) = if let Some(move_id) = move_id {
-                let (_, street, postal_code, city) =
+                let (street, postal_code, city) =
                     repo::lock_open_move(&mut tx, customer_id, move_id)
                         .await?
                         .ok_or(AppError::NotFound)?;
@@ -138,9 +158,9 @@ pub async fn book_appointment(
             } else {
                 (
                     AppointmentKind::parse(kind.trim()).ok_or(FieldProblem::Required),
-                    check_address_text(&street),
-                    check_postal_code(&postal_code, &country),
-                    check_address_text(&city),
+                    check_address_text(street.as_deref().unwrap_or_default()),
+                    check_postal_code(postal_code.as_deref().unwrap_or_default(), &country),
+                    check_address_text(city.as_deref().unwrap_or_default()),
                 )
             };
             AppError::check_fields([
@@ -159,10 +179,7 @@ pub async fn book_appointment(
             if repo::lock_customer_and_count(&mut tx, customer_id).await? >= MAX_OPEN {
                 return Err(AppError::field("slot_id", FieldProblem::AppointmentLimit));
             }
-            let day = repo::slot_day(&mut tx, state.provider_id, slot_id).await?;
-            if !day.is_some_and(|day| bookable(day, today)) {
-                return Err(AppError::field("slot_id", FieldProblem::SlotUnavailable));
-            }
+            require_bookable(&mut tx, state.provider_id, slot_id, today).await?;
             let booked = repo::insert(
                 &mut tx,
                 &repo::NewAppointment {
@@ -203,7 +220,7 @@ pub async fn reschedule_appointment(appointment_id: i64, slot_id: String) -> Res
     use crate::{
         backend::{access::require_access, repo::appointments as repo, respond, state::app_state},
         domain::{
-            appointment::{bookable, changeable, parse_slot},
+            appointment::{changeable, parse_slot},
             validation::FieldProblem,
         },
     };
@@ -224,10 +241,7 @@ pub async fn reschedule_appointment(appointment_id: i64, slot_id: String) -> Res
             if current_slot == slot_id {
                 return Ok(());
             }
-            let day = repo::slot_day(&mut tx, state.provider_id, slot_id).await?;
-            if !day.is_some_and(|day| bookable(day, today)) {
-                return Err(AppError::field("slot_id", FieldProblem::SlotUnavailable));
-            }
+            require_bookable(&mut tx, state.provider_id, slot_id, today).await?;
             match repo::reschedule(&mut tx, appointment_id, slot_id).await? {
                 repo::Booked::Done => {}
                 repo::Booked::SlotTaken | repo::Booked::MoveBooked => {

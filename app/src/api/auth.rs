@@ -8,7 +8,6 @@ use crate::{
     backend::{password, repo, respond, session, state::app_state},
     domain::{
         lang::Lang,
-        security::locked,
         validation::{FieldProblem, check_email, check_new_password, normalize_email},
     },
     error::FieldError,
@@ -34,9 +33,7 @@ pub async fn sign_in(email: String, password: String, lang: String) -> Result<()
             // S3: the lockout is keyed by the typed email, known or not, so that it reveals
             // nothing about which accounts exist.
             let ip = session::client_ip();
-            let (account, from_ip) =
-                repo::security::recent_failures(&state.pool, &email, ip.as_deref()).await?;
-            if locked(account, from_ip) {
+            if repo::security::locked_out(&state.pool, &email, ip.as_deref()).await? {
                 tracing::info!("sign-in locked");
                 return Err(AppError::TooManyAttempts);
             }
@@ -55,10 +52,7 @@ pub async fn sign_in(email: String, password: String, lang: String) -> Result<()
                 return Err(AppError::InvalidCredentials);
             };
             repo::security::clear_failures(&state.pool, &email).await?;
-            if repo::two_factor::secret_of(&state.pool, login.id)
-                .await?
-                .is_some()
-            {
+            if login.two_factor {
                 // The password was right; the session starts after the code (verify_sign_in).
                 session::start_challenge(&state, login.id).await?;
                 tracing::info!(login_id = login.id, "second factor asked");

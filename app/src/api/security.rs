@@ -50,13 +50,11 @@ pub(crate) async fn prove_current_password(
             repo::security::{self as repo, FailureKind},
             session,
         },
-        domain::{security::locked, validation::FieldProblem},
+        domain::validation::FieldProblem,
     };
     AppError::require_filled(&[("current_password", &current_password)])?;
     let ip = session::client_ip();
-    let (account, from_ip) =
-        repo::recent_failures(&state.pool, &login.email, ip.as_deref()).await?;
-    if locked(account, from_ip) {
+    if repo::locked_out(&state.pool, &login.email, ip.as_deref()).await? {
         return Err(AppError::TooManyAttempts);
     }
     let security = repo::of_login(&state.pool, login.login_id).await?;

@@ -96,7 +96,9 @@ pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
             let secret = repo::two_factor::lock_pending(&mut tx, login.login_id)
                 .await?
                 .ok_or(AppError::Stale)?;
-            let Some(step) = totp::matching_step(&secret, &code, totp::current_step(), None) else {
+            let Some(step) =
+                totp::matching_step(&secret, &code, totp::current_step(&state.clock), None)
+            else {
                 return Err(AppError::field("code", FieldProblem::CodeWrong));
             };
             let codes = totp::recovery_codes()?;
@@ -159,7 +161,8 @@ pub async fn verify_sign_in(code: String, lang: String) -> Result<(), AppError> 
                 .ok_or(AppError::Unauthenticated)?;
             let digits: String = code.chars().filter(char::is_ascii_digit).collect();
             let proved = if digits.len() == 6 && code.trim().len() <= 7 {
-                match totp::matching_step(&secret, &digits, totp::current_step(), last) {
+                match totp::matching_step(&secret, &digits, totp::current_step(&state.clock), last)
+                {
                     Some(step) => repo::two_factor::use_step(&state.pool, login_id, step).await?,
                     None => false,
                 }

@@ -25,6 +25,14 @@ impl Clock {
             .unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
 
+    /// Seconds since the Unix epoch by the wall clock, never pinned: one-time codes must
+    /// match the customer's authenticator app, which follows real time.
+    pub fn unix_seconds(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+
     /// Whether today is pinned.
     pub fn is_pinned(&self) -> bool {
         self.pinned.is_some()

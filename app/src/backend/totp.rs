@@ -2,14 +2,14 @@
 //! two-factor sign-in, the secret's Base32 form (RFC 4648) for authenticator apps, the QR code
 //! of its `otpauth://` URI, and recovery codes.
 //!
-//! Codes follow the wall clock, as the customer's authenticator app does; this is the one
-//! place that reads the system time (it is no business date, which come from `Clock`, P5).
+//! Codes follow the wall clock, as the customer's authenticator app does
+//! ([`Clock::unix_seconds`], which `SELFCARE_TODAY` does not pin).
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
-use crate::error::AppError;
+use crate::{backend::clock::Clock, error::AppError};
 
 /// Seconds per step.
 pub const STEP_SECONDS: u64 = 30;
@@ -56,10 +56,8 @@ pub fn code_at_step(secret: &[u8], step: u64) -> u32 {
 }
 
 /// The current step of the wall clock.
-pub fn current_step() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / STEP_SECONDS)
+pub fn current_step(clock: &Clock) -> u64 {
+    clock.unix_seconds() / STEP_SECONDS
 }
 
 /// The step a typed code belongs to, within one step of `now` either way (clock drift), and

@@ -333,10 +333,6 @@ fn BookingForm(
         Some(choice) => view! {
             <input type="hidden" name="move_request" value=choice.id />
             <input type="hidden" name="kind" value="installation" />
-            // The place is the move's new address; the server takes it from the request.
-            <input type="hidden" name="street" value="" />
-            <input type="hidden" name="postal_code" value="" />
-            <input type="hidden" name="city" value="" />
             <p data-testid="booking-for-move">
                 {t!(i18n, appointment.move_install)} " "
                 <strong>{format!("{}, {} {}", choice.street, choice.postal_code, choice.city)}</strong>

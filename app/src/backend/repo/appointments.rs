@@ -145,14 +145,15 @@ pub async fn slot_day(
     )
 }
 
-/// An open move request of this customer, locked: (id, street, postal code, city).
+/// The new address of an open move request of this customer, locked: (street, postal code,
+/// city).
 pub async fn lock_open_move(
     conn: &mut PgConnection,
     customer_id: i64,
     move_id: i64,
-) -> Result<Option<(i64, String, String, String)>, AppError> {
+) -> Result<Option<(String, String, String)>, AppError> {
     let row = sqlx::query(
-        "SELECT m.id, m.street, m.postal_code, m.city
+        "SELECT m.street, m.postal_code, m.city
            FROM move_requests m JOIN contracts c ON c.id = m.contract_id
           WHERE m.id = $1 AND c.customer_id = $2 AND m.status IN ('requested', 'confirmed')
             FOR UPDATE OF m",
@@ -161,14 +162,7 @@ pub async fn lock_open_move(
     .bind(customer_id)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(|r| {
-        (
-            r.get("id"),
-            r.get("street"),
-            r.get("postal_code"),
-            r.get("city"),
-        )
-    }))
+    Ok(row.map(|r| (r.get("street"), r.get("postal_code"), r.get("city"))))
 }
 
 /// A booked appointment of this customer, locked: (slot id, day).

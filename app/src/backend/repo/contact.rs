@@ -1,27 +1,18 @@
 //! Contact data of a customer (M1) and the record of its changes.
 
 use chrono::NaiveDateTime;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool, Row, postgres::PgRow};
 
 use crate::{
     domain::contact::{Contact, FieldChange},
     error::AppError,
 };
 
-/// The contact data and the country of a customer, the row locked when `conn` is in a
-/// transaction that will change it.
-pub async fn lock(
-    conn: &mut PgConnection,
-    customer_id: i64,
-) -> Result<(Contact, String), AppError> {
-    let row = sqlx::query(
-        "SELECT first_name, last_name, email, phone, street, postal_code, city, country
-           FROM customers WHERE id = $1 FOR UPDATE",
-    )
-    .bind(customer_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok((
+const CONTACT_COLUMNS: &str =
+    "first_name, last_name, email, phone, street, postal_code, city, country";
+
+fn contact_of(row: &PgRow) -> (Contact, String) {
+    (
         Contact {
             first_name: row.get("first_name"),
             last_name: row.get("last_name"),
@@ -32,7 +23,32 @@ pub async fn lock(
             city: row.get("city"),
         },
         row.get::<String, _>("country").trim().to_string(),
+    )
+}
+
+/// The contact data and the country of a customer.
+pub async fn read(pool: &PgPool, customer_id: i64) -> Result<(Contact, String), AppError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CONTACT_COLUMNS} FROM customers WHERE id = $1"
     ))
+    .bind(customer_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(contact_of(&row))
+}
+
+/// The same, with the customer row locked for the change that follows (in a transaction).
+pub async fn lock(
+    conn: &mut PgConnection,
+    customer_id: i64,
+) -> Result<(Contact, String), AppError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CONTACT_COLUMNS} FROM customers WHERE id = $1 FOR UPDATE"
+    ))
+    .bind(customer_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(contact_of(&row))
 }
 
 /// Writes the new contact data and the record of what changed (same transaction).

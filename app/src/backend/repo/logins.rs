@@ -9,6 +9,8 @@ use crate::error::AppError;
 pub struct LoginRow {
     pub id: i64,
     pub password_hash: String,
+    /// Two-factor sign-in is on: the password only opens the second step.
+    pub two_factor: bool,
 }
 
 /// The login with this (normalised) email at this provider.
@@ -17,15 +19,18 @@ pub async fn find_by_email(
     provider_id: i64,
     email: &str,
 ) -> Result<Option<LoginRow>, AppError> {
-    let row =
-        sqlx::query("SELECT id, password_hash FROM logins WHERE provider_id = $1 AND email = $2")
-            .bind(provider_id)
-            .bind(email)
-            .fetch_optional(pool)
-            .await?;
+    let row = sqlx::query(
+        "SELECT id, password_hash, totp_secret IS NOT NULL AS two_factor
+               FROM logins WHERE provider_id = $1 AND email = $2",
+    )
+    .bind(provider_id)
+    .bind(email)
+    .fetch_optional(pool)
+    .await?;
     Ok(row.map(|row| LoginRow {
         id: row.get("id"),
         password_hash: row.get("password_hash"),
+        two_factor: row.get("two_factor"),
     }))
 }
 

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use sqlx::{PgConnection, PgPool, Row};
 
 use crate::{
-    domain::security::{SecurityQuestion, WINDOW_MINUTES},
+    domain::security::{SecurityQuestion, WINDOW_MINUTES, locked},
     error::AppError,
 };
 
@@ -28,8 +28,19 @@ impl FailureKind {
     }
 }
 
+/// Whether the recent failures of this account key or this address lock the next attempt
+/// (S3, `domain::security::locked`).
+pub async fn locked_out(
+    pool: &PgPool,
+    account_key: &str,
+    ip: Option<&str>,
+) -> Result<bool, AppError> {
+    let (account, from_ip) = recent_failures(pool, account_key, ip).await?;
+    Ok(locked(account, from_ip))
+}
+
 /// Failures within the window: (for this account key, from this address).
-pub async fn recent_failures(
+async fn recent_failures(
     pool: &PgPool,
     account_key: &str,
     ip: Option<&str>,
