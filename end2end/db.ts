@@ -34,3 +34,19 @@ export async function smsCode(testInfo: TestInfo, customerNumber: string, after:
 export function lastMessageId(testInfo: TestInfo): number {
   return Number(query(testInfo, 'SELECT coalesce(max(id), 0) FROM messages') || '0');
 }
+
+/** Runs SQL on the project's database (test setup the portal has no screen for: usage arriving). */
+export function execute(testInfo: TestInfo, sql: string, ...params: string[]): string {
+  return query(testInfo, sql, ...params);
+}
+
+/** Runs the server binary's billing run for `day` on the project's database (B7). */
+export function billingRun(testInfo: TestInfo, day: string): string {
+  const base = process.env.E2E_DATABASE_BASE;
+  const bin = process.env.SERVER_BIN;
+  if (!base || !bin) throw new Error('SERVER_BIN and E2E_DATABASE_BASE are not set: run the tests through scripts/test');
+  return execFileSync(bin, ['billing-run', '--date', day], {
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: `${base}/selfcare_e2e_${testInfo.project.name}`, SELFCARE_LOG: 'warn' },
+  });
+}

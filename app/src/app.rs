@@ -25,6 +25,7 @@ use crate::{
         invoices::invoices_page::InvoicesPage,
         linking::linking_page::LinkingPage,
         messages::MessagesPage,
+        next_invoice::NextInvoicePage,
         not_found::NotFound,
         security::SecurityPage,
         usage::{invoice_usage_page::InvoiceUsagePage, usage_page::UsagePage},
@@ -116,6 +117,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/register") view=RegisterPage />
                         <Route path=path!("/links") view=LinkingPage />
                         <Route path=path!("/invoices") view=InvoicesPage />
+                        <Route path=path!("/invoices/next") view=NextInvoicePage />
                         <Route path=path!("/invoices/:id/usage") view=InvoiceUsagePage />
                         <Route path=path!("/usage") view=UsagePage />
                         <Route path=path!("/messages") view=MessagesPage />

@@ -8,6 +8,9 @@ pub mod routes;
 use std::{path::Path, sync::Arc, time::Duration};
 
 use app::backend::{
+    billing,
+    clock::Clock,
+    payment_gateway::Sandbox,
     repo,
     sms::{self, DevDelivery, SmsDelivery},
     state::AppState,
@@ -68,11 +71,12 @@ pub async fn state(config: &Config, pool: PgPool) -> Result<AppState, BoxError> 
         })?;
     Ok(AppState {
         leptos_options: leptos_options(&config.site_root, config.addr),
-        pool,
+        pool: pool.clone(),
         clock: config.clock(),
         provider_id,
         secure_cookies: config.secure_cookies,
         sms_outbox: Arc::new(Notify::new()),
+        payments: Arc::new(Sandbox::beside(&pool)),
     })
 }
 
@@ -106,6 +110,7 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         demo::print_logins();
     }
     tokio::spawn(purge_sessions(pool.clone()));
+    tokio::spawn(billing_job(pool.clone(), clock));
     tokio::spawn(deliver_sms(
         DevDelivery { pool: pool.clone() },
         pool,
@@ -117,6 +122,33 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    Ok(())
+}
+
+/// How often the scheduled billing run looks at "today" (B7): rerunning a day is a no-op.
+const BILLING_INTERVAL: Duration = Duration::from_secs(15 * 60);
+
+/// B7: the scheduled billing run for "today", at start and then every quarter of an hour.
+async fn billing_job(pool: PgPool, clock: Clock) {
+    let gateway = Sandbox::beside(&pool);
+    let mut tick = tokio::time::interval(BILLING_INTERVAL);
+    loop {
+        tick.tick().await;
+        let day = clock.today();
+        match billing::run(&pool, &gateway, day).await {
+            Ok(report) => tracing::info!(%day, %report, "billing run"),
+            Err(err) => tracing::warn!(%day, error = %err, "billing run failed"),
+        }
+    }
+}
+
+/// Runs billing for one day from the command line (`selfcare-server billing-run --date D`).
+pub async fn billing_run_command(config: &Config, day: chrono::NaiveDate) -> Result<(), BoxError> {
+    let pool = connect(&config.database_url, Duration::from_secs(30)).await?;
+    MIGRATOR.run(&pool).await?;
+    let gateway = Sandbox::beside(&pool);
+    let report = billing::run(&pool, &gateway, day).await?;
+    println!("billing run for {day}: {report}");
     Ok(())
 }
 

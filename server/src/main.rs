@@ -5,10 +5,12 @@ use std::process::ExitCode;
 use server::{Config, MIGRATOR, connect, demo};
 use tracing_subscriber::{EnvFilter, fmt};
 
-const USAGE: &str = "usage: selfcare-server [serve|migrate|demo-data]
-  serve      migrate, optionally load demo data (SELFCARE_DEMO_DATA=true), serve (default)
-  migrate    apply the database migrations and exit
-  demo-data  apply the migrations, load the demo households and print their logins";
+const USAGE: &str =
+    "usage: selfcare-server [serve|migrate|demo-data|billing-run [--date YYYY-MM-DD]]
+  serve        migrate, optionally load demo data (SELFCARE_DEMO_DATA=true), serve (default)
+  migrate      apply the database migrations and exit
+  demo-data    apply the migrations, load the demo households and print their logins
+  billing-run  activate, invoice and charge autopay for a day (default: today by the clock)";
 
 fn init_tracing(json: bool) {
     let filter = EnvFilter::try_from_env("SELFCARE_LOG")
@@ -25,7 +27,10 @@ async fn main() -> ExitCode {
     let command = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "serve".to_string());
-    if !matches!(command.as_str(), "serve" | "migrate" | "demo-data") {
+    if !matches!(
+        command.as_str(),
+        "serve" | "migrate" | "demo-data" | "billing-run"
+    ) {
         eprintln!("{USAGE}");
         return if matches!(command.as_str(), "-h" | "--help" | "help") {
             ExitCode::SUCCESS
@@ -39,6 +44,26 @@ async fn main() -> ExitCode {
             eprintln!("selfcare: configuration error: {err}");
             return ExitCode::from(2);
         }
+    };
+    // `billing-run --date D`: the day to bill, or today by the clock (P5).
+    let billing_day = match (command.as_str(), std::env::args().nth(2).as_deref()) {
+        ("billing-run", Some("--date")) => {
+            match std::env::args()
+                .nth(3)
+                .map(|d| d.parse::<chrono::NaiveDate>())
+            {
+                Some(Ok(day)) => day,
+                _ => {
+                    eprintln!("selfcare: --date needs a date as YYYY-MM-DD\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        ("billing-run", Some(other)) => {
+            eprintln!("selfcare: unknown argument {other:?}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+        _ => config.clock().today(),
     };
     init_tracing(config.log_json);
     let outcome = match command.as_str() {
@@ -64,6 +89,7 @@ async fn main() -> ExitCode {
             }
             .await
         }
+        "billing-run" => server::billing_run_command(&config, billing_day).await,
         _ => server::serve(config).await,
     };
     match outcome {

@@ -61,6 +61,8 @@ struct Ids {
     appointment_200001: i64,
     move_200001: i64,
     free_slots: [i64; 2],
+    subscription_300001: i64,
+    invoice_300003: i64,
 }
 
 struct Call {
@@ -387,6 +389,52 @@ fn matrix() -> Vec<Call> {
             expect: [status(401), status(422), status(422), status(422)],
         },
         Call {
+            path: "/api/next_invoices",
+            body: |_| String::new(),
+            expect: [
+                status(401),
+                ok(|b| b == "[]"),
+                status(404),
+                ok(|b| b == "[]"),
+            ],
+        },
+        Call {
+            path: "/api/payables",
+            body: |_| String::new(),
+            expect: [
+                status(401),
+                ok(|b| b == "[]"),
+                status(404),
+                ok(|b| b == "[]"),
+            ],
+        },
+        Call {
+            path: "/api/change_plan",
+            body: |ids| {
+                format!(
+                    "subscription_id={}&tariff_id=1&quoted_on=2026-11-22",
+                    ids.subscription_300001
+                )
+            },
+            // A satellite subscription of another household: "not found" for everyone.
+            expect: [status(401), status(404), status(404), status(404)],
+        },
+        Call {
+            path: "/api/billing_date_change",
+            body: |ids| format!("subscription_id={}&billing_day=5", ids.subscription_300001),
+            expect: [status(401), status(404), status(404), status(404)],
+        },
+        Call {
+            path: "/api/pay_invoice",
+            body: |ids| {
+                format!(
+                    "invoice_id={}&method=mobile_money&idempotency_key=5b0c8f1e-2d7a-4e55-9a61-0c3f2e7d9b10",
+                    ids.invoice_300003
+                )
+            },
+            expect: [status(401), status(404), status(404), status(404)],
+        },
+        Call {
             path: "/api/make_me_holder",
             body: |ids| {
                 format!(
@@ -497,6 +545,20 @@ async fn exactly_the_allowed_calls_succeed(pool: PgPool) {
             .expect("free slots");
             [ids[0], ids[1]]
         },
+        subscription_300001: sqlx::query_scalar(
+            "SELECT s.id FROM subscriptions s JOIN contracts c ON c.id = s.contract_id
+              WHERE c.contract_number = '300001-01'",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("subscription of 300001"),
+        invoice_300003: sqlx::query_scalar(
+            "SELECT i.id FROM invoices i JOIN customers c ON c.id = i.customer_id
+              WHERE c.customer_number = '300003' LIMIT 1",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("invoice of 300003"),
     };
     let mut failures = Vec::new();
     for call in matrix() {

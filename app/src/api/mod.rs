@@ -4,6 +4,7 @@
 pub mod account;
 pub mod appointments;
 pub mod auth;
+pub mod billing;
 pub mod documents;
 pub mod home;
 pub mod invoices;

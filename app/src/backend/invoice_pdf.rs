@@ -221,6 +221,14 @@ pub fn render(doc: &InvoiceDocument, lang: Lang) -> Result<Vec<u8>, AppError> {
         td_string!(locale, pdf.due_date).to_string(),
         date(doc.due_date),
     ));
+    // B4: a payment term (Brazil's first invoice: 7 days) is stated, not only implied.
+    let term_days = (doc.due_date - doc.issue_date).num_days();
+    if term_days > 0 {
+        facts.push((
+            td_string!(locale, pdf.payment_term).to_string(),
+            term_days.to_string(),
+        ));
+    }
     if let Some(corrected) = &doc.corrects {
         facts.push((
             td_string!(locale, pdf.corrects).to_string(),

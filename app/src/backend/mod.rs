@@ -4,10 +4,12 @@
 
 pub mod access;
 pub mod alerts;
+pub mod billing;
 pub mod clock;
 pub mod cookies;
 pub mod invoice_pdf;
 pub mod password;
+pub mod payment_gateway;
 pub mod repo;
 pub mod respond;
 pub mod session;

@@ -6,7 +6,7 @@ use sqlx::PgPool;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
-use super::clock::Clock;
+use super::{clock::Clock, payment_gateway::PaymentGateway};
 use crate::error::AppError;
 
 /// Everything a request needs: the pool, the clock, the provider this deployment serves.
@@ -21,6 +21,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Wakes the SMS outbox worker when a server function has queued an SMS.
     pub sms_outbox: Arc<Notify>,
+    /// The payment provider for portal payments (the billing run gets its own handle).
+    pub payments: Arc<dyn PaymentGateway>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -57,6 +57,13 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::FileTooLarge => t!(i18n, errors.file_too_large).into_any(),
         FieldProblem::FileType => t!(i18n, errors.file_type).into_any(),
         FieldProblem::CodeWrong => t!(i18n, errors.code_wrong).into_any(),
+        FieldProblem::PlanRequired => t!(i18n, errors.plan_required).into_any(),
+        FieldProblem::PlanNotChangeable => t!(i18n, errors.plan_not_changeable).into_any(),
+        FieldProblem::PlanUnchanged => t!(i18n, errors.plan_unchanged).into_any(),
+        FieldProblem::DayInvalid => t!(i18n, errors.day_invalid).into_any(),
+        FieldProblem::BillingDateFixed => t!(i18n, errors.billing_date_fixed).into_any(),
+        FieldProblem::PaymentMethodMissing => t!(i18n, errors.payment_method_missing).into_any(),
+        FieldProblem::PaymentDeclined => t!(i18n, errors.payment_declined).into_any(),
     }
 }
 

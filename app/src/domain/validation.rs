@@ -41,6 +41,13 @@ pub enum FieldProblem {
     FileTooLarge,
     FileType,
     CodeWrong,
+    PlanRequired,
+    PlanNotChangeable,
+    PlanUnchanged,
+    DayInvalid,
+    BillingDateFixed,
+    PaymentMethodMissing,
+    PaymentDeclined,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).

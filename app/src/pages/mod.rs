@@ -8,6 +8,7 @@ pub mod home;
 pub mod invoices;
 pub mod linking;
 pub mod messages;
+pub mod next_invoice;
 pub mod not_found;
 pub mod security;
 pub mod two_factor;

@@ -3,16 +3,14 @@
 //! left as it is. Everything is written in one transaction.
 
 mod mobile_de;
+pub mod satellite;
 mod trio;
 
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, dec};
 use sqlx::{PgPool, Postgres, Transaction};
 
-use app::{
-    backend::password,
-    domain::billing::numbering::{Series, format_number},
-};
+use app::{backend::password, domain::billing::numbering::Series};
 
 use crate::BoxError;
 
@@ -56,6 +54,26 @@ pub const LOGINS: &[DemoLogin] = &[
         password: mobile_de::PASSWORD,
         household: "German mobile: stale holder link to 200009 (only contract cancelled)",
     },
+    DemoLogin {
+        email: satellite::CAMILLE,
+        password: satellite::PASSWORD,
+        household: "Satellite, card autopay, mid-cycle: next invoice preview, plan change",
+    },
+    DemoLogin {
+        email: satellite::RAFAEL,
+        password: satellite::PASSWORD,
+        household: "Satellite in Brazil, activates tomorrow: first invoice payable in 7 days",
+    },
+    DemoLogin {
+        email: satellite::AWA,
+        password: satellite::PASSWORD,
+        household: "Satellite, mobile money: an invoice in \"action required\"",
+    },
+    DemoLogin {
+        email: satellite::PETRA,
+        password: satellite::PASSWORD,
+        household: "Satellite, managed by an employer: no invoice preview",
+    },
 ];
 
 /// Prints the demo logins and the contract passwords used for linking.
@@ -90,15 +108,25 @@ pub async fn load(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
         publish_slots(&mut tx, provider_id, today).await?;
         tx.commit().await?;
         tracing::info!("demo data already present");
-        return Ok(());
+        return bill(pool, today).await;
     }
     let mut tx = pool.begin().await?;
     let provider_id = provider(&mut tx).await?;
     publish_slots(&mut tx, provider_id, today).await?;
     trio::household(&mut tx, provider_id, today).await?;
     mobile_de::household(&mut tx, provider_id, today).await?;
+    satellite::households(&mut tx, provider_id, today).await?;
     tx.commit().await?;
     tracing::info!("demo data loaded");
+    bill(pool, today).await
+}
+
+/// The billing run for today (B7), so that the satellite subscribers show their activation,
+/// invoices and autopay from the first page on (the scheduled job repeats it).
+async fn bill(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
+    let gateway = app::backend::payment_gateway::Sandbox::beside(pool);
+    let report = app::backend::billing::run(pool, &gateway, today).await?;
+    tracing::info!(%today, %report, "billing run for the demo");
     Ok(())
 }
 
@@ -160,26 +188,14 @@ async fn provider(tx: &mut Tx<'_>) -> Result<i64, BoxError> {
     Ok(id)
 }
 
-/// The next gapless number of `series` in `year`.
+/// The next gapless number of `series` in `year` (the billing run takes them the same way).
 async fn next_number(
     tx: &mut Tx<'_>,
     provider_id: i64,
     series: Series,
     year: i32,
 ) -> Result<String, BoxError> {
-    let value: i64 = sqlx::query_scalar(
-        "INSERT INTO invoice_number_series (provider_id, series, year, next_value)
-         VALUES ($1, $2, $3, 2)
-         ON CONFLICT (provider_id, series, year)
-         DO UPDATE SET next_value = invoice_number_series.next_value + 1
-         RETURNING next_value - 1",
-    )
-    .bind(provider_id)
-    .bind(series.as_str())
-    .bind(year)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(format_number(series, year, u64::try_from(value)?))
+    Ok(app::backend::repo::billing::next_number(tx, provider_id, series, year).await?)
 }
 
 /// A tariff of the catalogue.

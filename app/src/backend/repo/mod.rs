@@ -5,6 +5,7 @@ use crate::error::AppError;
 
 pub mod accounts;
 pub mod appointments;
+pub mod billing;
 pub mod contact;
 pub mod documents;
 pub mod invoices;

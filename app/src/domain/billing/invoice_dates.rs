@@ -79,6 +79,18 @@ pub fn autopay_action(method: PaymentMethod) -> AutopayAction {
     }
 }
 
+/// Days between automatic attempts after a declined charge: a first retry 3 days after the
+/// first attempt, a last one 7 days after it. Then the invoice stays "failed" until the
+/// customer pays it in the portal (README "Billing run").
+pub const RETRY_GAPS_DAYS: [u64; 2] = [3, 4];
+
+/// The day of the next automatic attempt after `attempts` declined ones, the last made on
+/// `last_attempt`; `None` when the retries are used up.
+pub fn next_retry(attempts: u32, last_attempt: NaiveDate) -> Option<NaiveDate> {
+    let gap = RETRY_GAPS_DAYS.get(usize::try_from(attempts).ok()?.checked_sub(1)?)?;
+    last_attempt.checked_add_days(Days::new(*gap))
+}
+
 /// The dates of one invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceDates {
@@ -205,6 +217,14 @@ mod tests {
         // Other countries have no first-invoice term.
         let be = invoice_dates(d(2024, 7, 3), true, &BE, &table).expect("dates");
         assert_eq!(be.due, d(2024, 7, 3));
+    }
+
+    #[test]
+    fn retries_after_three_and_seven_days() {
+        assert_eq!(next_retry(1, d(2024, 7, 1)), Some(d(2024, 7, 4)));
+        assert_eq!(next_retry(2, d(2024, 7, 4)), Some(d(2024, 7, 8)));
+        assert_eq!(next_retry(3, d(2024, 7, 8)), None);
+        assert_eq!(next_retry(0, d(2024, 7, 8)), None);
     }
 
     #[test]

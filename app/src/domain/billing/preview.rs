@@ -144,6 +144,26 @@ pub fn invoice_after_cycle(
     next_invoice(state, state.cycle.end())
 }
 
+/// B3: the first invoice of a subscription, issued on its activation day `start`: the
+/// recurring fees of cycle 0 at the prices in force that day, nothing carried over.
+pub fn opening_invoice(
+    fees: &[RecurringFee],
+    currency: Currency,
+    start: NaiveDate,
+) -> Result<InvoicePreview, PreviewUnavailable> {
+    let eve = start.pred_opt().ok_or(PreviewUnavailable::OutsideCycle)?;
+    let state = SubscriptionState {
+        cycle: DateRange::day(eve),
+        currency,
+        managed: false,
+        fees: fees.to_vec(),
+        changes: Vec::new(),
+        data: None,
+        usage: Vec::new(),
+    };
+    next_invoice(&state, eve)
+}
+
 fn next_invoice(
     state: &SubscriptionState,
     through: NaiveDate,
@@ -340,6 +360,15 @@ mod tests {
                 label: "Satellite 1000".into()
             })
         );
+    }
+
+    #[test]
+    fn opening_invoice_bills_the_fees_only() {
+        let state = seed_state();
+        let first = opening_invoice(&state.fees, Currency::EUR, d(2024, 6, 28)).expect("first");
+        assert_eq!(first.issue_date, d(2024, 6, 28));
+        assert_eq!(first.lines.len(), 1);
+        assert_eq!(first.total.amount(), dec!(99.00));
     }
 
     #[test]

@@ -3,20 +3,23 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::payment_section::PaymentSection;
+use super::{payables::PayablesSection, payment_section::PaymentSection};
 
 use crate::{
     api::{
+        billing::{PayInvoice, get_payables},
         invoices::{InvoiceRow, get_invoices, pdf_href},
         payments::{ActivateSepa, RevokeSepa, get_payment_methods},
     },
     app::on_success,
     components::{
+        form::SuccessNotice,
         locale::use_lang,
         money::{DateText, Money},
         page_error::PageError,
     },
     domain::account::InvoiceKind,
+    error::AppError,
     i18n::*,
     pages::home::account_overview::InvoiceStatusText,
     paths,
@@ -27,12 +30,23 @@ use crate::{
 #[component]
 pub fn InvoicesPage() -> impl IntoView {
     let i18n = use_i18n();
+    let lang = use_lang();
     let activate = ServerAction::<ActivateSepa>::new();
     let revoke = ServerAction::<RevokeSepa>::new();
     let changes = RwSignal::new(0_u32);
     on_success(activate, move || changes.update(|n| *n += 1));
     on_success(revoke, move || changes.update(|n| *n += 1));
-    let invoices = Resource::new_blocking(|| (), |_| get_invoices());
+    let pay = ServerAction::<PayInvoice>::new();
+    let paid = RwSignal::new(0_u32);
+    Effect::new(move |_| {
+        if let Some(result) = pay.value().get()
+            && matches!(result, Ok(_) | Err(AppError::Stale))
+        {
+            paid.update(|n| *n += 1);
+        }
+    });
+    let invoices = Resource::new_blocking(move || paid.get(), |_| get_invoices());
+    let payables = Resource::new_blocking(move || (paid.get(), changes.get()), |_| get_payables());
     let payments = Resource::new_blocking(move || changes.get(), |_| get_payment_methods());
     let content = move || {
         Suspend::new(async move {
@@ -41,6 +55,7 @@ pub fn InvoicesPage() -> impl IntoView {
                 Err(error) => return view! { <PageError error /> }.into_any(),
             };
             let payment = payments.await;
+            let payables = payables.await.unwrap_or_default();
             let table = if rows.is_empty() {
                 view! { <p class="card" data-testid="no-invoices">{t!(i18n, invoices.empty)}</p> }
                     .into_any()
@@ -48,6 +63,7 @@ pub fn InvoicesPage() -> impl IntoView {
                 view! { <InvoiceTable rows /> }.into_any()
             };
             view! {
+                <PayablesSection payables pay />
                 {table}
                 <PaymentSection data=payment activate revoke />
             }
@@ -58,6 +74,18 @@ pub fn InvoicesPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, invoices.title).to_string() />
         <div class="page">
             <h1>{t!(i18n, invoices.title)}</h1>
+            <p>
+                <a href=move || paths::localized(lang.get(), "/invoices/next") data-testid="next-invoice-link">
+                    {t!(i18n, next_invoice.link)}
+                </a>
+            </p>
+            <SuccessNotice
+                testid="invoice-paid"
+                message=move || {
+                    matches!(pay.value().get(), Some(Ok(_)))
+                        .then(|| t!(i18n, payables.paid).into_any())
+                }
+            />
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
                 {content}
             </Suspense>
@@ -131,7 +159,18 @@ fn InvoiceLine(row: InvoiceRow) -> impl IntoView {
                     .map(|(start, end)| view! { <DateText day=start /> " – " <DateText day=end /> })}
             </td>
             <td class="num"><Money amount=amount currency=row.currency.clone() /></td>
-            <td><DateText day=row.due_date /></td>
+            <td>
+                <DateText day=row.due_date />
+                {(row.due_date > row.issue_date && !credit)
+                    .then(|| {
+                        let days = (row.due_date - row.issue_date).num_days();
+                        view! {
+                            <span class="invoice-kind" data-testid="net-days">
+                                {t!(i18n, invoices.net_days, days = move || days)}
+                            </span>
+                        }
+                    })}
+            </td>
             <td>
                 <span class=format!("badge badge-{}", row.status.as_str())>
                     <InvoiceStatusText status=row.status />

@@ -1,0 +1,524 @@
+//! Monthly subscriptions (B1–B7, I5, I6): the next invoice as of today, plan changes with their
+//! proration, billing-date requests (refused, B6), and paying an invoice that autopay could not
+//! settle. Holders only (L2): a user link has no invoices, payments or contract changes.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::{
+        billing::{
+            invoice_dates::PaymentMethod, preview::PreviewLine, proration::prorate, vat::VatLine,
+        },
+        calendar::DateRange,
+        money::{Currency, Money},
+    },
+    error::AppError,
+};
+
+/// A plan the subscription can switch to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanOption {
+    pub tariff_id: i64,
+    pub name: String,
+    pub monthly_price: Decimal,
+    /// Data included per cycle, in GB.
+    pub allowance_gb: Option<u64>,
+}
+
+/// The next invoice of a subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NextInvoiceView {
+    /// Not activated yet: the first invoice is issued on the activation day.
+    AwaitingActivation {
+        activation: NaiveDate,
+        issue: NaiveDate,
+        due: NaiveDate,
+    },
+    /// Billed through a reseller or employer: no preview (B5).
+    Managed,
+    /// The invoice of `issue`, as it stands today.
+    Preview {
+        cycle: (NaiveDate, NaiveDate),
+        issue: NaiveDate,
+        due: NaiveDate,
+        autopay: NaiveDate,
+        lines: Vec<PreviewLine>,
+        vat: Vec<VatLine>,
+        total: Money,
+    },
+}
+
+/// One monthly subscription of the household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionView {
+    pub id: i64,
+    pub contract_number: String,
+    pub plan_id: i64,
+    pub plan_name: String,
+    pub plan_price: Decimal,
+    pub currency: String,
+    pub method: PaymentMethod,
+    /// The day of month the cycles start on (B1), once activated.
+    pub anchor_day: Option<u32>,
+    pub next: NextInvoiceView,
+    /// Plans to switch to (only for an active, self-billed subscription).
+    pub plans: Vec<PlanOption>,
+    /// Today, as the server's clock tells it (P5): quotes are for this day.
+    pub today: NaiveDate,
+}
+
+impl SubscriptionView {
+    /// H3, B5: what switching to `plan` today puts on the next invoice (positive: charge),
+    /// computed by the same rule the server applies.
+    pub fn quote(&self, plan: &PlanOption) -> Option<Money> {
+        let NextInvoiceView::Preview { cycle, .. } = &self.next else {
+            return None;
+        };
+        let cycle = DateRange::new(cycle.0, cycle.1)?;
+        let currency = Currency::parse(&self.currency)?;
+        prorate(
+            cycle,
+            self.today,
+            self.plan_price,
+            plan.monthly_price,
+            currency,
+        )
+        .ok()
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn view_of(
+    sub: &crate::backend::repo::billing::Subscription,
+    next: crate::backend::billing::NextInvoice,
+    plans: Vec<crate::backend::repo::billing::Plan>,
+    today: NaiveDate,
+) -> SubscriptionView {
+    use crate::backend::billing::NextInvoice;
+    use crate::domain::billing::preview::BYTES_PER_GB;
+    let active = matches!(next, NextInvoice::Preview { .. });
+    let next = match next {
+        NextInvoice::AwaitingActivation { activation, dates } => {
+            NextInvoiceView::AwaitingActivation {
+                activation,
+                issue: dates.issue,
+                due: dates.due,
+            }
+        }
+        NextInvoice::Managed => NextInvoiceView::Managed,
+        NextInvoice::Preview {
+            cycle,
+            preview:
+                crate::domain::billing::preview::InvoicePreview {
+                    lines, vat, total, ..
+                },
+            dates,
+        } => NextInvoiceView::Preview {
+            cycle: (cycle.start(), cycle.end()),
+            issue: dates.issue,
+            due: dates.due,
+            autopay: dates.autopay,
+            lines,
+            vat,
+            total,
+        },
+    };
+    SubscriptionView {
+        id: sub.id,
+        contract_number: sub.contract_number.clone(),
+        plan_id: sub.tariff_id,
+        plan_name: sub.tariff_name.clone(),
+        plan_price: sub.monthly_price,
+        currency: sub.currency.clone(),
+        method: sub.payment_method,
+        anchor_day: sub.activated_on.map(|a| chrono::Datelike::day(&a)),
+        next,
+        plans: if active {
+            plans
+                .into_iter()
+                .filter(|p| p.id != sub.tariff_id)
+                .map(|p| PlanOption {
+                    tariff_id: p.id,
+                    name: p.name,
+                    monthly_price: p.monthly_price,
+                    allowance_gb: p.allowance_bytes.map(|b| b / BYTES_PER_GB),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        today,
+    }
+}
+
+/// The household's monthly subscriptions with their next invoice as of today (I5).
+#[server(endpoint = "next_invoices")]
+pub async fn get_next_invoices() -> Result<Vec<SubscriptionView>, AppError> {
+    use crate::backend::{
+        access::require_access, billing, repo::billing as repo, respond, state::app_state,
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let customer_id = require_access(&state).await?.require_holder()?;
+            let today = state.clock.today();
+            let mut conn = state.pool.acquire().await?;
+            let subs = repo::subscriptions_of(&mut conn, customer_id).await?;
+            let mut views = Vec::with_capacity(subs.len());
+            for sub in &subs {
+                let next = billing::next_invoice(&mut conn, sub, today).await?;
+                let plans = repo::plans_for(&mut conn, sub.contract_id).await?;
+                views.push(view_of(sub, next, plans, today));
+            }
+            Ok(views)
+        }
+        .await,
+    )
+}
+
+/// Switches a subscription's monthly plan today; the proration goes on the next invoice.
+/// `quoted_on` is the day the amount was shown: a quote from another day is stale.
+#[server(endpoint = "change_plan")]
+pub async fn change_plan(
+    subscription_id: i64,
+    tariff_id: String,
+    quoted_on: String,
+) -> Result<Decimal, AppError> {
+    use crate::{
+        backend::{access::require_access, repo::billing as repo, respond, state::app_state},
+        domain::{billing::cycles::cycle_containing, validation::FieldProblem},
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            let customer_id = access.require_holder()?;
+            let Ok(tariff_id) = tariff_id.trim().parse::<i64>() else {
+                return Err(AppError::field("tariff_id", FieldProblem::PlanRequired));
+            };
+            let today = state.clock.today();
+            if quoted_on.parse::<NaiveDate>().ok() != Some(today) {
+                return Err(AppError::Stale);
+            }
+            let mut tx = state.pool.begin().await?;
+            let sub = repo::lock_subscription(&mut tx, customer_id, subscription_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let activation = sub
+                .activated_on
+                .filter(|a| *a <= today && !sub.managed)
+                .ok_or_else(|| AppError::field("tariff_id", FieldProblem::PlanNotChangeable))?;
+            if tariff_id == sub.tariff_id {
+                return Err(AppError::field("tariff_id", FieldProblem::PlanUnchanged));
+            }
+            let plans = repo::plans_for(&mut tx, sub.contract_id).await?;
+            let plan = plans
+                .iter()
+                .find(|p| p.id == tariff_id)
+                .ok_or_else(|| AppError::field("tariff_id", FieldProblem::PlanRequired))?;
+            let (_, cycle) = cycle_containing(activation, today).ok_or(AppError::Internal)?;
+            let currency = Currency::parse(&sub.currency).ok_or(AppError::Internal)?;
+            let amount = prorate(
+                cycle,
+                today,
+                sub.monthly_price,
+                plan.monthly_price,
+                currency,
+            )
+            .map_err(|_| AppError::Internal)?
+            .amount();
+            repo::insert_plan_change(
+                &mut tx,
+                &repo::NewPlanChange {
+                    subscription_id: sub.id,
+                    contract_id: sub.contract_id,
+                    login_id: access.session.login_id,
+                    effective_on: today,
+                    cycle,
+                    old_tariff_id: sub.tariff_id,
+                    new_tariff_id: plan.id,
+                    old_price: sub.monthly_price,
+                    new_price: plan.monthly_price,
+                    amount,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::info!(subscription_id, tariff_id, %amount, "plan changed");
+            Ok(amount)
+        }
+        .await,
+    )
+}
+
+/// B6: asks to move the billing date. Always refused with the reason: the cycles start on
+/// the activation day of the month.
+#[server(endpoint = "billing_date_change")]
+pub async fn request_billing_date_change(
+    subscription_id: i64,
+    billing_day: String,
+) -> Result<(), AppError> {
+    use crate::{
+        backend::{access::require_access, repo::billing as repo, respond, state::app_state},
+        domain::{
+            billing::invoice_dates::request_billing_date_change as decide, validation::FieldProblem,
+        },
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let customer_id = require_access(&state).await?.require_holder()?;
+            let day = billing_day
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|d| (1..=31).contains(d))
+                .ok_or_else(|| AppError::field("billing_day", FieldProblem::DayInvalid))?;
+            let mut conn = state.pool.acquire().await?;
+            let sub = repo::subscriptions_of(&mut conn, customer_id)
+                .await?
+                .into_iter()
+                .find(|s| s.id == subscription_id)
+                .ok_or(AppError::NotFound)?;
+            let activation = sub.activated_on.unwrap_or(sub.shipped_on);
+            match decide(activation, day) {
+                Err(_) => {
+                    tracing::info!(subscription_id, day, "billing date change refused (B6)");
+                    Err(AppError::field(
+                        "billing_day",
+                        FieldProblem::BillingDateFixed,
+                    ))
+                }
+            }
+        }
+        .await,
+    )
+}
+
+/// A way to pay an invoice now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodChoice {
+    pub method: PaymentMethod,
+    /// The instrument, masked: card digits, IBAN tail, mobile number tail.
+    pub masked: String,
+}
+
+/// An invoice waiting for the customer (autopay failed, or mobile money to complete).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayableView {
+    pub invoice_id: i64,
+    pub number: String,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub action_required: bool,
+    pub amount_due: Decimal,
+    pub currency: String,
+    pub methods: Vec<MethodChoice>,
+    /// Sent back with the payment: a repeated submission with it records nothing new.
+    pub idempotency_key: String,
+}
+
+/// The method spelling used in forms.
+pub fn method_code(method: PaymentMethod) -> &'static str {
+    match method {
+        PaymentMethod::Card => "card",
+        PaymentMethod::SepaDebit => "sepa",
+        PaymentMethod::MobileMoney => "mobile_money",
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn method_choices(p: &crate::backend::repo::billing::Payable) -> Vec<MethodChoice> {
+    let tail = |s: &str| -> String {
+        let chars: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
+        chars[chars.len().saturating_sub(4)..].iter().collect()
+    };
+    // Mobile money first for its payers (I6), then the other methods the household has.
+    let mut order = vec![
+        PaymentMethod::MobileMoney,
+        PaymentMethod::Card,
+        PaymentMethod::SepaDebit,
+    ];
+    if p.subscription_method != Some(PaymentMethod::MobileMoney) {
+        order.retain(|m| *m != PaymentMethod::MobileMoney);
+    }
+    order
+        .into_iter()
+        .filter_map(|method| {
+            p.instruments.for_method(method).map(|i| MethodChoice {
+                method,
+                masked: format!("•••• {}", tail(i)),
+            })
+        })
+        .collect()
+}
+
+/// The household's invoices that wait for a payment in the portal, each with a fresh key.
+#[server(endpoint = "payables")]
+pub async fn get_payables() -> Result<Vec<PayableView>, AppError> {
+    use crate::backend::{
+        access::require_access, repo::billing as repo, respond, state::app_state,
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let customer_id = require_access(&state).await?.require_holder()?;
+            let mut conn = state.pool.acquire().await?;
+            let payables = repo::payables(&mut conn, customer_id).await?;
+            Ok(payables
+                .iter()
+                .map(|p| PayableView {
+                    invoice_id: p.invoice_id,
+                    number: p.number.clone(),
+                    issue_date: p.issue_date,
+                    due_date: p.due_date,
+                    action_required: p.status == "action_required",
+                    amount_due: p.amount_due,
+                    currency: p.currency.clone(),
+                    methods: method_choices(p),
+                    idempotency_key: uuid::Uuid::new_v4().to_string(),
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// How a portal payment ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaymentDone {
+    /// Paid now.
+    Paid,
+    /// This key already paid it: the first answer, nothing new recorded.
+    Replayed,
+}
+
+/// I6: pays an invoice that waits for the customer, once per idempotency key; a second tab
+/// (another key) finds it paid and changes nothing.
+#[server(endpoint = "pay_invoice")]
+pub async fn pay_invoice(
+    invoice_id: i64,
+    method: String,
+    idempotency_key: String,
+) -> Result<PaymentDone, AppError> {
+    use crate::{
+        backend::{
+            access::require_access,
+            payment_gateway::{ChargeOutcome, ChargeRequest},
+            repo::billing as repo,
+            respond,
+            state::app_state,
+        },
+        domain::validation::FieldProblem,
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            let customer_id = access.require_holder()?;
+            let key_ok = (16..=64).contains(&idempotency_key.len())
+                && idempotency_key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !key_ok {
+                return Err(AppError::Stale);
+            }
+            let Some(method) = repo::parse_method(method.trim()) else {
+                return Err(AppError::field(
+                    "method",
+                    FieldProblem::PaymentMethodMissing,
+                ));
+            };
+            // Keys are per login (another login's key never replays this one's payment) and per
+            // method (after a decline, another method is a new charge, not the declined one).
+            let key = format!(
+                "portal-{}-{idempotency_key}-{}",
+                access.session.login_id,
+                method_code(method)
+            );
+            let today = state.clock.today();
+            let mut tx = state.pool.begin().await?;
+            let payable = repo::lock_payable(&mut tx, customer_id, invoice_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if repo::paid_with_key(&mut tx, invoice_id, &key).await? {
+                return Ok(PaymentDone::Replayed);
+            }
+            if !matches!(payable.status.as_str(), "failed" | "action_required") {
+                return Err(AppError::Stale);
+            }
+            let choices = method_choices(&payable);
+            if !choices.iter().any(|c| c.method == method) {
+                return Err(AppError::field(
+                    "method",
+                    FieldProblem::PaymentMethodMissing,
+                ));
+            }
+            let instrument = payable
+                .instruments
+                .for_method(method)
+                .unwrap_or_default()
+                .to_string();
+            let outcome = state
+                .payments
+                .charge(&ChargeRequest {
+                    idempotency_key: key.clone(),
+                    invoice_number: payable.number.clone(),
+                    amount: payable.amount_due,
+                    currency: payable.currency.clone(),
+                    method,
+                    instrument,
+                })
+                .await?;
+            match outcome {
+                ChargeOutcome::Succeeded { reference } => {
+                    repo::record_attempt(
+                        &mut tx,
+                        invoice_id,
+                        today,
+                        method,
+                        false,
+                        Some(&reference),
+                        None,
+                    )
+                    .await?;
+                    repo::settle(
+                        &mut tx,
+                        invoice_id,
+                        payable.amount_due,
+                        today,
+                        method,
+                        &reference,
+                        &key,
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    tracing::info!(
+                        invoice_id,
+                        method = method_code(method),
+                        "invoice paid in the portal"
+                    );
+                    Ok(PaymentDone::Paid)
+                }
+                ChargeOutcome::Declined { reason } => {
+                    repo::record_attempt(
+                        &mut tx,
+                        invoice_id,
+                        today,
+                        method,
+                        false,
+                        None,
+                        Some(&reason),
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    Err(AppError::field("method", FieldProblem::PaymentDeclined))
+                }
+            }
+        }
+        .await,
+    )
+}

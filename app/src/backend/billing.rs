@@ -1,0 +1,483 @@
+//! B1–B7, I5, I6 on PostgreSQL: the billing run (activation, invoices, autopay) and the state
+//! behind the invoice preview. The rules are `domain::billing`; the SQL is `repo::billing`.
+//!
+//! Exactly once: the run takes rows with `FOR UPDATE SKIP LOCKED` in batches, each batch one
+//! transaction (a killed run leaves nothing half-written), each row in a savepoint (one bad
+//! row does not stop the others); an invoice is unique per (subscription, cycle start); the
+//! subscription's `next_cycle_start` moves in the invoice's transaction; invoice numbers come
+//! from a locked counter row inside it (gapless). Charges carry an idempotency key derived from
+//! the invoice and attempt, so a charge whose commit was lost is answered, not repeated.
+
+use chrono::NaiveDate;
+use sqlx::{Acquire, PgConnection, PgPool};
+
+use crate::{
+    backend::{
+        payment_gateway::{ChargeOutcome, ChargeRequest, PaymentGateway},
+        repo::billing::{self as repo, NewCycleInvoice, NewLine, Subscription},
+    },
+    components::locale::locale_of,
+    domain::{
+        billing::{
+            activation::activated_as_of,
+            cycles::{cycle, cycle_containing},
+            invoice_dates::{
+                AutopayAction, AutopayPolicyTable, CountryRules, InvoiceDates, autopay_action,
+                invoice_dates, next_retry,
+            },
+            preview::{
+                DataAllowance, DatedPrice, InvoicePreview, LineKind, PreviewLine, RecurringFee,
+                SubscriptionState, invoice_after_cycle, opening_invoice,
+            },
+            proration::PriceChange,
+        },
+        calendar::DateRange,
+        format,
+        lang::Lang,
+        money::Currency,
+    },
+    error::AppError,
+    i18n::*,
+};
+
+/// Rows per batch (one transaction each).
+pub const BATCH: i64 = 200;
+
+/// What one run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub activated: u64,
+    pub invoiced: u64,
+    pub charged: u64,
+    pub declined: u64,
+    pub action_required: u64,
+    /// Rows left for the next run after an error (logged).
+    pub errors: u64,
+}
+
+impl std::fmt::Display for RunReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "activated {}, invoiced {}, charged {}, declined {}, action required {}, errors {}",
+            self.activated,
+            self.invoiced,
+            self.charged,
+            self.declined,
+            self.action_required,
+            self.errors
+        )
+    }
+}
+
+/// B7: the billing run for `day`: activates what is due (B2), issues the invoices of the
+/// cycles that start by `day` (B1, B3, B4), then charges autopay due by `day` (B3, I6).
+/// Running it again for the same day changes nothing.
+pub async fn run(
+    pool: &PgPool,
+    gateway: &dyn PaymentGateway,
+    day: NaiveDate,
+) -> Result<RunReport, AppError> {
+    let mut report = RunReport::default();
+    activate_due(pool, day, &mut report).await?;
+    invoice_due(pool, day, &mut report).await?;
+    autopay_due(pool, gateway, day, &mut report).await?;
+    Ok(report)
+}
+
+async fn activate_due(
+    pool: &PgPool,
+    day: NaiveDate,
+    report: &mut RunReport,
+) -> Result<(), AppError> {
+    let mut after = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let rows = repo::lock_unactivated(&mut tx, day, after, BATCH).await?;
+        for (id, shipped, connected) in &rows {
+            after = *id;
+            match activated_as_of(*shipped, *connected, day) {
+                Ok(Some(activation)) => {
+                    repo::activate(&mut tx, *id, activation).await?;
+                    report.activated += 1;
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    tracing::error!(subscription = id, ?err, "activation dates inconsistent");
+                    report.errors += 1;
+                }
+            }
+        }
+        tx.commit().await?;
+        if i64::try_from(rows.len()).unwrap_or(0) < BATCH {
+            return Ok(());
+        }
+    }
+}
+
+async fn invoice_due(
+    pool: &PgPool,
+    day: NaiveDate,
+    report: &mut RunReport,
+) -> Result<(), AppError> {
+    let mut after = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let policies = repo::policies(&mut tx).await?;
+        let ids = repo::lock_due(&mut tx, day, after, BATCH).await?;
+        for id in &ids {
+            after = *id;
+            let mut savepoint = tx.begin().await?;
+            match issue_through(&mut savepoint, *id, day, &policies).await {
+                Ok(issued) => {
+                    savepoint.commit().await?;
+                    report.invoiced += issued;
+                }
+                Err(err) => {
+                    savepoint.rollback().await?;
+                    tracing::error!(subscription = id, error = %err, "invoicing failed");
+                    report.errors += 1;
+                }
+            }
+        }
+        tx.commit().await?;
+        if i64::try_from(ids.len()).unwrap_or(0) < BATCH {
+            return Ok(());
+        }
+    }
+}
+
+/// Issues every cycle of the (locked) subscription that starts by `day`.
+async fn issue_through(
+    conn: &mut PgConnection,
+    id: i64,
+    day: NaiveDate,
+    policies: &AutopayPolicyTable,
+) -> Result<u64, AppError> {
+    let mut issued = 0;
+    loop {
+        let sub = repo::subscription_by_id(conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        match sub.next_cycle_start {
+            Some(start) if start <= day => {}
+            _ => return Ok(issued),
+        }
+        if issue_next(conn, &sub, policies).await? {
+            issued += 1;
+        }
+    }
+}
+
+/// The rules of the customer's country (B4).
+fn country_rules(sub: &Subscription) -> CountryRules {
+    CountryRules {
+        vat_rate: sub.vat_rate,
+        first_invoice_due_days: sub.first_invoice_due_days,
+    }
+}
+
+fn currency_of(sub: &Subscription) -> Result<Currency, AppError> {
+    Currency::parse(&sub.currency).ok_or_else(|| {
+        tracing::error!(subscription = sub.id, currency = %sub.currency, "unknown currency");
+        AppError::Internal
+    })
+}
+
+/// The monthly fees of a subscription: its plan at today's catalogue price.
+pub fn fees(sub: &Subscription) -> Vec<RecurringFee> {
+    vec![RecurringFee {
+        label: sub.tariff_name.clone(),
+        prices: vec![DatedPrice {
+            effective_from: NaiveDate::MIN,
+            monthly: sub.monthly_price,
+        }],
+        vat_rate: sub.vat_rate,
+    }]
+}
+
+/// Everything the invoice after `cycle` depends on, and the plan changes it bills.
+pub async fn state_for(
+    conn: &mut PgConnection,
+    sub: &Subscription,
+    cycle: DateRange,
+) -> Result<(SubscriptionState, Vec<i64>), AppError> {
+    let changes = repo::plan_changes_in(conn, sub.id, cycle).await?;
+    let usage = repo::daily_data(conn, sub.contract_id, cycle).await?;
+    let data = match (sub.allowance_bytes, sub.overage_price) {
+        (Some(allowance_bytes), Some(price_per_gb)) => Some(DataAllowance {
+            label: sub.tariff_name.clone(),
+            allowance_bytes,
+            price_per_gb,
+            vat_rate: sub.vat_rate,
+        }),
+        _ => None,
+    };
+    let state = SubscriptionState {
+        cycle,
+        currency: currency_of(sub)?,
+        managed: sub.managed,
+        fees: fees(sub),
+        changes: changes
+            .iter()
+            .map(|c| PriceChange {
+                label: format!("{} → {}", c.old_name, c.new_name),
+                day: c.effective_on,
+                old_price: c.old_price,
+                new_price: c.new_price,
+                vat_rate: sub.vat_rate,
+            })
+            .collect(),
+        data,
+        usage,
+    };
+    Ok((state, changes.iter().map(|c| c.id).collect()))
+}
+
+/// The text of an invoice line in the customer's language.
+pub fn describe(line: &PreviewLine, lang: Lang) -> String {
+    let locale = locale_of(lang);
+    match line.kind {
+        LineKind::Recurring => line.label.clone(),
+        LineKind::Proration => format!(
+            "{}: {}",
+            td_string!(locale, next_invoice.line_plan_change),
+            line.label
+        ),
+        LineKind::Overage => format!(
+            "{}: {} GB",
+            td_string!(locale, next_invoice.line_overage),
+            format::number(line.quantity.unwrap_or(0).into(), 0, lang)
+        ),
+    }
+}
+
+fn line_kind(kind: LineKind) -> &'static str {
+    match kind {
+        LineKind::Recurring => "recurring",
+        LineKind::Proration => "proration",
+        LineKind::Overage => "overage",
+    }
+}
+
+/// Issues the invoice of the subscription's next cycle; `false` when it already existed.
+async fn issue_next(
+    conn: &mut PgConnection,
+    sub: &Subscription,
+    policies: &AutopayPolicyTable,
+) -> Result<bool, AppError> {
+    let (Some(activation), Some(start)) = (sub.activated_on, sub.next_cycle_start) else {
+        return Ok(false);
+    };
+    let (n, this_cycle) = cycle_containing(activation, start).ok_or(AppError::Internal)?;
+    if this_cycle.start() != start {
+        tracing::error!(subscription = sub.id, %start, "next cycle start is not a cycle start");
+        return Err(AppError::Internal);
+    }
+    let (invoice, billed, change_ids) = if n == 0 {
+        let invoice = opening_invoice(&fees(sub), currency_of(sub)?, start)
+            .map_err(|_| AppError::Internal)?;
+        (invoice, None, Vec::new())
+    } else {
+        let previous = cycle(activation, n - 1).ok_or(AppError::Internal)?;
+        let (state, ids) = state_for(conn, sub, previous).await?;
+        let invoice = invoice_after_cycle(&state).map_err(|err| {
+            tracing::error!(subscription = sub.id, ?err, "no invoice for the cycle");
+            AppError::Internal
+        })?;
+        (invoice, Some(previous), ids)
+    };
+    let dates = invoice_dates(start, n == 0, &country_rules(sub), policies)
+        .map_err(|_| AppError::Internal)?;
+    let lines = invoice
+        .lines
+        .iter()
+        .map(|l| NewLine {
+            kind: line_kind(l.kind),
+            description: describe(l, sub.language),
+            amount: l.amount.amount(),
+            vat_rate: l.vat_rate,
+        })
+        .collect();
+    let written = repo::insert_cycle_invoice(
+        conn,
+        &NewCycleInvoice {
+            subscription: sub,
+            cycle: this_cycle,
+            issue: dates.issue,
+            due: dates.due,
+            autopay_on: dates.autopay,
+            total: invoice.total.amount(),
+            lines,
+            billed_cycle: billed,
+            plan_change_ids: change_ids,
+        },
+    )
+    .await?;
+    Ok(written.is_some())
+}
+
+async fn autopay_due(
+    pool: &PgPool,
+    gateway: &dyn PaymentGateway,
+    day: NaiveDate,
+    report: &mut RunReport,
+) -> Result<(), AppError> {
+    let mut after = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let due = repo::lock_autopay_due(&mut tx, day, after, BATCH).await?;
+        for charge in &due {
+            after = charge.invoice_id;
+            let mut savepoint = tx.begin().await?;
+            match autopay_one(&mut savepoint, gateway, charge, day, report).await {
+                Ok(()) => savepoint.commit().await?,
+                Err(err) => {
+                    savepoint.rollback().await?;
+                    tracing::error!(invoice = charge.invoice_id, error = %err, "autopay failed");
+                    report.errors += 1;
+                }
+            }
+        }
+        tx.commit().await?;
+        if i64::try_from(due.len()).unwrap_or(0) < BATCH {
+            return Ok(());
+        }
+    }
+}
+
+async fn autopay_one(
+    conn: &mut PgConnection,
+    gateway: &dyn PaymentGateway,
+    charge: &repo::DueCharge,
+    day: NaiveDate,
+    report: &mut RunReport,
+) -> Result<(), AppError> {
+    if charge.amount_due <= rust_decimal::Decimal::ZERO {
+        repo::close_settled(conn, charge.invoice_id).await?;
+        return Ok(());
+    }
+    match autopay_action(charge.method) {
+        AutopayAction::ActionRequired => {
+            repo::mark_action_required(conn, charge.invoice_id).await?;
+            report.action_required += 1;
+        }
+        AutopayAction::Charge => {
+            let attempt = charge.attempts + 1;
+            let key = format!("autopay-{}-{attempt}", charge.invoice_id);
+            let request = ChargeRequest {
+                idempotency_key: key.clone(),
+                invoice_number: charge.number.clone(),
+                amount: charge.amount_due,
+                currency: charge.currency.clone(),
+                method: charge.method,
+                instrument: charge
+                    .instruments
+                    .for_method(charge.method)
+                    .unwrap_or_default()
+                    .to_string(),
+            };
+            match gateway.charge(&request).await? {
+                ChargeOutcome::Succeeded { reference } => {
+                    repo::record_attempt(
+                        conn,
+                        charge.invoice_id,
+                        day,
+                        charge.method,
+                        true,
+                        Some(&reference),
+                        None,
+                    )
+                    .await?;
+                    repo::settle(
+                        conn,
+                        charge.invoice_id,
+                        charge.amount_due,
+                        day,
+                        charge.method,
+                        &reference,
+                        &key,
+                    )
+                    .await?;
+                    report.charged += 1;
+                }
+                ChargeOutcome::Declined { reason } => {
+                    repo::record_attempt(
+                        conn,
+                        charge.invoice_id,
+                        day,
+                        charge.method,
+                        true,
+                        None,
+                        Some(&reason),
+                    )
+                    .await?;
+                    repo::mark_failed(conn, charge.invoice_id, attempt, next_retry(attempt, day))
+                        .await?;
+                    report.declined += 1;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The next invoice of a subscription as of `today` (B5, I5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextInvoice {
+    /// Not activated yet: the first invoice comes on the activation day.
+    AwaitingActivation {
+        activation: NaiveDate,
+        dates: InvoiceDates,
+    },
+    /// Billed through a reseller or employer: no preview (B5).
+    Managed,
+    /// The preview, the current cycle and the next invoice's dates.
+    Preview {
+        cycle: DateRange,
+        preview: InvoicePreview,
+        dates: InvoiceDates,
+    },
+}
+
+/// B5: the next invoice of `sub` as it stands on `today`.
+pub async fn next_invoice(
+    conn: &mut PgConnection,
+    sub: &Subscription,
+    today: NaiveDate,
+) -> Result<NextInvoice, AppError> {
+    if sub.managed {
+        return Ok(NextInvoice::Managed);
+    }
+    let policies = repo::policies(conn).await?;
+    let rules = country_rules(sub);
+    let recorded = sub.activated_on.filter(|a| *a <= today);
+    let computed = activated_as_of(sub.shipped_on, sub.first_connected_on, today)
+        .map_err(|_| AppError::Internal)?;
+    let activation = match recorded.or(computed) {
+        Some(activation) => activation,
+        None => {
+            let activation = crate::domain::billing::activation::activation_date(
+                sub.shipped_on,
+                sub.first_connected_on.filter(|c| *c <= today),
+            )
+            .map_err(|_| AppError::Internal)?;
+            let dates = invoice_dates(activation, true, &rules, &policies)
+                .map_err(|_| AppError::Internal)?;
+            return Ok(NextInvoice::AwaitingActivation { activation, dates });
+        }
+    };
+    let (_, current) = cycle_containing(activation, today).ok_or(AppError::Internal)?;
+    let (state, _) = state_for(conn, sub, current).await?;
+    let preview = crate::domain::billing::preview::preview(&state, today).map_err(|err| {
+        tracing::error!(subscription = sub.id, ?err, "no preview");
+        AppError::Internal
+    })?;
+    let dates = invoice_dates(preview.issue_date, false, &rules, &policies)
+        .map_err(|_| AppError::Internal)?;
+    Ok(NextInvoice::Preview {
+        cycle: current,
+        preview,
+        dates,
+    })
+}
