@@ -21,6 +21,28 @@ async function signIn(page: Page, email: string, prefix: string) {
   await expect(page.getByTestId('sign-out')).toBeVisible();
 }
 
+test('at 360 px the next invoice and the payments waiting fit and pass axe (P6)', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  for (const [email, path, testid] of [
+    [CAMILLE, '/fr/invoices/next', 'preview-lines'],
+    [AWA, '/fr/invoices', 'payables'],
+  ]) {
+    await signIn(page, email, '/fr');
+    await page.goto(path);
+    await hydrated(page);
+    await expect(page.getByTestId(testid)).toBeVisible();
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow, path).toBeLessThanOrEqual(0);
+    expect(await seriousViolations(page), path).toEqual([]);
+    await page.getByTestId('sign-out').click();
+    await expect(page.getByTestId('sign-out')).toHaveCount(0);
+  }
+  await context.close();
+});
+
 test('the preview follows usage, a plan change shows its proration first, the billing date stays (I5, B5, H3, B6)', async ({
   page,
 }, testInfo) => {
