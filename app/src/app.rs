@@ -28,6 +28,7 @@ use crate::{
         next_invoice::NextInvoicePage,
         not_found::NotFound,
         security::SecurityPage,
+        services::{ServicePage, ServicesPage},
         usage::{invoice_usage_page::InvoiceUsagePage, usage_page::UsagePage},
     },
 };
@@ -124,6 +125,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/appointment") view=AppointmentPage />
                         <Route path=path!("/account") view=AccountPage />
                         <Route path=path!("/security") view=SecurityPage />
+                        <Route path=path!("/services") view=ServicesPage />
+                        <Route path=path!("/services/:id") view=|| view! { <ServicePage /> } />
+                        <Route path=path!("/services/:id/options") view=|| view! { <ServicePage options=true /> } />
                     </I18nRoute<Locale, _, _>>
                 </Routes>
             </Router>

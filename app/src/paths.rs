@@ -41,6 +41,8 @@ pub const INVOICES: &str = "/invoices";
 pub const MESSAGES: &str = "/messages";
 /// My account: contact data (M1).
 pub const ACCOUNT: &str = "/account";
+/// Hosting services (X1).
+pub const SERVICES: &str = "/services";
 /// Security: password and security question (S2).
 pub const SECURITY: &str = "/security";
 /// Technician appointments (A1–A2).

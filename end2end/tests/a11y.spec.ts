@@ -1,4 +1,4 @@
-import { seriousViolations } from '../axe';
+import { horizontalOverflow, seriousViolations } from '../axe';
 import { expect, test } from '../fixtures';
 import { LinkingPage, MOBILE } from '../pages/linking-page';
 import { SignInPage, TRIO, hydrated } from '../pages/sign-in-page';
@@ -50,9 +50,7 @@ test('no horizontal scrolling at 360 px (P6)', async ({ browser }) => {
   for (const path of ['/fr', '/fr/invoices', '/fr/messages', '/fr/appointment', '/fr/account', '/fr/security']) {
     await page.goto(path);
     await hydrated(page);
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
+    const overflow = await horizontalOverflow(page);
     expect(overflow, path).toBeLessThanOrEqual(0);
     expect(await seriousViolations(page), path).toEqual([]);
   }

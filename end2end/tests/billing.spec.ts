@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { seriousViolations } from '../axe';
+import { horizontalOverflow, seriousViolations } from '../axe';
 import { billingRun, execute } from '../db';
 import { expect, test } from '../fixtures';
 import { hydrated, SignInPage } from '../pages/sign-in-page';
@@ -32,9 +32,7 @@ test('at 360 px the next invoice and the payments waiting fit and pass axe (P6)'
     await page.goto(path);
     await hydrated(page);
     await expect(page.getByTestId(testid)).toBeVisible();
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
+    const overflow = await horizontalOverflow(page);
     expect(overflow, path).toBeLessThanOrEqual(0);
     expect(await seriousViolations(page), path).toEqual([]);
     await page.getByTestId('sign-out').click();

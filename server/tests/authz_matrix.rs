@@ -63,6 +63,7 @@ struct Ids {
     free_slots: [i64; 2],
     subscription_300001: i64,
     invoice_300003: i64,
+    service_400001: i64,
 }
 
 struct Call {
@@ -435,6 +436,57 @@ fn matrix() -> Vec<Call> {
             expect: [status(401), status(404), status(404), status(404)],
         },
         Call {
+            path: "/api/services",
+            body: |_| String::new(),
+            expect: [
+                status(401),
+                ok(|b| b == "[]"),
+                status(404),
+                ok(|b| b == "[]"),
+            ],
+        },
+        Call {
+            path: "/api/service",
+            body: |ids| format!("contract_id={}&lang=en", ids.service_400001),
+            // Another household's server: "not found" for everyone.
+            expect: [status(401), status(404), status(404), status(404)],
+        },
+        Call {
+            path: "/api/quote_upgrade",
+            body: |ids| {
+                format!(
+                    "contract_id={}&version=1&config%5Bram%5D=8&config%5Bcpu%5D=2&config%5Bdisk%5D=50",
+                    ids.service_400001
+                )
+            },
+            expect: [status(401), status(404), status(404), status(404)],
+        },
+        Call {
+            path: "/api/confirm_upgrade",
+            body: |ids| {
+                format!(
+                    "contract_id={}&version=1&config%5Bram%5D=8&config%5Bcpu%5D=2&config%5Bdisk%5D=50&idempotency_key=3c5e7a91-0b2d-4f68-8e1a-9d4c2b7f6a10",
+                    ids.service_400001
+                )
+            },
+            expect: [status(401), status(404), status(404), status(404)],
+        },
+        Call {
+            path: "/api/schedule_downgrade",
+            body: |ids| {
+                format!(
+                    "contract_id={}&version=1&config%5Bram%5D=2&config%5Bcpu%5D=1&config%5Bdisk%5D=50",
+                    ids.service_400001
+                )
+            },
+            expect: [status(401), status(404), status(404), status(404)],
+        },
+        Call {
+            path: "/api/withdraw_downgrade",
+            body: |ids| format!("contract_id={}&change_id=1", ids.service_400001),
+            expect: [status(401), status(404), status(404), status(404)],
+        },
+        Call {
             path: "/api/make_me_holder",
             body: |ids| {
                 format!(
@@ -552,6 +604,13 @@ async fn exactly_the_allowed_calls_succeed(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .expect("subscription of 300001"),
+        service_400001: sqlx::query_scalar(
+            "SELECT h.contract_id FROM hosting_services h JOIN contracts c ON c.id = h.contract_id
+              WHERE c.contract_number = '400001-01'",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("service of 400001"),
         invoice_300003: sqlx::query_scalar(
             "SELECT i.id FROM invoices i JOIN customers c ON c.id = i.customer_id
               WHERE c.customer_number = '300003' LIMIT 1",

@@ -419,11 +419,7 @@ pub async fn pay_invoice(
             let state = app_state()?;
             let access = require_access(&state).await?;
             let customer_id = access.require_holder()?;
-            let key_ok = (16..=64).contains(&idempotency_key.len())
-                && idempotency_key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-');
-            if !key_ok {
+            if !crate::domain::validation::is_idempotency_key(&idempotency_key) {
                 return Err(AppError::Stale);
             }
             let Some(method) = repo::parse_method(method.trim()) else {

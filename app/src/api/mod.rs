@@ -7,6 +7,7 @@ pub mod auth;
 pub mod billing;
 pub mod documents;
 pub mod home;
+pub mod hosting;
 pub mod invoices;
 pub mod linking;
 pub mod messages;

@@ -64,6 +64,12 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::BillingDateFixed => t!(i18n, errors.billing_date_fixed).into_any(),
         FieldProblem::PaymentMethodMissing => t!(i18n, errors.payment_method_missing).into_any(),
         FieldProblem::PaymentDeclined => t!(i18n, errors.payment_declined).into_any(),
+        FieldProblem::ConfigInvalid => t!(i18n, errors.config_invalid).into_any(),
+        FieldProblem::NotUpgradable => t!(i18n, errors.not_upgradable).into_any(),
+        FieldProblem::ConfigUnchanged => t!(i18n, errors.config_unchanged).into_any(),
+        FieldProblem::DowngradeInTerm => t!(i18n, errors.downgrade_in_term).into_any(),
+        FieldProblem::NotADowngrade => t!(i18n, errors.not_a_downgrade).into_any(),
+        FieldProblem::DowngradeScheduled => t!(i18n, errors.downgrade_scheduled).into_any(),
     }
 }
 

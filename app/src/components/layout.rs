@@ -119,6 +119,11 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
                                                     {t!(i18n, layout.nav_account)}
                                                 </NavLink>
                                             </li>
+                                            <li>
+                                                <NavLink path=paths::SERVICES>
+                                                    {t!(i18n, layout.nav_services)}
+                                                </NavLink>
+                                            </li>
                                         }
                                     })}
                                 <li>

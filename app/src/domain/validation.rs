@@ -48,12 +48,24 @@ pub enum FieldProblem {
     BillingDateFixed,
     PaymentMethodMissing,
     PaymentDeclined,
+    ConfigInvalid,
+    NotUpgradable,
+    ConfigUnchanged,
+    DowngradeInTerm,
+    NotADowngrade,
+    DowngradeScheduled,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).
 pub const PASSWORD_MIN_CHARS: usize = 12;
 /// Maximum length of a password (ASVS 2.1.2 allows at least 64; we allow 128).
 pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// Whether a client-made idempotency key has the expected shape (a UUID or similar: 16 to 64
+/// ASCII letters, digits and dashes).
+pub fn is_idempotency_key(key: &str) -> bool {
+    (16..=64).contains(&key.len()) && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
 
 /// Normalises an email address for storage and lookup: trimmed and lower-cased.
 pub fn normalize_email(raw: &str) -> String {
@@ -154,6 +166,18 @@ pub fn normalize_code(raw: &str) -> Result<String, FieldProblem> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn idempotency_keys() {
+        assert!(super::is_idempotency_key(
+            "0f6f2a52-9c1e-4c3e-8f43-3f7d2b8c1a99"
+        ));
+        assert!(!super::is_idempotency_key("short"));
+        assert!(!super::is_idempotency_key(
+            "0f6f2a52-9c1e-4c3e-8f43-3f7d2b8c1a99'; --"
+        ));
+        assert!(!super::is_idempotency_key(&"a".repeat(65)));
+    }
+
     use super::*;
 
     #[test]

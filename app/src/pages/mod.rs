@@ -11,5 +11,6 @@ pub mod messages;
 pub mod next_invoice;
 pub mod not_found;
 pub mod security;
+pub mod services;
 pub mod two_factor;
 pub mod usage;

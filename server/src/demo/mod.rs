@@ -2,6 +2,7 @@
 //! "today" so the demo always looks current. Loading is idempotent: a provider that exists is
 //! left as it is. Everything is written in one transaction.
 
+pub mod hosting;
 mod mobile_de;
 pub mod satellite;
 mod trio;
@@ -74,6 +75,11 @@ pub const LOGINS: &[DemoLogin] = &[
         password: satellite::PASSWORD,
         household: "Satellite, managed by an employer: no invoice preview",
     },
+    DemoLogin {
+        email: hosting::HANNAH,
+        password: hosting::PASSWORD,
+        household: "Hosting: a VPS halfway through its term (upgrade RAM 2 -> 8 GB: net 50.00), web hosting without upgrades",
+    },
 ];
 
 /// Prints the demo logins and the contract passwords used for linking.
@@ -116,6 +122,7 @@ pub async fn load(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
     trio::household(&mut tx, provider_id, today).await?;
     mobile_de::household(&mut tx, provider_id, today).await?;
     satellite::households(&mut tx, provider_id, today).await?;
+    hosting::household(&mut tx, provider_id, today).await?;
     tx.commit().await?;
     tracing::info!("demo data loaded");
     bill(pool, today).await

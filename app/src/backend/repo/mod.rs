@@ -8,6 +8,7 @@ pub mod appointments;
 pub mod billing;
 pub mod contact;
 pub mod documents;
+pub mod hosting;
 pub mod invoices;
 pub mod linking;
 pub mod links;

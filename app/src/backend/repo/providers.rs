@@ -39,3 +39,13 @@ pub async fn currency(pool: &PgPool, provider_id: i64) -> Result<String, AppErro
         .await?;
     Ok(code.trim().to_string())
 }
+
+/// The provider's sales contact (P3): where a tariff without upgrades points (X3).
+pub async fn sales_url(pool: &PgPool, provider_id: i64) -> Result<String, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT sales_url FROM providers WHERE id = $1")
+            .bind(provider_id)
+            .fetch_one(pool)
+            .await?,
+    )
+}

@@ -99,6 +99,33 @@ pub fn quote(
     })
 }
 
+/// One configurable option of a tariff with the values it allows and their term prices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionPrices {
+    pub code: String,
+    pub values: Vec<(i64, Decimal)>,
+}
+
+/// The term price of `config`: the tariff's base price plus the price of each option's value.
+/// `None` when the configuration names an option the tariff does not have, misses one, or
+/// picks a value the catalogue does not offer.
+pub fn config_price(
+    base: Decimal,
+    options: &[OptionPrices],
+    config: &Configuration,
+) -> Option<Decimal> {
+    if config.len() != options.len() {
+        return None;
+    }
+    let mut price = base;
+    for option in options {
+        let value = config.get(&option.code)?;
+        let (_, p) = option.values.iter().find(|(v, _)| v == value)?;
+        price += *p;
+    }
+    Some(price)
+}
+
 /// The current and requested configurations with their term prices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeRequest {
@@ -210,6 +237,26 @@ mod tests {
         assert_eq!(term.days(), 432);
         let q = quote(term, term.end(), dec!(2153.52), dec!(0), Currency::EUR).expect("quote");
         assert_eq!(q.credit.amount(), dec!(4.99));
+    }
+
+    #[test]
+    fn configuration_prices() {
+        let options = vec![
+            OptionPrices {
+                code: "ram".into(),
+                values: vec![(2, dec!(20)), (8, dec!(120))],
+            },
+            OptionPrices {
+                code: "cpu".into(),
+                values: vec![(1, dec!(20))],
+            },
+        ];
+        let price = |pairs: &[(&str, i64)]| config_price(dec!(60), &options, &config(pairs));
+        assert_eq!(price(&[("ram", 2), ("cpu", 1)]), Some(dec!(100)));
+        assert_eq!(price(&[("ram", 8), ("cpu", 1)]), Some(dec!(200)));
+        assert_eq!(price(&[("ram", 4), ("cpu", 1)]), None, "not offered");
+        assert_eq!(price(&[("ram", 2)]), None, "an option missing");
+        assert_eq!(price(&[("ram", 2), ("gpu", 1)]), None, "an unknown option");
     }
 
     #[test]

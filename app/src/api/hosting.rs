@@ -1,0 +1,491 @@
+//! Hosting services (X1–X4): my services, one service's configuration, the surcharge of an
+//! upgrade for the rest of the term (quoted in the browser by the same rule, recomputed here),
+//! confirming it once whatever the clicks, and downgrades scheduled for the renewal.
+//! Holders only (L2): a contract change is the holder's.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::{
+        billing::upgrade::{
+            ChangeRequest, Configuration, OptionPrices, UpgradeQuote, UpgradeRefusal, config_price,
+            decide_change,
+        },
+        calendar::DateRange,
+        money::Currency,
+    },
+    error::AppError,
+};
+
+/// A service in "My services".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceSummary {
+    pub contract_id: i64,
+    pub contract_number: String,
+    pub hostname: String,
+    pub tariff_name: String,
+    pub active: bool,
+    pub term_end: NaiveDate,
+}
+
+/// A configurable option with its current value and the values the catalogue allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionView {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub current: i64,
+    /// (value, price for a whole term)
+    pub values: Vec<(i64, Decimal)>,
+}
+
+/// A downgrade waiting for the renewal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledView {
+    pub id: i64,
+    pub effective_on: NaiveDate,
+    pub config: Configuration,
+    pub new_price: Decimal,
+}
+
+/// One service with its configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceView {
+    pub contract_id: i64,
+    pub contract_number: String,
+    pub hostname: String,
+    pub tariff_name: String,
+    pub active: bool,
+    pub upgradable: bool,
+    pub sales_url: String,
+    pub currency: String,
+    pub base_price: Decimal,
+    pub term: (NaiveDate, NaiveDate),
+    pub today: NaiveDate,
+    /// The configuration's version: a quote carries it, a change makes it stale.
+    pub version: i32,
+    pub options: Vec<OptionView>,
+    pub scheduled: Option<ScheduledView>,
+}
+
+impl ServiceView {
+    /// The current configuration.
+    pub fn configuration(&self) -> Configuration {
+        self.options
+            .iter()
+            .map(|o| (o.code.clone(), o.current))
+            .collect()
+    }
+
+    fn prices(&self) -> Vec<OptionPrices> {
+        self.options
+            .iter()
+            .map(|o| OptionPrices {
+                code: o.code.clone(),
+                values: o.values.clone(),
+            })
+            .collect()
+    }
+
+    /// The term price of a configuration (`None`: not one the catalogue offers).
+    pub fn price_of(&self, config: &Configuration) -> Option<Decimal> {
+        config_price(self.base_price, &self.prices(), config)
+    }
+
+    /// X2, X3: the decision for `config` today, by the rule the server applies.
+    pub fn decide(&self, config: &Configuration) -> Result<UpgradeQuote, UpgradeRefusal> {
+        let (Some(term), Some(currency), Some(current_price), Some(requested_price)) = (
+            DateRange::new(self.term.0, self.term.1),
+            Currency::parse(&self.currency),
+            self.price_of(&self.configuration()),
+            self.price_of(config),
+        ) else {
+            return Err(UpgradeRefusal::Unchanged);
+        };
+        decide_change(
+            &ChangeRequest {
+                term,
+                upgradable: self.upgradable && self.active,
+                current: self.configuration(),
+                current_price,
+                requested: config.clone(),
+                requested_price,
+                currency,
+            },
+            self.today,
+        )
+    }
+}
+
+/// The server's answer to "Continue".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QuoteAnswer {
+    /// An upgrade: the surcharge, and the key that makes confirming it happen once.
+    Upgrade {
+        quote: UpgradeQuote,
+        config: Configuration,
+        version: i32,
+        idempotency_key: String,
+    },
+    /// A downgrade: refused during the term, may be scheduled for `renewal`.
+    Downgrade {
+        renewal: NaiveDate,
+        config: Configuration,
+        version: i32,
+        new_price: Decimal,
+    },
+}
+
+/// What a confirmation did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmed {
+    pub invoice_number: String,
+    /// This key had already confirmed it: the first answer, nothing new.
+    pub replayed: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn view_of(
+    s: crate::backend::repo::hosting::Service,
+    sales_url: String,
+    today: NaiveDate,
+) -> ServiceView {
+    ServiceView {
+        contract_id: s.contract_id,
+        contract_number: s.contract_number,
+        hostname: s.hostname,
+        tariff_name: s.tariff_name,
+        active: s.status == "active",
+        upgradable: s.upgradable,
+        sales_url,
+        currency: s.currency,
+        base_price: s.base_price,
+        term: (s.term_start, s.term_end),
+        today,
+        version: s.version,
+        options: s
+            .options
+            .into_iter()
+            .map(|o| OptionView {
+                code: o.code,
+                name: o.name,
+                unit: o.unit,
+                current: o.current,
+                values: o.values,
+            })
+            .collect(),
+        scheduled: s.scheduled.map(|c| ScheduledView {
+            id: c.id,
+            effective_on: c.effective_on,
+            config: c.new_config,
+            new_price: c.new_price,
+        }),
+    }
+}
+
+/// The signed-in holder's hosting services (X1).
+#[server(endpoint = "services")]
+pub async fn get_services() -> Result<Vec<ServiceSummary>, AppError> {
+    use crate::backend::{access::require_access, repo, respond, state::app_state};
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let customer_id = require_access(&state).await?.require_holder()?;
+            let mut conn = state.pool.acquire().await?;
+            Ok(repo::hosting::services_of(&mut conn, customer_id)
+                .await?
+                .into_iter()
+                .map(|s| ServiceSummary {
+                    contract_id: s.contract_id,
+                    contract_number: s.contract_number,
+                    hostname: s.hostname,
+                    tariff_name: s.tariff_name,
+                    active: s.status == "active",
+                    term_end: s.term_end,
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// One service of the holder with its options, names in `lang` (X1).
+#[server(endpoint = "service")]
+pub async fn get_service(contract_id: i64, lang: String) -> Result<ServiceView, AppError> {
+    use crate::{
+        backend::{access::require_access, repo, respond, state::app_state},
+        domain::lang::Lang,
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let customer_id = require_access(&state).await?.require_holder()?;
+            let lang = Lang::parse(&lang).unwrap_or(Lang::En);
+            let mut conn = state.pool.acquire().await?;
+            let service = repo::hosting::service(&mut conn, customer_id, contract_id, lang, false)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let sales_url = repo::providers::sales_url(&state.pool, state.provider_id).await?;
+            Ok(view_of(service, sales_url, state.clock.today()))
+        }
+        .await,
+    )
+}
+
+/// Loads and locks the service, checks the quoted version, and decides the change.
+#[cfg(feature = "ssr")]
+async fn decide_locked(
+    conn: &mut sqlx::PgConnection,
+    state: &crate::backend::state::AppState,
+    customer_id: i64,
+    contract_id: i64,
+    version: i32,
+    config: &Configuration,
+) -> Result<
+    (
+        crate::backend::repo::hosting::Service,
+        ServiceView,
+        Result<UpgradeQuote, UpgradeRefusal>,
+    ),
+    AppError,
+> {
+    use crate::{backend::repo, domain::lang::Lang};
+    let service = repo::hosting::service(conn, customer_id, contract_id, Lang::En, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let view = view_of(service.clone(), String::new(), state.clock.today());
+    if !view.upgradable || !view.active {
+        return Err(refusal_error(UpgradeRefusal::NotUpgradable));
+    }
+    if view.price_of(config).is_none() {
+        return Err(AppError::field(
+            "config",
+            crate::domain::validation::FieldProblem::ConfigInvalid,
+        ));
+    }
+    if service.version != version {
+        return Err(AppError::Stale);
+    }
+    let decision = view.decide(config);
+    Ok((service, view, decision))
+}
+
+#[cfg(feature = "ssr")]
+fn refusal_error(refusal: UpgradeRefusal) -> AppError {
+    use crate::domain::validation::FieldProblem;
+    AppError::field(
+        "config",
+        match refusal {
+            UpgradeRefusal::NotUpgradable | UpgradeRefusal::OutsideTerm => {
+                FieldProblem::NotUpgradable
+            }
+            UpgradeRefusal::Unchanged => FieldProblem::ConfigUnchanged,
+            UpgradeRefusal::DowngradeInTerm { .. } => FieldProblem::DowngradeInTerm,
+        },
+    )
+}
+
+/// "Continue" (X2): the surcharge for the rest of the term, recomputed on the server, or the
+/// downgrade's refusal with the renewal date it may be scheduled for (X3).
+#[server(endpoint = "quote_upgrade")]
+pub async fn quote_upgrade(
+    contract_id: i64,
+    version: i32,
+    config: Configuration,
+) -> Result<QuoteAnswer, AppError> {
+    use crate::backend::{access::require_access, respond, state::app_state};
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let customer_id = require_access(&state).await?.require_holder()?;
+            let mut tx = state.pool.begin().await?;
+            let (_, view, decision) =
+                decide_locked(&mut tx, &state, customer_id, contract_id, version, &config).await?;
+            tx.rollback().await?;
+            match decision {
+                Ok(quote) => Ok(QuoteAnswer::Upgrade {
+                    quote,
+                    config,
+                    version,
+                    idempotency_key: uuid::Uuid::new_v4().to_string(),
+                }),
+                Err(UpgradeRefusal::DowngradeInTerm { renewal }) => Ok(QuoteAnswer::Downgrade {
+                    renewal,
+                    new_price: view.price_of(&config).unwrap_or_default(),
+                    config,
+                    version,
+                }),
+                Err(refusal) => Err(refusal_error(refusal)),
+            }
+        }
+        .await,
+    )
+}
+
+/// Confirm (X2, X4): one transaction: the configuration changes, an invoice dated today
+/// carries the charge and the credit, the audit record is written; the term end stays. The
+/// same key again replays the first answer; a quote of an older configuration is stale.
+#[server(endpoint = "confirm_upgrade")]
+pub async fn confirm_upgrade(
+    contract_id: i64,
+    version: i32,
+    config: Configuration,
+    idempotency_key: String,
+) -> Result<Confirmed, AppError> {
+    use crate::{
+        backend::{access::require_access, repo, respond, state::app_state},
+        components::locale::locale_of,
+        domain::lang::Lang,
+        i18n::*,
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            let customer_id = access.require_holder()?;
+            if !crate::domain::validation::is_idempotency_key(&idempotency_key) {
+                return Err(AppError::Stale);
+            }
+            let key = format!("{}-{idempotency_key}", access.session.login_id);
+            let mut tx = state.pool.begin().await?;
+            // The service row lock orders concurrent confirmations; the first one wins.
+            repo::hosting::service(&mut tx, customer_id, contract_id, Lang::En, true)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if let Some(past) = repo::hosting::change_by_key(&mut tx, contract_id, &key).await? {
+                return past
+                    .invoice_number
+                    .map(|invoice_number| Confirmed {
+                        invoice_number,
+                        replayed: true,
+                    })
+                    .ok_or(AppError::Stale);
+            }
+            let (service, view, decision) =
+                decide_locked(&mut tx, &state, customer_id, contract_id, version, &config).await?;
+            let quote = decision.map_err(refusal_error)?;
+            let language: String =
+                sqlx::query_scalar("SELECT language FROM customers WHERE id = $1")
+                    .bind(customer_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let locale = locale_of(Lang::parse(&language).unwrap_or(Lang::En));
+            let days = format!("{}/{}", quote.days_remaining, quote.days_total);
+            let charge_text = format!(
+                "{} {} ({days})",
+                td_string!(locale, services.line_charge),
+                service.hostname
+            );
+            let credit_text = format!(
+                "{} {} ({days})",
+                td_string!(locale, services.line_credit),
+                service.hostname
+            );
+            let today = state.clock.today();
+            let number = repo::hosting::apply_upgrade(
+                &mut tx,
+                &repo::hosting::NewChange {
+                    service: &service,
+                    login_id: access.session.login_id,
+                    requested_on: today,
+                    effective_on: today,
+                    new_config: &config,
+                    old_price: view.price_of(&view.configuration()).unwrap_or_default(),
+                    new_price: view.price_of(&config).unwrap_or_default(),
+                    idempotency_key: &key,
+                },
+                &repo::hosting::Applied {
+                    days_total: quote.days_total,
+                    days_remaining: quote.days_remaining,
+                    charge: quote.charge.amount(),
+                    credit: quote.credit.amount(),
+                    charge_text: &charge_text,
+                    credit_text: &credit_text,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::info!(contract_id, invoice = %number, net = %quote.net, "configuration upgraded");
+            Ok(Confirmed {
+                invoice_number: number,
+                replayed: false,
+            })
+        }
+        .await,
+    )
+}
+
+/// X3: schedules a downgrade for the renewal (the day after the term).
+#[server(endpoint = "schedule_downgrade")]
+pub async fn schedule_downgrade(
+    contract_id: i64,
+    version: i32,
+    config: Configuration,
+) -> Result<NaiveDate, AppError> {
+    use crate::{
+        backend::{access::require_access, repo, respond, state::app_state},
+        domain::validation::FieldProblem,
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let access = require_access(&state).await?;
+            let customer_id = access.require_holder()?;
+            let mut tx = state.pool.begin().await?;
+            let (service, view, decision) =
+                decide_locked(&mut tx, &state, customer_id, contract_id, version, &config).await?;
+            let Err(UpgradeRefusal::DowngradeInTerm { renewal }) = decision else {
+                return Err(AppError::field("config", FieldProblem::NotADowngrade));
+            };
+            if service.scheduled.is_some() {
+                return Err(AppError::field("config", FieldProblem::DowngradeScheduled));
+            }
+            repo::hosting::schedule(
+                &mut tx,
+                &repo::hosting::NewChange {
+                    service: &service,
+                    login_id: access.session.login_id,
+                    requested_on: state.clock.today(),
+                    effective_on: renewal,
+                    new_config: &config,
+                    old_price: view.price_of(&view.configuration()).unwrap_or_default(),
+                    new_price: view.price_of(&config).unwrap_or_default(),
+                    idempotency_key: &format!("schedule-{}", uuid::Uuid::new_v4()),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::info!(contract_id, %renewal, "downgrade scheduled for the renewal");
+            Ok(renewal)
+        }
+        .await,
+    )
+}
+
+/// Withdraws the scheduled downgrade of a service.
+#[server(endpoint = "withdraw_downgrade")]
+pub async fn withdraw_downgrade(contract_id: i64, change_id: i64) -> Result<(), AppError> {
+    use crate::{
+        backend::{access::require_access, repo, respond, state::app_state},
+        domain::lang::Lang,
+    };
+    respond::finish(
+        async {
+            let state = app_state()?;
+            let customer_id = require_access(&state).await?.require_holder()?;
+            let mut tx = state.pool.begin().await?;
+            repo::hosting::service(&mut tx, customer_id, contract_id, Lang::En, true)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if !repo::hosting::withdraw(&mut tx, contract_id, change_id).await? {
+                return Err(AppError::NotFound);
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}

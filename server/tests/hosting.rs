@@ -1,0 +1,343 @@
+//! Hosting services (issue 8: X1–X4) on PostgreSQL: the seed's example quoted and confirmed
+//! once (double submission, 20 concurrent confirmations), stale quotes, downgrades refused and
+//! scheduled for the renewal, tariffs without upgrades, values the catalogue does not offer.
+
+mod common;
+
+use app::api::hosting::{Confirmed, QuoteAnswer, ServiceSummary, ServiceView};
+use chrono::{Days, NaiveDate};
+use common::{app, post, sign_in, today};
+use rust_decimal::{Decimal, dec};
+use server::demo::hosting::{HANNAH, PASSWORD};
+use sqlx::PgPool;
+
+async fn services(app: &axum::Router, cookie: &str) -> Vec<ServiceSummary> {
+    let (status, body, _) = post(app, "/api/services", "", Some(cookie)).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).expect("services")
+}
+
+async fn service(app: &axum::Router, cookie: &str, id: i64) -> ServiceView {
+    let (status, body, _) = post(
+        app,
+        "/api/service",
+        &format!("contract_id={id}&lang=de"),
+        Some(cookie),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).expect("service")
+}
+
+/// The form body of a configuration, brackets encoded as a browser sends them.
+fn config(ram: i64, cpu: i64, disk: i64) -> String {
+    format!("config%5Bram%5D={ram}&config%5Bcpu%5D={cpu}&config%5Bdisk%5D={disk}")
+}
+
+async fn quote(
+    app: &axum::Router,
+    cookie: &str,
+    id: i64,
+    version: i32,
+    cfg: &str,
+) -> (u16, String) {
+    let (status, body, _) = post(
+        app,
+        "/api/quote_upgrade",
+        &format!("contract_id={id}&version={version}&{cfg}"),
+        Some(cookie),
+    )
+    .await;
+    (status, body)
+}
+
+fn confirm_body(id: i64, version: i32, cfg: &str, key: &str) -> String {
+    format!("contract_id={id}&version={version}&{cfg}&idempotency_key={key}")
+}
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
+}
+
+async fn setup(pool: &PgPool) -> (axum::Router, String, i64, i64) {
+    let app = app(pool.clone()).await;
+    let cookie = sign_in(&app, HANNAH, PASSWORD).await;
+    let list = services(&app, &cookie).await;
+    assert_eq!(list.len(), 2);
+    let vps = list
+        .iter()
+        .find(|s| s.hostname.starts_with("vps"))
+        .expect("vps")
+        .contract_id;
+    let web = list
+        .iter()
+        .find(|s| s.hostname.starts_with("www"))
+        .expect("web")
+        .contract_id;
+    (app, cookie, vps, web)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_seed_example_is_quoted_and_confirmed_once(pool: PgPool) {
+    let (app, cookie, vps, _) = setup(&pool).await;
+    let view = service(&app, &cookie, vps).await;
+    assert_eq!(
+        view.options
+            .iter()
+            .map(|o| (o.code.as_str(), o.current))
+            .collect::<Vec<_>>(),
+        [("ram", 2), ("cpu", 2), ("disk", 50)]
+    );
+    assert_eq!(view.options[0].name, "Arbeitsspeicher");
+    assert_eq!(view.price_of(&view.configuration()), Some(dec!(100.00)));
+    let term_end = view.term.1;
+
+    // RAM 2 → 8 GB: 100.00 → 200.00 with 183 of 366 days left.
+    let (status, body) = quote(&app, &cookie, vps, view.version, &config(8, 2, 50)).await;
+    assert_eq!(status, 200, "{body}");
+    let QuoteAnswer::Upgrade {
+        quote,
+        idempotency_key,
+        version,
+        ..
+    } = serde_json::from_str(&body).expect("quote")
+    else {
+        panic!("upgrade expected: {body}");
+    };
+    assert_eq!((quote.days_remaining, quote.days_total), (183, 366));
+    assert_eq!(
+        (
+            quote.charge.amount(),
+            quote.credit.amount(),
+            quote.net.amount()
+        ),
+        (dec!(100.00), dec!(50.00), dec!(50.00))
+    );
+    // The browser computes the same figures with the same rule.
+    let mut wanted = view.configuration();
+    wanted.insert("ram".into(), 8);
+    assert_eq!(view.decide(&wanted), Ok(quote));
+
+    let invoices_before = count(&pool, "SELECT count(*) FROM invoices").await;
+    let body = confirm_body(vps, version, &config(8, 2, 50), &idempotency_key);
+    let (status, first, _) = post(&app, "/api/confirm_upgrade", &body, Some(&cookie)).await;
+    assert_eq!(status, 200, "{first}");
+    let first: Confirmed = serde_json::from_str(&first).expect("confirmed");
+    assert!(!first.replayed);
+    // A double click or a network retry with the same key replays the answer.
+    let (status, again, _) = post(&app, "/api/confirm_upgrade", &body, Some(&cookie)).await;
+    assert_eq!(status, 200);
+    let again: Confirmed = serde_json::from_str(&again).expect("confirmed");
+    assert_eq!(
+        (again.invoice_number.as_str(), again.replayed),
+        (first.invoice_number.as_str(), true)
+    );
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM invoices").await,
+        invoices_before + 1
+    );
+
+    let lines: Vec<(String, Decimal)> = sqlx::query_as(
+        "SELECT l.kind, l.amount FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+          WHERE i.number = $1 ORDER BY l.position",
+    )
+    .bind(&first.invoice_number)
+    .fetch_all(&pool)
+    .await
+    .expect("lines");
+    assert_eq!(
+        lines,
+        [
+            ("one_off".into(), dec!(100.00)),
+            ("correction".into(), dec!(-50.00))
+        ]
+    );
+    let (issue, total): (NaiveDate, Decimal) =
+        sqlx::query_as("SELECT issue_date, total FROM invoices WHERE number = $1")
+            .bind(&first.invoice_number)
+            .fetch_one(&pool)
+            .await
+            .expect("invoice");
+    assert_eq!((issue, total), (today(), dec!(50.00)));
+    let after = service(&app, &cookie, vps).await;
+    assert_eq!(after.options[0].current, 8);
+    assert_eq!(after.term.1, term_end, "the term end stays");
+    assert_eq!(after.version, view.version + 1);
+    // The audit record: who, what, at which price.
+    let audit: (String, String, Decimal, Decimal, i32, i32) = sqlx::query_as(
+        "SELECT h.status, l.email, h.old_price, h.new_price, h.days_remaining, h.days_total
+           FROM hosting_changes h JOIN logins l ON l.id = h.login_id WHERE h.contract_id = $1",
+    )
+    .bind(vps)
+    .fetch_one(&pool)
+    .await
+    .expect("audit");
+    assert_eq!(
+        audit,
+        (
+            "applied".into(),
+            HANNAH.into(),
+            dec!(100.00),
+            dec!(200.00),
+            183,
+            366
+        )
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn twenty_concurrent_confirmations_give_one_invoice_and_a_stale_quote_is_refused(
+    pool: PgPool,
+) {
+    let (app, cookie, vps, _) = setup(&pool).await;
+    let view = service(&app, &cookie, vps).await;
+    let (_, body) = quote(&app, &cookie, vps, view.version, &config(4, 2, 100)).await;
+    let QuoteAnswer::Upgrade {
+        idempotency_key,
+        version,
+        ..
+    } = serde_json::from_str(&body).expect("quote")
+    else {
+        panic!("upgrade expected");
+    };
+    // A second tab quoted the same configuration: it has its own key.
+    let (_, other_tab) = quote(&app, &cookie, vps, view.version, &config(16, 2, 50)).await;
+    let QuoteAnswer::Upgrade {
+        idempotency_key: other_key,
+        ..
+    } = serde_json::from_str(&other_tab).expect("quote")
+    else {
+        panic!("upgrade expected");
+    };
+    let invoices_before = count(&pool, "SELECT count(*) FROM invoices").await;
+    let body = confirm_body(vps, version, &config(4, 2, 100), &idempotency_key);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (app, body, cookie) = (app.clone(), body.clone(), cookie.clone());
+        tasks.spawn(async move { post(&app, "/api/confirm_upgrade", &body, Some(&cookie)).await });
+    }
+    let answers: Vec<Confirmed> = tasks
+        .join_all()
+        .await
+        .into_iter()
+        .map(|(status, body, _)| {
+            assert_eq!(status, 200, "{body}");
+            serde_json::from_str(&body).expect("confirmed")
+        })
+        .collect();
+    assert_eq!(answers.iter().filter(|a| !a.replayed).count(), 1);
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.invoice_number == answers[0].invoice_number)
+    );
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM invoices").await,
+        invoices_before + 1
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM hosting_changes WHERE status = 'applied'"
+        )
+        .await,
+        1
+    );
+
+    // The other tab's quote was made on the old configuration: stale, nothing written.
+    let (status, _, _) = post(
+        &app,
+        "/api/confirm_upgrade",
+        &confirm_body(vps, version, &config(16, 2, 50), &other_key),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM invoices").await,
+        invoices_before + 1
+    );
+    // Quoted again on the current configuration, it goes through.
+    let current = service(&app, &cookie, vps).await;
+    let (status, body) = quote(&app, &cookie, vps, current.version, &config(16, 2, 100)).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_downgrade_is_refused_in_term_and_can_be_scheduled_and_withdrawn(pool: PgPool) {
+    let (app, cookie, vps, web) = setup(&pool).await;
+    let view = service(&app, &cookie, vps).await;
+    let renewal = view.term.1 + Days::new(1);
+    // 2 → 1 vCPU is lower, even with more RAM.
+    let (status, body) = quote(&app, &cookie, vps, view.version, &config(8, 1, 50)).await;
+    assert_eq!(status, 200, "{body}");
+    let answer: QuoteAnswer = serde_json::from_str(&body).expect("answer");
+    assert!(
+        matches!(answer, QuoteAnswer::Downgrade { renewal: r, .. } if r == renewal),
+        "{answer:?}"
+    );
+    let (status, text, _) = post(
+        &app,
+        "/api/confirm_upgrade",
+        &confirm_body(
+            vps,
+            view.version,
+            &config(8, 1, 50),
+            "7d1f0b9e-5c2a-4f7e-9b3d-2a6c8e4f1a05",
+        ),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(text.contains("downgrade_in_term"), "{text}");
+
+    let schedule = format!(
+        "contract_id={vps}&version={}&{}",
+        view.version,
+        config(2, 1, 50)
+    );
+    let (status, text, _) = post(&app, "/api/schedule_downgrade", &schedule, Some(&cookie)).await;
+    assert_eq!(
+        (status, text.trim_matches('"')),
+        (200, renewal.to_string().as_str())
+    );
+    let (status, text, _) = post(&app, "/api/schedule_downgrade", &schedule, Some(&cookie)).await;
+    assert_eq!(status, 422);
+    assert!(text.contains("downgrade_scheduled"), "{text}");
+    let scheduled = service(&app, &cookie, vps)
+        .await
+        .scheduled
+        .expect("scheduled");
+    assert_eq!(
+        (scheduled.effective_on, scheduled.new_price),
+        (renewal, dec!(90.00))
+    );
+    // Nothing changed today, nothing was invoiced.
+    assert_eq!(service(&app, &cookie, vps).await.options[1].current, 2);
+    let (status, _, _) = post(
+        &app,
+        "/api/withdraw_downgrade",
+        &format!("contract_id={vps}&change_id={}", scheduled.id),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(service(&app, &cookie, vps).await.scheduled.is_none());
+
+    // Values the catalogue does not offer, and a tariff without upgrades.
+    let (status, text) = quote(&app, &cookie, vps, view.version, &config(3, 2, 50)).await;
+    assert_eq!(status, 422);
+    assert!(text.contains("config_invalid"), "{text}");
+    let web_view = service(&app, &cookie, web).await;
+    assert!(!web_view.upgradable && web_view.options.is_empty());
+    assert!(web_view.sales_url.starts_with("https://"));
+    let (status, text, _) = post(
+        &app,
+        "/api/quote_upgrade",
+        &format!("contract_id={web}&version=1&{}", config(2, 2, 50)),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("not_upgradable"), "{text}");
+}
