@@ -67,3 +67,23 @@ test('an appointment is booked without JavaScript (A2)', async ({ page }) => {
   await booking.getByTestId('book-submit').click();
   await expect(page.getByTestId('appointment')).toHaveCount(2);
 });
+
+test('mobile money is paid and a plan is changed without JavaScript (I6, H3)', async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.open('/fr');
+  await signIn.signIn('awa.diop@example.fr', 'Satellite-demo-2024');
+  await page.goto('/fr/invoices');
+  const payables = page.getByTestId('payables');
+  await expect(payables.getByLabel(/Mobile money/)).toBeChecked();
+  await payables.getByTestId('pay-invoice').click();
+  await expect(page).toHaveURL(/\/fr\/invoices\??$/);
+  await expect(page.getByTestId('payables')).toHaveCount(0);
+  await expect(page.getByTestId('invoices').locator('tbody tr').first().locator('.badge')).toHaveText('Payée');
+
+  await page.goto('/fr/invoices/next');
+  const sky100 = page.getByTestId('plan-choice').filter({ hasText: 'Sky 100' });
+  await sky100.getByRole('radio').check();
+  await page.getByTestId('confirm-plan').click();
+  await expect(page.getByTestId('current-plan')).toContainText('Sky 100');
+  await expect(page.locator('[data-testid="preview-lines"] tr[data-kind="proration"]')).toContainText('Sky 50 → Sky 100');
+});
