@@ -321,15 +321,6 @@ pub struct PayableView {
     pub idempotency_key: String,
 }
 
-/// The method spelling used in forms.
-pub fn method_code(method: PaymentMethod) -> &'static str {
-    match method {
-        PaymentMethod::Card => "card",
-        PaymentMethod::SepaDebit => "sepa",
-        PaymentMethod::MobileMoney => "mobile_money",
-    }
-}
-
 #[cfg(feature = "ssr")]
 fn method_choices(p: &crate::backend::repo::billing::Payable) -> Vec<MethodChoice> {
     let tail = |s: &str| -> String {
@@ -422,7 +413,7 @@ pub async fn pay_invoice(
             if !crate::domain::validation::is_idempotency_key(&idempotency_key) {
                 return Err(AppError::Stale);
             }
-            let Some(method) = repo::parse_method(method.trim()) else {
+            let Some(method) = PaymentMethod::parse(method.trim()) else {
                 return Err(AppError::field(
                     "method",
                     FieldProblem::PaymentMethodMissing,
@@ -433,7 +424,7 @@ pub async fn pay_invoice(
             let key = format!(
                 "portal-{}-{idempotency_key}-{}",
                 access.session.login_id,
-                method_code(method)
+                method.code()
             );
             let today = state.clock.today();
             let mut tx = state.pool.begin().await?;
@@ -494,7 +485,7 @@ pub async fn pay_invoice(
                     tx.commit().await?;
                     tracing::info!(
                         invoice_id,
-                        method = method_code(method),
+                        method = method.code(),
                         "invoice paid in the portal"
                     );
                     Ok(PaymentDone::Paid)

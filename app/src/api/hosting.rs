@@ -235,28 +235,34 @@ pub async fn get_service(contract_id: i64, lang: String) -> Result<ServiceView, 
     )
 }
 
-/// Loads and locks the service, checks the quoted version, and decides the change.
+/// Loads and locks the holder's service for a change (`NotFound`: not theirs).
 #[cfg(feature = "ssr")]
-async fn decide_locked(
+async fn lock_service(
     conn: &mut sqlx::PgConnection,
-    state: &crate::backend::state::AppState,
     customer_id: i64,
     contract_id: i64,
+) -> Result<crate::backend::repo::hosting::Service, AppError> {
+    crate::backend::repo::hosting::service(
+        conn,
+        customer_id,
+        contract_id,
+        crate::domain::lang::Lang::En,
+        true,
+    )
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// Checks a requested configuration against the (locked) service and the quoted version,
+/// and decides the change.
+#[cfg(feature = "ssr")]
+fn decide_for(
+    service: &crate::backend::repo::hosting::Service,
+    today: NaiveDate,
     version: i32,
     config: &Configuration,
-) -> Result<
-    (
-        crate::backend::repo::hosting::Service,
-        ServiceView,
-        Result<UpgradeQuote, UpgradeRefusal>,
-    ),
-    AppError,
-> {
-    use crate::{backend::repo, domain::lang::Lang};
-    let service = repo::hosting::service(conn, customer_id, contract_id, Lang::En, true)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let view = view_of(service.clone(), String::new(), state.clock.today());
+) -> Result<(ServiceView, Result<UpgradeQuote, UpgradeRefusal>), AppError> {
+    let view = view_of(service.clone(), String::new(), today);
     if !view.upgradable || !view.active {
         return Err(refusal_error(UpgradeRefusal::NotUpgradable));
     }
@@ -270,7 +276,7 @@ async fn decide_locked(
         return Err(AppError::Stale);
     }
     let decision = view.decide(config);
-    Ok((service, view, decision))
+    Ok((view, decision))
 }
 
 #[cfg(feature = "ssr")]
@@ -296,15 +302,22 @@ pub async fn quote_upgrade(
     version: i32,
     config: Configuration,
 ) -> Result<QuoteAnswer, AppError> {
-    use crate::backend::{access::require_access, respond, state::app_state};
+    use crate::backend::{access::require_access, repo, respond, state::app_state};
     respond::finish(
         async {
             let state = app_state()?;
             let customer_id = require_access(&state).await?.require_holder()?;
-            let mut tx = state.pool.begin().await?;
-            let (_, view, decision) =
-                decide_locked(&mut tx, &state, customer_id, contract_id, version, &config).await?;
-            tx.rollback().await?;
+            let mut conn = state.pool.acquire().await?;
+            let service = repo::hosting::service(
+                &mut conn,
+                customer_id,
+                contract_id,
+                crate::domain::lang::Lang::En,
+                false,
+            )
+            .await?
+            .ok_or(AppError::NotFound)?;
+            let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
             match decision {
                 Ok(quote) => Ok(QuoteAnswer::Upgrade {
                     quote,
@@ -338,7 +351,6 @@ pub async fn confirm_upgrade(
     use crate::{
         backend::{access::require_access, repo, respond, state::app_state},
         components::locale::locale_of,
-        domain::lang::Lang,
         i18n::*,
     };
     respond::finish(
@@ -352,9 +364,7 @@ pub async fn confirm_upgrade(
             let key = format!("{}-{idempotency_key}", access.session.login_id);
             let mut tx = state.pool.begin().await?;
             // The service row lock orders concurrent confirmations; the first one wins.
-            repo::hosting::service(&mut tx, customer_id, contract_id, Lang::En, true)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let service = lock_service(&mut tx, customer_id, contract_id).await?;
             if let Some(past) = repo::hosting::change_by_key(&mut tx, contract_id, &key).await? {
                 return past
                     .invoice_number
@@ -364,15 +374,9 @@ pub async fn confirm_upgrade(
                     })
                     .ok_or(AppError::Stale);
             }
-            let (service, view, decision) =
-                decide_locked(&mut tx, &state, customer_id, contract_id, version, &config).await?;
+            let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
             let quote = decision.map_err(refusal_error)?;
-            let language: String =
-                sqlx::query_scalar("SELECT language FROM customers WHERE id = $1")
-                    .bind(customer_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let locale = locale_of(Lang::parse(&language).unwrap_or(Lang::En));
+            let locale = locale_of(service.language);
             let days = format!("{}/{}", quote.days_remaining, quote.days_total);
             let charge_text = format!(
                 "{} {} ({days})",
@@ -435,8 +439,8 @@ pub async fn schedule_downgrade(
             let access = require_access(&state).await?;
             let customer_id = access.require_holder()?;
             let mut tx = state.pool.begin().await?;
-            let (service, view, decision) =
-                decide_locked(&mut tx, &state, customer_id, contract_id, version, &config).await?;
+            let service = lock_service(&mut tx, customer_id, contract_id).await?;
+            let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
             let Err(UpgradeRefusal::DowngradeInTerm { renewal }) = decision else {
                 return Err(AppError::field("config", FieldProblem::NotADowngrade));
             };
@@ -468,18 +472,13 @@ pub async fn schedule_downgrade(
 /// Withdraws the scheduled downgrade of a service.
 #[server(endpoint = "withdraw_downgrade")]
 pub async fn withdraw_downgrade(contract_id: i64, change_id: i64) -> Result<(), AppError> {
-    use crate::{
-        backend::{access::require_access, repo, respond, state::app_state},
-        domain::lang::Lang,
-    };
+    use crate::backend::{access::require_access, repo, respond, state::app_state};
     respond::finish(
         async {
             let state = app_state()?;
             let customer_id = require_access(&state).await?.require_holder()?;
             let mut tx = state.pool.begin().await?;
-            repo::hosting::service(&mut tx, customer_id, contract_id, Lang::En, true)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            lock_service(&mut tx, customer_id, contract_id).await?;
             if !repo::hosting::withdraw(&mut tx, contract_id, change_id).await? {
                 return Err(AppError::NotFound);
             }

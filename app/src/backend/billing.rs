@@ -252,14 +252,6 @@ pub fn describe(line: &PreviewLine, lang: Lang) -> String {
     }
 }
 
-fn line_kind(kind: LineKind) -> &'static str {
-    match kind {
-        LineKind::Recurring => "recurring",
-        LineKind::Proration => "proration",
-        LineKind::Overage => "overage",
-    }
-}
-
 /// Issues the invoice of the subscription's next cycle; `false` when it already existed.
 async fn issue_next(
     conn: &mut PgConnection,
@@ -293,7 +285,7 @@ async fn issue_next(
         .lines
         .iter()
         .map(|l| NewLine {
-            kind: line_kind(l.kind),
+            kind: l.kind.as_str(),
             description: describe(l, sub.language),
             amount: l.amount.amount(),
             vat_rate: l.vat_rate,

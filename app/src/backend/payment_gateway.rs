@@ -78,11 +78,7 @@ impl Sandbox {
             .collect();
         let succeeded = !digits.is_empty() && !digits.ends_with(SANDBOX_DECLINED_SUFFIX);
         let reference = format!("sbx_{}", uuid::Uuid::new_v4().simple());
-        let method = match request.method {
-            PaymentMethod::Card => "card",
-            PaymentMethod::SepaDebit => "sepa",
-            PaymentMethod::MobileMoney => "mobile_money",
-        };
+        let method = request.method.code();
         sqlx::query(
             "INSERT INTO sandbox_charges (idempotency_key, reference, amount, currency, method,
                                           succeeded)

@@ -175,11 +175,7 @@ fn PreviewTable(sub: SubscriptionView) -> impl IntoView {
                     .into_any()
                 }
             };
-            let kind = match line.kind {
-                LineKind::Recurring => "recurring",
-                LineKind::Proration => "proration",
-                LineKind::Overage => "overage",
-            };
+            let kind = line.kind.as_str();
             view! {
                 <tr data-kind=kind>
                     <td>{label}</td>

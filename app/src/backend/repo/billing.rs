@@ -44,25 +44,6 @@ pub struct Subscription {
     pub payment_method: PaymentMethod,
 }
 
-/// The spelling of a payment method in the database.
-pub fn method_str(method: PaymentMethod) -> &'static str {
-    match method {
-        PaymentMethod::Card => "card",
-        PaymentMethod::SepaDebit => "sepa",
-        PaymentMethod::MobileMoney => "mobile_money",
-    }
-}
-
-/// A payment method from its database spelling.
-pub fn parse_method(value: &str) -> Option<PaymentMethod> {
-    match value {
-        "card" => Some(PaymentMethod::Card),
-        "sepa" => Some(PaymentMethod::SepaDebit),
-        "mobile_money" => Some(PaymentMethod::MobileMoney),
-        _ => None,
-    }
-}
-
 const SUBSCRIPTION_COLUMNS: &str = "
     SELECT s.id, s.contract_id, ct.contract_number, cu.id AS customer_id, cu.provider_id,
            cu.language, cu.managed, co.vat_rate, co.first_invoice_due_days, t.currency,
@@ -103,7 +84,7 @@ fn subscription(row: &PgRow) -> Result<Subscription, AppError> {
         payment_method: parse_column(
             "subscriptions.payment_method",
             row.get("payment_method"),
-            parse_method,
+            PaymentMethod::parse,
         )?,
     })
 }
@@ -535,7 +516,7 @@ pub async fn lock_autopay_due(
                 method: parse_column(
                     "subscriptions.payment_method",
                     r.get("payment_method"),
-                    parse_method,
+                    PaymentMethod::parse,
                 )?,
                 instruments: instruments(r),
             })
@@ -561,7 +542,7 @@ pub async fn record_attempt(
     )
     .bind(invoice_id)
     .bind(day)
-    .bind(method_str(method))
+    .bind(method.code())
     .bind(automatic)
     .bind(if reference.is_some() {
         "succeeded"
@@ -594,17 +575,14 @@ pub async fn settle(
     .bind(invoice_id)
     .bind(amount)
     .bind(day)
-    .bind(method_str(method))
+    .bind(method.code())
     .bind(reference)
     .bind(idempotency_key)
     .execute(&mut *conn)
     .await?
     .rows_affected()
         == 1;
-    sqlx::query("UPDATE invoices SET status = 'paid', autopay_on = NULL WHERE id = $1")
-        .bind(invoice_id)
-        .execute(&mut *conn)
-        .await?;
+    close_settled(conn, invoice_id).await?;
     Ok(written)
 }
 
@@ -685,7 +663,7 @@ fn payable(row: &PgRow) -> Result<Payable, AppError> {
         subscription_method: row
             .get::<Option<String>, _>("payment_method")
             .as_deref()
-            .and_then(parse_method),
+            .and_then(PaymentMethod::parse),
         instruments: instruments(row),
     })
 }

@@ -93,6 +93,8 @@ pub struct Service {
     pub base_price: Decimal,
     pub currency: String,
     pub vat_rate: Decimal,
+    /// The customer's language: invoice lines are written in it.
+    pub language: Lang,
     pub status: String,
     pub term_start: NaiveDate,
     pub term_end: NaiveDate,
@@ -123,7 +125,7 @@ pub async fn service(
     let sql = format!(
         "SELECT c.id, c.contract_number, c.customer_id, cu.provider_id, h.hostname, t.id AS tariff_id,
                 t.name, t.upgradable, COALESCE(t.term_price, 0) AS base_price, t.currency,
-                co.vat_rate, c.status, h.term_start, h.term_end, h.version
+                co.vat_rate, cu.language, c.status, h.term_start, h.term_end, h.version
            FROM hosting_services h
            JOIN contracts c ON c.id = h.contract_id
            JOIN customers cu ON cu.id = c.customer_id
@@ -200,6 +202,7 @@ pub async fn service(
         base_price: row.get("base_price"),
         currency: row.get::<String, _>("currency").trim().to_string(),
         vat_rate: row.get("vat_rate"),
+        language: Lang::parse(row.get::<&str, _>("language")).unwrap_or(Lang::En),
         status: row.get("status"),
         term_start: row.get("term_start"),
         term_end: row.get("term_end"),

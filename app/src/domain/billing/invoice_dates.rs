@@ -62,6 +62,28 @@ pub enum PaymentMethod {
     MobileMoney,
 }
 
+impl PaymentMethod {
+    /// The spelling in the database and in forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            PaymentMethod::Card => "card",
+            PaymentMethod::SepaDebit => "sepa",
+            PaymentMethod::MobileMoney => "mobile_money",
+        }
+    }
+
+    /// A method from its spelling.
+    pub fn parse(code: &str) -> Option<PaymentMethod> {
+        [
+            PaymentMethod::Card,
+            PaymentMethod::SepaDebit,
+            PaymentMethod::MobileMoney,
+        ]
+        .into_iter()
+        .find(|m| m.code() == code)
+    }
+}
+
 /// What happens on the autopay date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AutopayAction {

@@ -85,6 +85,17 @@ pub enum LineKind {
     Overage,
 }
 
+impl LineKind {
+    /// The spelling of the invoice line's kind (`invoice_lines.kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineKind::Recurring => "recurring",
+            LineKind::Proration => "proration",
+            LineKind::Overage => "overage",
+        }
+    }
+}
+
 /// One line of the next invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviewLine {

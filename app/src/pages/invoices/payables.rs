@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::billing::{PayInvoice, PayableView, method_code},
+    api::billing::{PayInvoice, PayableView},
     components::{
         form::{FormAlert, problem_message, shown_error},
         money::{DateText, Money},
@@ -49,14 +49,14 @@ fn PayableForm(payable: PayableView, pay: ServerAction<PayInvoice>) -> impl Into
         .methods
         .iter()
         .map(|choice| {
-            let id = format!("pay-{}-{}", payable.invoice_id, method_code(choice.method));
+            let id = format!("pay-{}-{}", payable.invoice_id, choice.method.code());
             view! {
                 <div class="field-check">
                     <input
                         type="radio"
                         id=id.clone()
                         name="method"
-                        value=method_code(choice.method)
+                        value=choice.method.code()
                         checked=Some(choice.method) == first
                     />
                     <label for=id>{method_name(choice.method)} " " {choice.masked.clone()}</label>
