@@ -3,7 +3,7 @@ import { expect, test as base } from '@playwright/test';
 // Answers the app gives on purpose (wrong password 401, "not yours" 404, a refused link 409,
 // invalid input 422, too many attempts 429): the browser logs them as failed loads, but they
 // are not errors of the page.
-const EXPECTED = /Failed to load resource: the server responded with a status of (401|404|409|422|429)/;
+const EXPECTED = /Failed to load resource: the server responded with a status of (401|403|404|409|422|429)/;
 
 /**
  * Every test fails when its page logs a console error or throws: hydration mismatches and

@@ -70,6 +70,8 @@ where
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::backend::respond::set_page_csp();
     view! {
         <!DOCTYPE html>
         <html>

@@ -52,6 +52,10 @@ pub enum AppError {
     /// The database (or another dependency) is unreachable right now.
     #[error("service unavailable")]
     Unavailable,
+    /// The request could not be read (missing or mistyped arguments, a body too large, a
+    /// cross-origin post): nothing was done.
+    #[error("bad request")]
+    BadRequest,
     /// Anything else; details are in the server log.
     #[error("internal error")]
     Internal,
@@ -115,6 +119,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Invalid(_) | AppError::LinkProofInvalid | AppError::LinkCodeInvalid => 422,
             AppError::LinkRefused(_) | AppError::AutopayRequired | AppError::Stale => 409,
+            AppError::BadRequest => 400,
             AppError::TooManyAttempts => 429,
             AppError::Unavailable => 503,
             AppError::Internal | AppError::Transport(_) => 500,
@@ -126,7 +131,19 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: leptos::prelude::ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // On the server these mean the request's arguments could not be read: the caller's
+            // mistake (400), never the server's (issue 9, item 13).
+            #[cfg(feature = "ssr")]
+            leptos::prelude::ServerFnErrorErr::Args(_)
+            | leptos::prelude::ServerFnErrorErr::MissingArg(_)
+            | leptos::prelude::ServerFnErrorErr::Deserialization(_) => {
+                tracing::info!(error = %value, "server function arguments refused");
+                crate::backend::respond::set_status(400);
+                AppError::BadRequest
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

@@ -30,6 +30,17 @@ test('contact data: one invalid field is explained and the rest is kept, then sa
   await page.reload();
   await expect(form.getByLabel('Téléphone (facultatif)')).toHaveValue('+32471998877');
   await expect(form.getByLabel('Code postal')).toHaveValue('4000');
+  // Step-up (issue 9): a new email address needs the current password; the form keeps it.
+  await hydrated(page);
+  await form.getByLabel('Adresse e-mail', { exact: true }).fill('claire.d@example.org');
+  await form.getByTestId('save-contact').click();
+  await expect(form.locator('#contact-current-password-error')).toBeVisible();
+  await expect(form.getByLabel('Adresse e-mail', { exact: true })).toHaveValue('claire.d@example.org');
+  await form.getByLabel(/Mot de passe actuel/).fill('Trio-demo-2024');
+  await form.getByTestId('save-contact').click();
+  await expect(page.getByTestId('account-notice')).toHaveText('Vos coordonnées ont été enregistrées.');
+  await page.reload();
+  await expect(form.getByLabel('Adresse e-mail', { exact: true })).toHaveValue('claire.d@example.org');
   // Home's overview shows the new address.
   await page.getByRole('link', { name: 'Accueil' }).first().click();
   await expect(page.locator('main')).toContainText('Quai de la Batte 8');

@@ -77,7 +77,13 @@ test('an invalid IBAN is refused with a message, a valid one creates a mandate (
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 
+  // Step-up (issue 9): the password is asked again; a wrong one keeps what was typed.
   await section.locator('#sepa-iban').fill('BE68 5390 0754 7034');
+  await section.locator('#sepa-current-password').fill('not-my-password');
+  await section.getByTestId('activate-sepa').click();
+  await expect(section.locator('#sepa-current-password-error')).toContainText('Het huidige wachtwoord klopt niet');
+  await expect(section.locator('#sepa-iban')).toHaveValue('BE68 5390 0754 7034');
+  await section.locator('#sepa-current-password').fill('Trio-demo-2024');
   await section.getByTestId('activate-sepa').click();
   await expect(section.getByTestId('mandate-iban')).toHaveText('BE68 •••• •••• 7034');
   await expect(section.getByTestId('mandate-reference')).toHaveText(/^LUMEN-100001-\d{3}$/);

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod demo;
 pub mod documents;
+pub mod guard;
 pub mod routes;
 
 use std::{path::Path, sync::Arc, time::Duration};

@@ -28,6 +28,14 @@ const UPLOAD_OVERHEAD: usize = 64 * 1024;
 
 /// Builds the whole application router.
 pub fn router(state: AppState) -> Router {
+    router_with_limiter(
+        state,
+        crate::guard::IpLimiter::new(30, Duration::from_secs(2)),
+    )
+}
+
+/// The router with a given per-address limiter (tests use a small one).
+pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()
@@ -49,7 +57,14 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+        .layer(DefaultBodyLimit::max(crate::guard::SERVER_FN_BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            limiter,
+            crate::guard::per_ip_limit,
+        ))
+        .layer(axum::middleware::from_fn(crate::guard::same_origin))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(crate::guard::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -169,11 +184,7 @@ fn download_refused(err: &app::error::AppError, lang: Lang) -> Response {
     }
     let status =
         StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        app::backend::respond::download_error_text(err, lang),
-    )
-        .into_response()
+    (status, app::backend::respond::error_text(err, lang)).into_response()
 }
 
 /// The PDF of an invoice or credit note (I2), for the holder of its customer number only.

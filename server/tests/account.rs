@@ -75,6 +75,32 @@ async fn contact_data_is_checked_saved_and_recorded(pool: PgPool) {
         record,
         ("Liège".into(), "Liège Centre".into(), "+32471998877".into())
     );
+    // Step-up (issue 9, ASVS V7.5): a new email needs the current password.
+    let new_email = moved.replace("claire.dubois%40example.be", "claire%40example.org");
+    for (extra, problem) in [
+        ("", "required"),
+        ("&current_password=wrong-password", "password_wrong"),
+    ] {
+        let body = format!("{new_email}{extra}");
+        let (status, text, _) = post(&app, "/api/save_contact", &body, Some(&claire)).await;
+        assert_eq!(status, 422, "{text}");
+        assert!(
+            text.contains("current_password") && text.contains(problem),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        contact(&app, &claire).await.contact.email,
+        "claire.dubois@example.be"
+    );
+    let body = format!("{new_email}&current_password=Trio-demo-2024");
+    let (status, text, _) = post(&app, "/api/save_contact", &body, Some(&claire)).await;
+    assert_eq!((status, text.as_str()), (200, r#"["email"]"#));
+    assert_eq!(
+        contact(&app, &claire).await.contact.email,
+        "claire@example.org"
+    );
+
     // Home's overview shows the new data.
     let (_, home, _) = post(&app, "/api/home_overview", "", Some(&claire)).await;
     assert!(home.contains("Liège Centre"), "{home}");

@@ -544,7 +544,7 @@ async fn a_failed_autopay_is_retried_and_can_be_paid_another_way(pool: PgPool) {
     let (status, text, _) = post(
         &app,
         "/api/activate_sepa",
-        "account_holder=Camille+Martin&iban=FR7630006000011234567890189&consent=on",
+        "account_holder=Camille+Martin&iban=FR7630006000011234567890189&consent=on&current_password=Satellite-demo-2024",
         Some(&camille),
     )
     .await;

@@ -42,10 +42,25 @@ async fn a_holder_activates_and_cancels_direct_debit(pool: PgPool) {
         .expect("count");
     assert_eq!(none, 0, "nothing stored for refused input");
 
+    // Step-up (issue 9, ASVS V7.5): valid fields without the password, or with a wrong one,
+    // store nothing.
+    for (password, problem) in [("", "required"), ("not-my-password", "password_wrong")] {
+        let body = format!(
+            "account_holder=Claire+Dubois&iban=BE68+5390+0754+7034&consent=on&current_password={password}"
+        );
+        let (status, text, _) = post(&app, "/api/activate_sepa", &body, Some(&claire)).await;
+        assert_eq!(status, 422, "{text}");
+        assert!(
+            text.contains("current_password") && text.contains(problem),
+            "{text}"
+        );
+    }
+    assert!(methods(&app, &claire).await.mandate.is_none());
+
     let (status, text, _) = post(
         &app,
         "/api/activate_sepa",
-        "account_holder=Claire+Dubois&iban=be68+5390+0754+7034&consent=on",
+        "account_holder=Claire+Dubois&iban=be68+5390+0754+7034&consent=on&current_password=Trio-demo-2024",
         Some(&claire),
     )
     .await;
@@ -71,7 +86,7 @@ async fn a_holder_activates_and_cancels_direct_debit(pool: PgPool) {
     let (status, _, _) = post(
         &app,
         "/api/activate_sepa",
-        "account_holder=Claire+Dubois&iban=BE68539007547034&consent=on",
+        "account_holder=Claire+Dubois&iban=BE68539007547034&consent=on&current_password=Trio-demo-2024",
         Some(&claire),
     )
     .await;

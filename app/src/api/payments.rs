@@ -90,6 +90,9 @@ pub async fn activate_sepa(
     account_holder: String,
     iban: String,
     consent: Option<String>,
+    /// Step-up (ASVS V7.5, issue 9): the password again before money moves elsewhere.
+    #[server(default)]
+    current_password: String,
 ) -> Result<(), AppError> {
     use crate::{
         backend::{access::require_access, repo, respond, state::app_state},
@@ -115,7 +118,15 @@ pub async fn activate_sepa(
                     "consent",
                     (consent.as_deref() != Some("on")).then_some(FieldProblem::ConsentMissing),
                 ),
+                (
+                    "current_password",
+                    current_password
+                        .is_empty()
+                        .then_some(FieldProblem::Required),
+                ),
             ])?;
+            crate::api::security::prove_current_password(&state, &access.session, current_password)
+                .await?;
             let Ok(iban) = iban else {
                 return Err(AppError::Internal);
             };

@@ -42,14 +42,53 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
-/// The plain-text answer to a failed download (a PDF, a CSV), in `lang`: downloads are not
-/// pages, so they cannot show the translated error view.
-pub fn download_error_text(error: &AppError, lang: crate::domain::lang::Lang) -> &'static str {
+/// Sets the status of a server function's error answer, if one is being built (a plain form
+/// post keeps the redirect back to its form).
+pub fn set_status(code: u16) {
+    if is_plain_form_post() {
+        return;
+    }
+    if let (Some(options), Ok(status)) = (
+        use_context::<ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        options.set_status(status);
+    }
+}
+
+/// The Content-Security-Policy of a page whose scripts carry `nonce`: no inline script without
+/// it, WebAssembly allowed to compile, nothing framed, forms only to the portal (issue 9).
+/// Inline style attributes stay allowed (the provider's colour, usage meters): they cannot run
+/// code.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+}
+
+/// Gives the page being rendered its policy, with the nonce Leptos puts on the hydration
+/// scripts of this response.
+pub fn set_page_csp() {
+    if let (Some(nonce), Some(options)) =
+        (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
+        && let Ok(value) = http::HeaderValue::from_str(&page_csp(&nonce))
+    {
+        options.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The plain-text answer to a failed download (a PDF, a CSV) or a refused request, in `lang`:
+/// these are not pages, so they cannot show the translated error view.
+pub fn error_text(error: &AppError, lang: crate::domain::lang::Lang) -> &'static str {
     use crate::{components::locale::locale_of, i18n::*};
     let locale = locale_of(lang);
     match error {
         AppError::Unavailable => td_string!(locale, errors.unavailable),
         AppError::Internal => td_string!(locale, errors.internal),
+        AppError::BadRequest => td_string!(locale, errors.bad_request),
+        AppError::TooManyAttempts => td_string!(locale, errors.too_many_attempts),
         _ => td_string!(locale, errors.not_found),
     }
 }

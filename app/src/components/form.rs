@@ -89,6 +89,7 @@ pub fn error_message(error: &AppError) -> AnyView {
         AppError::AutopayRequired => t!(i18n, errors.autopay_required).into_any(),
         AppError::Stale => t!(i18n, errors.stale).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),
+        AppError::BadRequest => t!(i18n, errors.bad_request).into_any(),
         AppError::Transport(_) => t!(i18n, errors.transport).into_any(),
     }
 }

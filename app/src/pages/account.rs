@@ -22,7 +22,18 @@ use crate::{
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SaveContact>::new();
-    let data = Resource::new_blocking(move || save.version().get(), |_| get_contact());
+    // Reloaded after a successful save only: a refused one keeps the form as typed.
+    let last_saved = StoredValue::new(0_usize);
+    let data = Resource::new_blocking(
+        move || {
+            let version = save.version().get();
+            if save.value().with(|v| matches!(v, Some(Ok(_)))) {
+                last_saved.set_value(version);
+            }
+            last_saved.get_value()
+        },
+        |_| get_contact(),
+    );
     let saved = Signal::derive(move || save.value().get().and_then(Result::ok));
     let content = move || {
         Suspend::new(async move {
@@ -115,6 +126,16 @@ fn ContactForm(data: ContactData, save: ServerAction<SaveContact>) -> impl IntoV
                         {t!(i18n, account.city)}
                     </Field>
                 </div>
+                <Field
+                    id="contact-current-password"
+                    name="current_password"
+                    input_type="password"
+                    autocomplete="current-password"
+                    required=false
+                    error
+                >
+                    {t!(i18n, account.password_for_email)}
+                </Field>
                 <button type="submit" class="btn btn-primary" data-testid="save-contact">
                     {t!(i18n, account.save)}
                 </button>

@@ -19,6 +19,11 @@ pub fn today() -> NaiveDate {
 
 /// The router of the real server, on `pool` with the demo data loaded.
 pub async fn app(pool: PgPool) -> Router {
+    server::routes::router(state(pool).await)
+}
+
+/// The application state of the real server, on `pool` with the demo data loaded.
+pub async fn state(pool: PgPool) -> app::backend::state::AppState {
     demo::load(&pool, today()).await.expect("demo data");
     let config = Config::from_lookup(|name| match name {
         "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".into()),
@@ -27,8 +32,7 @@ pub async fn app(pool: PgPool) -> Router {
         _ => None,
     })
     .expect("config");
-    let state = server::state(&config, pool).await.expect("state");
-    server::routes::router(state)
+    server::state(&config, pool).await.expect("state")
 }
 
 /// A server-function style form post: (status, body, session cookie pair if one was set).

@@ -131,6 +131,15 @@ fn ActivationForm(creditor_id: String, activate: ServerAction<ActivateSepa>) -> 
                         .map(|p| view! { <p class="field-error" id="sepa-consent-error">{problem_message(p)}</p> })
                 }}
             </div>
+            <Field
+                id="sepa-current-password"
+                name="current_password"
+                input_type="password"
+                autocomplete="current-password"
+                error
+            >
+                {t!(i18n, payment.password_confirm)}
+            </Field>
             <button type="submit" class="btn btn-primary" data-testid="activate-sepa">
                 {t!(i18n, payment.activate)}
             </button>

@@ -1,0 +1,290 @@
+//! Guards around every request (QUALITY.md "Security", issue 9): a same-origin check on every
+//! state-changing request (CSRF), security headers on every response, body limits on server
+//! functions, and per-address limits on the endpoints that check a secret or take a file.
+
+use std::{
+    collections::HashMap,
+    net::{IpAddr, SocketAddr},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use app::{backend::respond::error_text, domain::lang::Lang, error::AppError};
+use axum::{
+    body::Body,
+    extract::{ConnectInfo, Request, State, connect_info::MockConnectInfo},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use crate::routes::LOCALE_COOKIE;
+
+/// The most a server function's arguments may weigh; every form of the portal fits in a
+/// fraction of it (uploads go to `/documents`, with their own limit).
+pub const SERVER_FN_BODY_LIMIT: usize = 64 * 1024;
+
+/// The language of the visitor's locale cookie, for answers that are not pages.
+pub fn cookie_lang(headers: &HeaderMap) -> Lang {
+    app::backend::cookies::read_cookie(headers, LOCALE_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or(app::paths::DEFAULT_LANG)
+}
+
+/// Whether the caller reads server-function answers (JavaScript) rather than pages.
+fn wants_json(headers: &HeaderMap) -> bool {
+    !headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// A refusal the caller understands: the server function's error encoding for JavaScript
+/// callers, a short text in the visitor's language for a plain form post or a page.
+pub fn refusal(status: StatusCode, error: &AppError, text: &str, headers: &HeaderMap) -> Response {
+    if wants_json(headers) {
+        let body = serde_json::to_string(error).unwrap_or_default();
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            Body::from(body),
+        )
+            .into_response()
+    } else {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            text.to_string(),
+        )
+            .into_response()
+    }
+}
+
+/// Whether a request comes from another origin: what the browser says in `Sec-Fetch-Site`,
+/// else the `Origin` it sent compared with the host asked for. A request with neither is not
+/// from a browser page (a command-line client carries no ambient cookie of a victim) and passes.
+pub fn cross_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return site.as_bytes() != b"same-origin";
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return true;
+    };
+    let authority = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match (authority, host) {
+        (Some(authority), Some(host)) => !authority.eq_ignore_ascii_case(host),
+        _ => true,
+    }
+}
+
+/// CSRF (QUALITY "CSRF"): every method but GET, HEAD and OPTIONS must come from the portal's
+/// own pages. Plain form posts of the portal carry `Sec-Fetch-Site: same-origin` and pass.
+pub async fn same_origin(request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe && cross_origin(request.headers()) {
+        tracing::warn!(path = %request.uri().path(), "cross-origin request refused");
+        let lang = cookie_lang(request.headers());
+        return refusal(
+            StatusCode::FORBIDDEN,
+            &AppError::BadRequest,
+            error_text(&AppError::BadRequest, lang),
+            request.headers(),
+        );
+    }
+    next.run(request).await
+}
+
+/// The policy of responses that are not Leptos pages: nothing runs, nothing is framed.
+const DEFAULT_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+                           frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// Security headers on every response; pages set their own nonce policy, everything else gets
+/// the closed default.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let defaults = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CONTENT_SECURITY_POLICY, DEFAULT_CSP),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
+    for (name, value) in defaults {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
+}
+
+/// A token bucket per client address: `burst` requests at once, then one per `every`.
+#[derive(Clone)]
+pub struct IpLimiter {
+    buckets: Arc<Mutex<HashMap<IpAddr, (f64, Instant)>>>,
+    burst: f64,
+    every: Duration,
+}
+
+impl IpLimiter {
+    pub fn new(burst: u32, every: Duration) -> IpLimiter {
+        IpLimiter {
+            buckets: Arc::new(Mutex::new(HashMap::new())),
+            burst: f64::from(burst),
+            every,
+        }
+    }
+
+    /// Takes one token for `ip` at `now`; `false` when its bucket is empty.
+    pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return true;
+        };
+        let per_second = 1.0 / self.every.as_secs_f64();
+        if buckets.len() > 10_000 {
+            // Forget addresses whose buckets have refilled, so the map cannot grow unbounded.
+            let burst = self.burst;
+            buckets.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() * per_second < burst
+            });
+        }
+        let (tokens, at) = buckets.entry(ip).or_insert((self.burst, now));
+        let refilled =
+            (*tokens + now.duration_since(*at).as_secs_f64() * per_second).min(self.burst);
+        *at = now;
+        if refilled >= 1.0 {
+            *tokens = refilled - 1.0;
+            true
+        } else {
+            *tokens = refilled;
+            false
+        }
+    }
+}
+
+/// The endpoints that check a secret (password, answer, code, contract password) or take a
+/// file: their calls are limited per address (QUALITY "Throttling"), on top of the per-account
+/// failure counters in PostgreSQL.
+pub fn limited_path(path: &str) -> bool {
+    const LIMITED: [&str; 13] = [
+        "/api/sign_in",
+        "/api/register",
+        "/api/verify_sign_in",
+        "/api/confirm_two_factor",
+        "/api/disable_two_factor",
+        "/api/change_password",
+        "/api/set_security_question",
+        "/api/link_holder",
+        "/api/request_link_code",
+        "/api/confirm_link_code",
+        "/api/save_contact",
+        "/api/activate_sepa",
+        "/documents",
+    ];
+    LIMITED.contains(&path)
+}
+
+/// Refuses a limited endpoint's POST once the address has used its bucket (429, with the
+/// "too many attempts" message the forms already show).
+pub async fn per_ip_limit(
+    State(limiter): State<IpLimiter>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0)
+        .or_else(|| {
+            request
+                .extensions()
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|info| info.0)
+        });
+    if request.method() == Method::POST
+        && limited_path(request.uri().path())
+        && let Some(peer) = peer
+        && !limiter.allow(peer.ip(), Instant::now())
+    {
+        tracing::warn!(ip = %peer.ip(), path = %request.uri().path(), "per-address limit");
+        let lang = cookie_lang(request.headers());
+        let mut response = refusal(
+            StatusCode::TOO_MANY_REQUESTS,
+            &AppError::TooManyAttempts,
+            error_text(&AppError::TooManyAttempts, lang),
+            request.headers(),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return response;
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn same_origin_requests_pass_and_others_do_not() {
+        assert!(!cross_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(cross_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(cross_origin(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(cross_origin(&headers(&[("sec-fetch-site", "none")])));
+        // Without Sec-Fetch-Site, the Origin decides.
+        assert!(!cross_origin(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(cross_origin(&headers(&[
+            ("origin", "http://127.0.0.1:4000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(cross_origin(&headers(&[
+            ("origin", "null"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        // Neither header: not a browser page.
+        assert!(!cross_origin(&headers(&[("host", "127.0.0.1:3000")])));
+    }
+
+    #[test]
+    fn the_bucket_empties_and_refills() {
+        let limiter = IpLimiter::new(3, Duration::from_secs(1));
+        let ip: IpAddr = "192.0.2.1".parse().expect("ip");
+        let other: IpAddr = "192.0.2.2".parse().expect("ip");
+        let start = Instant::now();
+        assert!((0..3).all(|_| limiter.allow(ip, start)));
+        assert!(!limiter.allow(ip, start));
+        assert!(
+            limiter.allow(other, start),
+            "addresses have their own buckets"
+        );
+        assert!(limiter.allow(ip, start + Duration::from_millis(1100)));
+        assert!(!limiter.allow(ip, start + Duration::from_millis(1200)));
+    }
+}

@@ -1,0 +1,208 @@
+//! The guards of issue 9 through the real router: security headers on every kind of
+//! response, a page policy whose nonce is the one on the hydration scripts, cross-origin posts
+//! refused before they change anything, and the per-address limit on secret-checking endpoints.
+
+mod common;
+
+use std::{net::SocketAddr, time::Duration};
+
+use axum::{
+    Router,
+    body::{Body, to_bytes},
+    extract::connect_info::MockConnectInfo,
+    http::{Request, header},
+};
+use common::{app, post, sign_in};
+use server::guard::IpLimiter;
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+async fn send(app: &Router, request: Request<Body>) -> (u16, header::HeaderMap, String) {
+    let response = app.clone().oneshot(request).await.expect("response");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = to_bytes(response.into_body(), 1 << 22).await.expect("body");
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+fn header_of<'a>(headers: &'a header::HeaderMap, name: &str) -> &'a str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_response_carries_the_security_headers(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
+    let invoice: i64 = sqlx::query_scalar(
+        "SELECT i.id FROM invoices i JOIN customers c ON c.id = i.customer_id
+          WHERE c.customer_number = '100001' ORDER BY i.id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("invoice");
+    let get = |path: String, cookie: Option<&str>| {
+        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie.to_string());
+        }
+        request.body(Body::empty()).expect("request")
+    };
+    let kinds = [
+        ("signed-in page", get("/fr/invoices".into(), Some(&claire))),
+        ("public page", get("/de/sign-in".into(), None)),
+        ("not found page", get("/en/no-such-page".into(), None)),
+        ("redirect", get("/".into(), None)),
+        ("probe", get("/healthz".into(), None)),
+        (
+            "invoice PDF",
+            get(format!("/invoices/{invoice}/pdf"), Some(&claire)),
+        ),
+        ("CSV export", get("/usage.csv".into(), Some(&claire))),
+        ("locale switch", get("/locale/nl?next=/".into(), None)),
+        (
+            "server function",
+            Request::post("/api/sign_in")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("email=a%40b.c&password=x&lang=en"))
+                .expect("request"),
+        ),
+    ];
+    for (kind, request) in kinds {
+        let (status, headers, body) = send(&app, request).await;
+        assert!(status < 500, "{kind}: {status}");
+        assert_eq!(
+            header_of(&headers, "x-content-type-options"),
+            "nosniff",
+            "{kind}"
+        );
+        assert_eq!(
+            header_of(&headers, "referrer-policy"),
+            "same-origin",
+            "{kind}"
+        );
+        assert_eq!(header_of(&headers, "x-frame-options"), "DENY", "{kind}");
+        let csp = header_of(&headers, "content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{kind}: {csp}");
+        assert!(!csp.contains("script-src 'unsafe-inline'"), "{kind}: {csp}");
+        if body.starts_with("<!DOCTYPE html>") {
+            // A page: its scripts run only with this response's nonce, and each carries it.
+            let nonce = csp
+                .split("'nonce-")
+                .nth(1)
+                .and_then(|rest| rest.split('\'').next())
+                .unwrap_or_else(|| panic!("{kind}: no nonce in {csp}"));
+            assert!(nonce.len() >= 16, "{kind}: {nonce}");
+            // leptos_i18n leaves an empty `<script></script>` (nothing runs: the browser skips
+            // an empty inline script before it asks the policy).
+            let scripts =
+                body.matches("<script").count() - body.matches("<script></script>").count();
+            let with_nonce = body.matches(&format!("nonce=\"{nonce}\"")).count();
+            assert!(scripts >= 1, "{kind}: a page hydrates");
+            assert!(
+                with_nonce >= scripts,
+                "{kind}: {scripts} scripts, {with_nonce} with the nonce"
+            );
+        } else {
+            assert!(csp.starts_with("default-src 'none'"), "{kind}: {csp}");
+        }
+    }
+    // Each page gets a nonce of its own.
+    let (_, first, _) = send(&app, get("/de/sign-in".into(), None)).await;
+    let (_, second, _) = send(&app, get("/de/sign-in".into(), None)).await;
+    assert_ne!(
+        header_of(&first, "content-security-policy"),
+        header_of(&second, "content-security-policy")
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn cross_origin_posts_change_nothing(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
+    let city = || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT city FROM customers WHERE customer_number = '100001'",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("city")
+    };
+    let body = "first_name=Claire&last_name=Dubois&email=claire.dubois%40example.be\
+&phone=%2B32+470+12+34+56&street=Rue+des+Tilleuls+12&postal_code=4000&city=Attacker";
+    let forged = |site: Option<&str>, origin: Option<&str>, accept: &str| {
+        let mut request = Request::post("/api/save_contact")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, accept)
+            .header(header::COOKIE, claire.clone());
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        request.body(Body::from(body)).expect("request")
+    };
+    let attacks = [
+        (
+            Some("same-site"),
+            Some("http://127.0.0.1:4000"),
+            "text/html",
+        ),
+        (
+            Some("cross-site"),
+            Some("https://evil.example"),
+            "text/html",
+        ),
+        (None, Some("http://127.0.0.1:4000"), "application/json"),
+        (None, Some("null"), "text/html"),
+    ];
+    for (site, origin, accept) in attacks {
+        let (status, _, text) = send(&app, forged(site, origin, accept)).await;
+        assert_eq!(status, 403, "{site:?} {origin:?}: {text}");
+        assert!(!text.is_empty(), "the refusal says why");
+    }
+    assert_eq!(city().await, "Liège");
+    // The portal's own form posts pass.
+    let (status, _, text) = send(
+        &app,
+        forged(
+            Some("same-origin"),
+            Some("http://127.0.0.1:3000"),
+            "application/json",
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(city().await, "Attacker");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sign_in_attempts_are_limited_per_address(pool: PgPool) {
+    let state = common::state(pool).await;
+    let limited = |ip: [u8; 4]| {
+        server::routes::router_with_limiter(
+            state.clone(),
+            IpLimiter::new(3, Duration::from_secs(3600)),
+        )
+        .layer(MockConnectInfo(SocketAddr::from((ip, 40000))))
+    };
+    let app = limited([192, 0, 2, 10]);
+    let attempt = "email=nobody%40example.org&password=wrong-password&lang=fr";
+    for _ in 0..3 {
+        let (status, _, _) = post(&app, "/api/sign_in", attempt, None).await;
+        assert_eq!(status, 401);
+    }
+    let (status, text, _) = post(&app, "/api/sign_in", attempt, None).await;
+    assert_eq!((status, text.as_str()), (429, "\"TooManyAttempts\""));
+    // Pages and other server functions stay open to that address.
+    let (status, _, _) = post(&app, "/api/shell_data", "", None).await;
+    assert_eq!(status, 200);
+}
