@@ -46,6 +46,12 @@ pub enum AppError {
     /// submission, a new day): nothing was written; the page shows the current state.
     #[error("changed in the meantime")]
     Stale,
+    /// An idempotency key came back with another request than its first one.
+    #[error("idempotency key reused")]
+    KeyReused,
+    /// The same confirmation is still being processed by an earlier request.
+    #[error("in progress")]
+    InProgress,
     /// Too many failed attempts; try again later (S3).
     #[error("too many attempts")]
     TooManyAttempts,
@@ -118,7 +124,11 @@ impl AppError {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::NotFound => 404,
             AppError::Invalid(_) | AppError::LinkProofInvalid | AppError::LinkCodeInvalid => 422,
-            AppError::LinkRefused(_) | AppError::AutopayRequired | AppError::Stale => 409,
+            AppError::LinkRefused(_)
+            | AppError::AutopayRequired
+            | AppError::Stale
+            | AppError::InProgress => 409,
+            AppError::KeyReused => 422,
             AppError::BadRequest => 400,
             AppError::TooManyAttempts => 429,
             AppError::Unavailable => 503,

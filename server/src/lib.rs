@@ -166,7 +166,7 @@ pub async fn billing_run_command(config: &Config, day: chrono::NaiveDate) -> Res
     Ok(())
 }
 
-/// Deletes expired sessions and day-old sign-in failures every ten minutes.
+/// Deletes expired sessions, day-old sign-in failures and idempotency keys every ten minutes.
 async fn purge_sessions(pool: PgPool) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -180,6 +180,9 @@ async fn purge_sessions(pool: PgPool) {
         }
         if let Err(err) = repo::security::purge_failures(&pool).await {
             tracing::warn!(error = %err, "sign-in failure purge failed");
+        }
+        if let Err(err) = app::backend::idempotency::purge(&pool).await {
+            tracing::warn!(error = %err, "idempotency key purge failed");
         }
     }
 }

@@ -6,7 +6,7 @@ mod common;
 
 use app::api::{appointments::Appointments, products::Products};
 use chrono::{Datelike, Days, Weekday};
-use common::{app, post, register, sign_in, today};
+use common::{app, post, post_keyed, register, sign_in, today};
 use sqlx::PgPool;
 
 const CLAIRE: (&str, &str) = ("claire.dubois@example.be", "Trio-demo-2024");
@@ -70,7 +70,7 @@ async fn book_reschedule_and_cancel_with_clear_refusals(pool: PgPool) {
     let before = booked_rows(&pool).await;
 
     // Refusals name their fields, and nothing is written.
-    let (status, body, _) = post(
+    let (status, body, _) = post_keyed(
         &app,
         "/api/book_appointment",
         "kind=repair&slot_id=&street=&postal_code=ABC&city=Li%C3%A8ge&note=&move_request=",
@@ -82,7 +82,7 @@ async fn book_reschedule_and_cancel_with_clear_refusals(pool: PgPool) {
         assert!(body.contains(want), "want {want} in {body}");
     }
     let long = "x".repeat(501);
-    let (status, body, _) = post(
+    let (status, body, _) = post_keyed(
         &app,
         "/api/book_appointment",
         &repair(a, &long),
@@ -103,7 +103,7 @@ async fn book_reschedule_and_cancel_with_clear_refusals(pool: PgPool) {
     .fetch_one(&pool)
     .await
     .expect("a window today");
-    let (status, body, _) = post(
+    let (status, body, _) = post_keyed(
         &app,
         "/api/book_appointment",
         &repair(today_slot, ""),
@@ -118,7 +118,7 @@ async fn book_reschedule_and_cancel_with_clear_refusals(pool: PgPool) {
     assert_eq!(booked_rows(&pool).await, before);
 
     // Book a, move it to b: a is free again, b is taken.
-    let (status, body, _) = post(
+    let (status, body, _) = post_keyed(
         &app,
         "/api/book_appointment",
         &repair(a, "3e+%C3%A9tage"),
@@ -141,7 +141,7 @@ async fn book_reschedule_and_cancel_with_clear_refusals(pool: PgPool) {
     assert!(page.slots.iter().any(|s| s.id == a));
     assert!(!page.slots.iter().any(|s| s.id == b));
     let (status, text, _) =
-        post(&app, "/api/book_appointment", &repair(b, ""), Some(&claire)).await;
+        post_keyed(&app, "/api/book_appointment", &repair(b, ""), Some(&claire)).await;
     assert_eq!((status, text.contains("slot_taken")), (422, true), "{text}");
 
     // Another household cannot touch it.
@@ -161,7 +161,7 @@ async fn book_reschedule_and_cancel_with_clear_refusals(pool: PgPool) {
 
     // At most three open appointments per customer number.
     for slot in [a, b] {
-        let (status, text, _) = post(
+        let (status, text, _) = post_keyed(
             &app,
             "/api/book_appointment",
             &repair(slot, ""),
@@ -171,7 +171,7 @@ async fn book_reschedule_and_cancel_with_clear_refusals(pool: PgPool) {
         assert_eq!(status, 200, "{text}");
     }
     let third = page.slots[2].id;
-    let (status, text, _) = post(
+    let (status, text, _) = post_keyed(
         &app,
         "/api/book_appointment",
         &repair(third, ""),
@@ -197,7 +197,7 @@ async fn a_move_gets_its_installation_at_the_new_address(pool: PgPool) {
         "kind=repair&slot_id={slot}&street=&postal_code=&city=&note=&move_request={}",
         choice.id
     );
-    let (status, text, _) = post(&app, "/api/book_appointment", &body, Some(&claire)).await;
+    let (status, text, _) = post_keyed(&app, "/api/book_appointment", &body, Some(&claire)).await;
     assert_eq!(status, 200, "{text}");
     let page = appointments(&app, &claire).await;
     assert!(page.moves.is_empty());
@@ -224,7 +224,7 @@ async fn a_move_gets_its_installation_at_the_new_address(pool: PgPool) {
         "kind=installation&slot_id={}&street=&postal_code=&city=&note=&move_request={}",
         page.slots[4].id, moving.id
     );
-    let (status, _, _) = post(&app, "/api/book_appointment", &again, Some(&claire)).await;
+    let (status, _, _) = post_keyed(&app, "/api/book_appointment", &again, Some(&claire)).await;
     assert_eq!(status, 409);
 }
 
@@ -259,7 +259,7 @@ async fn one_window_ten_concurrent_bookings_one_success(pool: PgPool) {
     for cookie in cookies {
         let app = app.clone();
         racers.spawn(async move {
-            post(
+            post_keyed(
                 &app,
                 "/api/book_appointment",
                 &repair(slot, ""),

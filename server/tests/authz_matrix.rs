@@ -184,7 +184,8 @@ fn matrix() -> Vec<Call> {
         Call {
             path: "/api/change_option",
             body: |_| {
-                "contract_number=200001-02&option_code=MOB-UNLIMITED&change=activate&shown_amount=0.01"
+                "contract_number=200001-02&option_code=MOB-UNLIMITED&change=activate&shown_amount=0.01\
+&idempotency_key=5b0c7f0e-8d1a-4a5e-9a51-0c1d2e3f4a5b"
                     .into()
             },
             // Only the holder gets as far as the amount check (not today's amount: 409).
@@ -339,7 +340,8 @@ fn matrix() -> Vec<Call> {
             path: "/api/book_appointment",
             body: |ids| {
                 format!(
-                    "kind=installation&slot_id={}&street=&postal_code=&city=&note=&move_request={}",
+                    "kind=installation&slot_id={}&street=&postal_code=&city=&note=&move_request={}\
+&idempotency_key=7e1d2c3b-4a59-4f68-8e7d-6c5b4a392817",
                     ids.free_slots[0], ids.move_200001
                 )
             },

@@ -14,7 +14,7 @@ use app::{
         money::Currency,
     },
 };
-use common::{app, post, sign_in, today};
+use common::{app, post, post_keyed, sign_in, today};
 use rust_decimal::{Decimal, dec};
 use sqlx::PgPool;
 
@@ -147,7 +147,7 @@ async fn activating_writes_the_change_and_one_proration_line(pool: PgPool) {
     let activate = "contract_number=100001-01&option_code=TV-DECODER&change=activate";
 
     // An amount that is not today's (an old page) writes nothing.
-    let (status, body, _) = post(
+    let (status, body, _) = post_keyed(
         &app,
         "/api/change_option",
         &format!("{activate}&shown_amount=2.50"),
@@ -158,14 +158,14 @@ async fn activating_writes_the_change_and_one_proration_line(pool: PgPool) {
     assert!(pending(&pool, "100001-01").await.is_empty());
 
     let confirm = format!("{activate}&shown_amount=2.17");
-    let (status, body, _) = post(&app, "/api/change_option", &confirm, Some(&claire)).await;
+    let (status, body, _) = post_keyed(&app, "/api/change_option", &confirm, Some(&claire)).await;
     assert_eq!(status, 200, "{body}");
     assert!(
         body.contains("\"active\":true") && body.contains("\"amount\":\"2.17\""),
         "{body}"
     );
     // The same confirmation again (double click, second window): refused, still one line.
-    let (status, _, _) = post(&app, "/api/change_option", &confirm, Some(&claire)).await;
+    let (status, _, _) = post_keyed(&app, "/api/change_option", &confirm, Some(&claire)).await;
     assert_eq!(status, 409);
     assert_eq!(
         pending(&pool, "100001-01").await,
@@ -192,7 +192,7 @@ async fn activating_writes_the_change_and_one_proration_line(pool: PgPool) {
     );
 
     // Deactivating the same day credits it back; activating again is a new activation.
-    let (status, _, _) = post(
+    let (status, _, _) = post_keyed(
         &app,
         "/api/change_option",
         "contract_number=100001-01&option_code=TV-DECODER&change=deactivate&shown_amount=-2.17",
@@ -200,14 +200,14 @@ async fn activating_writes_the_change_and_one_proration_line(pool: PgPool) {
     )
     .await;
     assert_eq!(status, 200);
-    let (status, _, _) = post(&app, "/api/change_option", &confirm, Some(&claire)).await;
+    let (status, _, _) = post_keyed(&app, "/api/change_option", &confirm, Some(&claire)).await;
     assert_eq!(status, 200);
     let lines = pending(&pool, "100001-01").await;
     assert_eq!(lines.len(), 3);
     assert_eq!(lines.iter().map(|(_, a)| *a).sum::<Decimal>(), dec!(2.17));
 
     // A free option changes without a line; an option of another service does not exist here.
-    let (status, _, _) = post(
+    let (status, _, _) = post_keyed(
         &app,
         "/api/change_option",
         "contract_number=100001-03&option_code=FIX-BARRING&change=activate&shown_amount=0",
@@ -216,7 +216,7 @@ async fn activating_writes_the_change_and_one_proration_line(pool: PgPool) {
     .await;
     assert_eq!(status, 200);
     assert!(pending(&pool, "100001-03").await.is_empty());
-    let (status, _, _) = post(
+    let (status, _, _) = post_keyed(
         &app,
         "/api/change_option",
         "contract_number=100001-01&option_code=MOB-UNLIMITED&change=activate&shown_amount=4.33",
@@ -240,7 +240,8 @@ async fn a_user_link_reads_its_line_and_changes_nothing(pool: PgPool) {
     for (path, body) in [
         (
             "/api/change_option",
-            "contract_number=200001-02&option_code=MOB-UNLIMITED&change=activate&shown_amount=0",
+            "contract_number=200001-02&option_code=MOB-UNLIMITED&change=activate&shown_amount=0\
+&idempotency_key=0e4f6a2b-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
         ),
         (
             "/api/save_alert",

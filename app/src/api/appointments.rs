@@ -2,6 +2,10 @@
 //! rescheduling and cancelling. Holders only (L2); a window is never given twice (the
 //! database decides races, see `repo::appointments`).
 
+// `book_appointment` takes one argument per form field, as the form posts them, and the
+// idempotency key; the server macro's generated code does not carry an item-level allow.
+#![allow(clippy::too_many_arguments)]
+
 use chrono::{NaiveDate, NaiveTime};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -57,6 +61,8 @@ pub struct Appointments {
     pub moves: Vec<MoveChoice>,
     /// Whether another booking is allowed (fewer than the maximum are open).
     pub can_book: bool,
+    /// The idempotency key of the booking form as shown (a new one after each booking).
+    pub booking_key: String,
 }
 
 /// Refuses a window that does not exist or cannot be booked today (tomorrow to the horizon).
@@ -109,6 +115,7 @@ pub async fn get_appointments() -> Result<Appointments, AppError> {
                 city,
                 moves,
                 can_book,
+                booking_key: uuid::Uuid::new_v4().to_string(),
             })
         }
         .await,
@@ -126,9 +133,16 @@ pub async fn book_appointment(
     city: Option<String>,
     note: String,
     move_request: String,
+    idempotency_key: String,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{access::require_access, repo::appointments as repo, respond, state::app_state},
+        backend::{
+            access::require_access,
+            idempotency::{self, Claim},
+            repo::appointments as repo,
+            respond,
+            state::app_state,
+        },
         domain::{
             appointment::{MAX_OPEN, check_note, parse_slot},
             settings::{check_address_text, check_postal_code},
@@ -138,13 +152,35 @@ pub async fn book_appointment(
     respond::finish(
         async {
             let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
+            let access = require_access(&state).await?;
+            let customer_id = access.require_holder()?;
+            let login_id = access.session.login_id;
             let today = state.clock.today();
             let move_id = match move_request.trim() {
                 "" => None,
                 raw => Some(raw.parse::<i64>().map_err(|_| AppError::NotFound)?),
             };
             let mut tx = state.pool.begin().await?;
+            let request = (
+                &kind,
+                &slot_id,
+                &street,
+                &postal_code,
+                &city,
+                &note,
+                &move_request,
+            );
+            if let Claim::Replay(answer) = idempotency::claim(
+                &mut tx,
+                login_id,
+                &idempotency_key,
+                "book_appointment",
+                &request,
+            )
+            .await?
+            {
+                return answer;
+            }
             let (_, _, _, country) = repo::home_address(&mut tx, customer_id).await?;
             let slot = parse_slot(&slot_id);
             let note = check_note(&note);
@@ -201,6 +237,7 @@ pub async fn book_appointment(
                 }
                 repo::Booked::MoveBooked => return Err(AppError::Stale),
             }
+            idempotency::remember(&mut tx, login_id, &idempotency_key, &Ok(())).await?;
             tx.commit().await?;
             tracing::info!(
                 customer_id,

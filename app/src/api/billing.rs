@@ -381,10 +381,8 @@ pub async fn get_payables() -> Result<Vec<PayableView>, AppError> {
 /// How a portal payment ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PaymentDone {
-    /// Paid now.
+    /// Paid (a repeated confirmation with the same key gets this same answer).
     Paid,
-    /// This key already paid it: the first answer, nothing new recorded.
-    Replayed,
 }
 
 /// I6: pays an invoice that waits for the customer, once per idempotency key; a second tab
@@ -398,6 +396,7 @@ pub async fn pay_invoice(
     use crate::{
         backend::{
             access::require_access,
+            idempotency::{self, Claim},
             payment_gateway::{ChargeOutcome, ChargeRequest},
             repo::billing as repo,
             respond,
@@ -410,30 +409,28 @@ pub async fn pay_invoice(
             let state = app_state()?;
             let access = require_access(&state).await?;
             let customer_id = access.require_holder()?;
-            if !crate::domain::validation::is_idempotency_key(&idempotency_key) {
-                return Err(AppError::Stale);
-            }
             let Some(method) = PaymentMethod::parse(method.trim()) else {
                 return Err(AppError::field(
                     "method",
                     FieldProblem::PaymentMethodMissing,
                 ));
             };
+            let login_id = access.session.login_id;
             // Keys are per login (another login's key never replays this one's payment) and per
             // method (after a decline, another method is a new charge, not the declined one).
-            let key = format!(
-                "portal-{}-{idempotency_key}-{}",
-                access.session.login_id,
-                method.code()
-            );
+            let claim_key = format!("{idempotency_key}:{}", method.code());
+            let key = format!("portal-{login_id}-{idempotency_key}-{}", method.code());
             let today = state.clock.today();
             let mut tx = state.pool.begin().await?;
+            let request = (invoice_id, method.code());
+            if let Claim::Replay(answer) =
+                idempotency::claim(&mut tx, login_id, &claim_key, "pay_invoice", &request).await?
+            {
+                return answer;
+            }
             let payable = repo::lock_payable(&mut tx, customer_id, invoice_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            if repo::paid_with_key(&mut tx, invoice_id, &key).await? {
-                return Ok(PaymentDone::Replayed);
-            }
             if !matches!(payable.status.as_str(), "failed" | "action_required") {
                 return Err(AppError::Stale);
             }
@@ -482,13 +479,15 @@ pub async fn pay_invoice(
                         &key,
                     )
                     .await?;
+                    let answer = Ok(PaymentDone::Paid);
+                    idempotency::remember(&mut tx, login_id, &claim_key, &answer).await?;
                     tx.commit().await?;
                     tracing::info!(
                         invoice_id,
                         method = method.code(),
                         "invoice paid in the portal"
                     );
-                    Ok(PaymentDone::Paid)
+                    answer
                 }
                 ChargeOutcome::Declined { reason } => {
                     repo::record_attempt(
@@ -501,8 +500,11 @@ pub async fn pay_invoice(
                         Some(&reason),
                     )
                     .await?;
+                    let answer = Err(AppError::field("method", FieldProblem::PaymentDeclined));
+                    idempotency::remember::<PaymentDone>(&mut tx, login_id, &claim_key, &answer)
+                        .await?;
                     tx.commit().await?;
-                    Err(AppError::field("method", FieldProblem::PaymentDeclined))
+                    answer
                 }
             }
         }

@@ -143,8 +143,6 @@ pub enum QuoteAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Confirmed {
     pub invoice_number: String,
-    /// This key had already confirmed it: the first answer, nothing new.
-    pub replayed: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -349,7 +347,12 @@ pub async fn confirm_upgrade(
     idempotency_key: String,
 ) -> Result<Confirmed, AppError> {
     use crate::{
-        backend::{access::require_access, repo, respond, state::app_state},
+        backend::{
+            access::require_access,
+            idempotency::{self, Claim},
+            repo, respond,
+            state::app_state,
+        },
         components::locale::locale_of,
         i18n::*,
     };
@@ -358,22 +361,19 @@ pub async fn confirm_upgrade(
             let state = app_state()?;
             let access = require_access(&state).await?;
             let customer_id = access.require_holder()?;
-            if !crate::domain::validation::is_idempotency_key(&idempotency_key) {
-                return Err(AppError::Stale);
-            }
-            let key = format!("{}-{idempotency_key}", access.session.login_id);
+            let login_id = access.session.login_id;
+            let key = format!("{login_id}-{idempotency_key}");
             let mut tx = state.pool.begin().await?;
-            // The service row lock orders concurrent confirmations; the first one wins.
-            let service = lock_service(&mut tx, customer_id, contract_id).await?;
-            if let Some(past) = repo::hosting::change_by_key(&mut tx, contract_id, &key).await? {
-                return past
-                    .invoice_number
-                    .map(|invoice_number| Confirmed {
-                        invoice_number,
-                        replayed: true,
-                    })
-                    .ok_or(AppError::Stale);
+            // The same key again (a double click, a retry): the first answer, nothing new.
+            let request = (contract_id, version, &config);
+            if let Claim::Replay(answer) =
+                idempotency::claim(&mut tx, login_id, &idempotency_key, "confirm_upgrade", &request)
+                    .await?
+            {
+                return answer;
             }
+            // The service row lock orders concurrent confirmations of other keys.
+            let service = lock_service(&mut tx, customer_id, contract_id).await?;
             let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
             let quote = decision.map_err(refusal_error)?;
             let locale = locale_of(service.language);
@@ -411,12 +411,13 @@ pub async fn confirm_upgrade(
                 },
             )
             .await?;
-            tx.commit().await?;
             tracing::info!(contract_id, invoice = %number, net = %quote.net, "configuration upgraded");
-            Ok(Confirmed {
+            let answer = Ok(Confirmed {
                 invoice_number: number,
-                replayed: false,
-            })
+            });
+            idempotency::remember(&mut tx, login_id, &idempotency_key, &answer).await?;
+            tx.commit().await?;
+            answer
         }
         .await,
     )

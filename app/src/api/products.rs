@@ -31,6 +31,8 @@ pub struct OptionOffer {
     /// Days from today to the end of the cycle, both counted.
     pub days_left: i64,
     pub cycle_days: i64,
+    /// The idempotency key of this option's confirm form as shown (issue 9).
+    pub confirm_key: String,
 }
 
 /// A consumption alert (H4).
@@ -175,6 +177,7 @@ async fn build(
                         change_amount,
                         days_left: cycle.map_or(0, |c| c.days_from(today)),
                         cycle_days: cycle.map_or(0, |c| c.days()),
+                        confirm_key: uuid::Uuid::new_v4().to_string(),
                     }
                 })
                 .collect();
@@ -259,9 +262,16 @@ pub async fn change_option(
     option_code: String,
     change: String,
     shown_amount: String,
+    idempotency_key: String,
 ) -> Result<OptionChanged, AppError> {
     use crate::{
-        backend::{access::require_access, repo::products as repo, respond, state::app_state},
+        backend::{
+            access::require_access,
+            idempotency::{self, Claim},
+            repo::products as repo,
+            respond,
+            state::app_state,
+        },
         components::locale::locale_of,
         domain::{
             billing::{cycles::cycle_containing, proration::prorate},
@@ -284,7 +294,20 @@ pub async fn change_option(
             };
             let shown: Decimal = shown_amount.trim().parse().map_err(|_| AppError::Stale)?;
             let today = state.clock.today();
+            let login_id = access.session.login_id;
             let mut tx = state.pool.begin().await?;
+            let request = (&contract_number, &option_code, &change, &shown_amount);
+            if let Claim::Replay(answer) = idempotency::claim(
+                &mut tx,
+                login_id,
+                &idempotency_key,
+                "change_option",
+                &request,
+            )
+            .await?
+            {
+                return answer;
+            }
             let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
             if line.status != ContractStatus::Active {
                 return Err(AppError::NotFound);
@@ -341,7 +364,6 @@ pub async fn change_option(
                 )
                 .await?;
             }
-            tx.commit().await?;
             tracing::info!(
                 customer_id,
                 contract = %line.contract_number,
@@ -350,12 +372,15 @@ pub async fn change_option(
                 %amount,
                 "option changed"
             );
-            Ok(OptionChanged {
+            let answer = Ok(OptionChanged {
                 code: option.code,
                 active: activate,
                 amount,
                 currency: line.currency,
-            })
+            });
+            idempotency::remember(&mut tx, login_id, &idempotency_key, &answer).await?;
+            tx.commit().await?;
+            answer
         }
         .await,
     )

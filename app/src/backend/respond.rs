@@ -89,6 +89,7 @@ pub fn error_text(error: &AppError, lang: crate::domain::lang::Lang) -> &'static
         AppError::Internal => td_string!(locale, errors.internal),
         AppError::BadRequest => td_string!(locale, errors.bad_request),
         AppError::TooManyAttempts => td_string!(locale, errors.too_many_attempts),
+        AppError::InProgress => td_string!(locale, errors.in_progress),
         _ => td_string!(locale, errors.not_found),
     }
 }

@@ -90,6 +90,8 @@ pub fn error_message(error: &AppError) -> AnyView {
         AppError::Stale => t!(i18n, errors.stale).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),
         AppError::BadRequest => t!(i18n, errors.bad_request).into_any(),
+        AppError::KeyReused => t!(i18n, errors.key_reused).into_any(),
+        AppError::InProgress => t!(i18n, errors.in_progress).into_any(),
         AppError::Transport(_) => t!(i18n, errors.transport).into_any(),
     }
 }

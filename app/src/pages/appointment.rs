@@ -118,6 +118,7 @@ fn AppointmentsView(data: Appointments, chosen_move: Option<i64>) -> impl IntoVi
         city,
         moves,
         can_book,
+        booking_key,
     } = data;
     let chosen = chosen_move.and_then(|id| moves.iter().find(|m| m.id == id).cloned());
     let booked = if appointments.is_empty() {
@@ -136,7 +137,7 @@ fn AppointmentsView(data: Appointments, chosen_move: Option<i64>) -> impl IntoVi
         view! { <p class="card">{t!(i18n, appointment.no_slots)}</p> }.into_any()
     } else {
         let home = (street, postal_code, city);
-        view! { <BookingForm slots moves chosen home /> }.into_any()
+        view! { <BookingForm slots moves chosen home booking_key /> }.into_any()
     };
     view! {
         <section class="stack" aria-labelledby="booked-heading">
@@ -319,6 +320,8 @@ fn BookingForm(
     moves: Vec<MoveChoice>,
     chosen: Option<MoveChoice>,
     home: (String, String, String),
+    /// Makes a double submission book once (issue 9).
+    booking_key: String,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
@@ -397,6 +400,7 @@ fn BookingForm(
             <ul class="plain-list">{other_moves}</ul>
             <ActionForm action=book attr:class="stack" attr:novalidate=true>
                 <FormAlert error />
+                <input type="hidden" name="idempotency_key" value=booking_key />
                 {where_part}
                 <SlotSelect id="book-slot".to_string() slots error />
                 <div class="field" class:field-invalid=move || note_problem().is_some()>

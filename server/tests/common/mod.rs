@@ -68,6 +68,17 @@ pub async fn post(
     )
 }
 
+/// A form post to a confirming server function with a fresh idempotency key appended.
+pub async fn post_keyed(
+    app: &Router,
+    path: &str,
+    body: &str,
+    cookie: Option<&str>,
+) -> (u16, String, Option<String>) {
+    let body = format!("{body}&idempotency_key={}", uuid::Uuid::new_v4());
+    post(app, path, &body, cookie).await
+}
+
 /// Signs in and returns the session cookie pair.
 pub async fn sign_in(app: &Router, email: &str, password: &str) -> String {
     let body = format!(
@@ -116,4 +127,12 @@ pub async fn get(app: &Router, path: &str, cookie: Option<&str>) -> (u16, Vec<u8
 pub async fn get_page(app: &Router, path: &str, cookie: Option<&str>) -> (u16, String) {
     let (status, bytes, _) = get(app, path, cookie).await;
     (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The single number `sql` selects.
+pub async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await
+        .expect("count")
 }

@@ -710,21 +710,6 @@ pub async fn lock_payable(
         .transpose()
 }
 
-/// Whether a payment with this idempotency key exists for the invoice.
-pub async fn paid_with_key(
-    conn: &mut PgConnection,
-    invoice_id: i64,
-    idempotency_key: &str,
-) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM payments WHERE invoice_id = $1 AND idempotency_key = $2)",
-    )
-    .bind(invoice_id)
-    .bind(idempotency_key)
-    .fetch_one(&mut *conn)
-    .await?)
-}
-
 /// A monthly plan of the provider's catalogue for a service.
 #[derive(Debug, Clone)]
 pub struct Plan {

@@ -212,36 +212,6 @@ pub async fn service(
     }))
 }
 
-/// The answer a confirmation gave, found by its idempotency key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PastChange {
-    pub status: String,
-    pub invoice_number: Option<String>,
-    pub effective_on: NaiveDate,
-}
-
-/// The change recorded under `key` for the service, if any.
-pub async fn change_by_key(
-    conn: &mut PgConnection,
-    contract_id: i64,
-    key: &str,
-) -> Result<Option<PastChange>, AppError> {
-    Ok(sqlx::query(
-        "SELECT h.status, i.number, h.effective_on FROM hosting_changes h
-           LEFT JOIN invoices i ON i.id = h.invoice_id
-          WHERE h.contract_id = $1 AND h.idempotency_key = $2",
-    )
-    .bind(contract_id)
-    .bind(key)
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(|r| PastChange {
-        status: r.get("status"),
-        invoice_number: r.get("number"),
-        effective_on: r.get("effective_on"),
-    }))
-}
-
 /// A change to record (applied or scheduled).
 pub struct NewChange<'a> {
     pub service: &'a Service,

@@ -446,6 +446,7 @@ fn OptionConfirm(
                     <input type="hidden" name="option_code" value=option.code.clone() />
                     <input type="hidden" name="change" value=if activate { "activate" } else { "deactivate" } />
                     <input type="hidden" name="shown_amount" value=amount.to_string() />
+                    <input type="hidden" name="idempotency_key" value=option.confirm_key.clone() />
                     <button type="submit" class="btn btn-primary" data-testid="confirm-option">
                         {if activate {
                             t!(i18n, settings.confirm_activate).into_any()
