@@ -112,8 +112,15 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         demo::print_logins();
     }
     tokio::spawn(purge_sessions(pool.clone()));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     // The demo's loading ran billing for today already: the job starts one interval later.
-    tokio::spawn(billing_job(pool.clone(), payments, clock, config.demo_data));
+    let billing = tokio::spawn(billing_job(
+        pool.clone(),
+        payments,
+        clock,
+        config.demo_data,
+        stopping,
+    ));
     tokio::spawn(deliver_sms(
         DevDelivery { pool: pool.clone() },
         pool,
@@ -123,8 +130,19 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    })
     .await?;
+    // In-flight requests have finished; a running billing batch commits before the exit.
+    if tokio::time::timeout(Duration::from_secs(30), billing)
+        .await
+        .is_err()
+    {
+        tracing::warn!("billing job still busy after 30 s; exiting (its open batch rolls back)");
+    }
+    println!("Selfcare stopped");
     Ok(())
 }
 
@@ -132,12 +150,14 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
 const BILLING_INTERVAL: Duration = Duration::from_secs(15 * 60);
 
 /// B7: the scheduled billing run for "today", at start (unless it just ran) and then every
-/// quarter of an hour, charging through the same provider as the portal.
+/// quarter of an hour, charging through the same provider as the portal. On shutdown it
+/// stops between two batches.
 async fn billing_job(
     pool: PgPool,
     gateway: Arc<dyn PaymentGateway>,
     clock: Clock,
     billed_at_start: bool,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
 ) {
     let first = tokio::time::Instant::now()
         + if billed_at_start {
@@ -147,9 +167,15 @@ async fn billing_job(
         };
     let mut tick = tokio::time::interval_at(first, BILLING_INTERVAL);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stopping.changed() => {}
+        }
+        if *stopping.borrow() {
+            return;
+        }
         let day = clock.today();
-        match billing::run(&pool, gateway.as_ref(), day).await {
+        match billing::run_until(&pool, gateway.as_ref(), day, &stopping).await {
             Ok(report) => tracing::info!(%day, %report, "billing run"),
             Err(err) => tracing::warn!(%day, error = %err, "billing run failed"),
         }

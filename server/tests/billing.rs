@@ -638,3 +638,33 @@ async fn mobile_money_is_recorded_once_however_often_it_is_confirmed(pool: PgPoo
     );
     assert_eq!(invoices_of(&pool, "300003").await[0].3, "paid");
 }
+
+/// Graceful shutdown (issue 9, item 11): a run told to stop ends after the batch it is in,
+/// with that batch whole; the next run goes on from there and everything is billed once.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_run_told_to_stop_ends_between_batches(pool: PgPool) {
+    let _app = app(pool.clone()).await;
+    extra_subscriptions(&pool, 450, d(2026, 9, 1)).await;
+    let gateway = Sandbox { pool: pool.clone() };
+    let (_stop, stopping) = tokio::sync::watch::channel(true);
+    let first = billing::run_until(&pool, &gateway, today(), &stopping)
+        .await
+        .expect("run");
+    assert!(first.stopped, "{first}");
+    let billed = count(
+        &pool,
+        "SELECT count(*) FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id
+           JOIN contracts c ON c.id = s.contract_id WHERE c.contract_number LIKE 'X-%'",
+    )
+    .await;
+    assert_eq!(
+        u64::try_from(billed).expect("count"),
+        first.invoiced,
+        "what the stopped run reports is what is committed"
+    );
+    assert!(billed < 450 * 3, "it stopped before the end: {billed}");
+    let rest = run(&pool, today()).await;
+    assert!(!rest.stopped);
+    assert_eq!(first.invoiced + rest.invoiced, 450 * 3, "{first} / {rest}");
+    assert_gapless(&pool).await;
+}

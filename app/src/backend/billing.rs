@@ -53,19 +53,22 @@ pub struct RunReport {
     pub action_required: u64,
     /// Rows left for the next run after an error (logged).
     pub errors: u64,
+    /// Stopped between two batches (shutdown): the next run goes on from there.
+    pub stopped: bool,
 }
 
 impl std::fmt::Display for RunReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "activated {}, invoiced {}, charged {}, declined {}, action required {}, errors {}",
+            "activated {}, invoiced {}, charged {}, declined {}, action required {}, errors {}{}",
             self.activated,
             self.invoiced,
             self.charged,
             self.declined,
             self.action_required,
-            self.errors
+            self.errors,
+            if self.stopped { ", stopped" } else { "" }
         )
     }
 }
@@ -78,17 +81,54 @@ pub async fn run(
     gateway: &dyn PaymentGateway,
     day: NaiveDate,
 ) -> Result<RunReport, AppError> {
+    let (_keep, never) = tokio::sync::watch::channel(false);
+    run_until(pool, gateway, day, &never).await
+}
+
+/// [`run`], stopping between two batches once `stop` holds `true` (graceful shutdown, issue 9):
+/// every batch is one transaction, so what is done is whole and the next run goes on.
+pub async fn run_until(
+    pool: &PgPool,
+    gateway: &dyn PaymentGateway,
+    day: NaiveDate,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> Result<RunReport, AppError> {
     let mut report = RunReport::default();
-    activate_due(pool, day, &mut report).await?;
-    invoice_due(pool, day, &mut report).await?;
-    autopay_due(pool, gateway, day, &mut report).await?;
+    let stop = Stop(stop);
+    activate_due(pool, day, &mut report, stop).await?;
+    if !report.stopped {
+        invoice_due(pool, day, &mut report, stop).await?;
+    }
+    if !report.stopped {
+        autopay_due(pool, gateway, day, &mut report, stop).await?;
+    }
     Ok(report)
+}
+
+/// The shutdown flag as the batch loops read it.
+#[derive(Clone, Copy)]
+struct Stop<'a>(&'a tokio::sync::watch::Receiver<bool>);
+
+impl Stop<'_> {
+    /// Whether the loop ends after a batch of `done` rows: the last batch, or a shutdown.
+    fn after_batch(self, done: usize, report: &mut RunReport) -> bool {
+        if i64::try_from(done).unwrap_or(0) < BATCH {
+            return true;
+        }
+        if *self.0.borrow() {
+            tracing::info!("billing run stopped between batches");
+            report.stopped = true;
+            return true;
+        }
+        false
+    }
 }
 
 async fn activate_due(
     pool: &PgPool,
     day: NaiveDate,
     report: &mut RunReport,
+    stop: Stop<'_>,
 ) -> Result<(), AppError> {
     let mut after = 0;
     loop {
@@ -109,7 +149,7 @@ async fn activate_due(
             }
         }
         tx.commit().await?;
-        if i64::try_from(rows.len()).unwrap_or(0) < BATCH {
+        if stop.after_batch(rows.len(), report) {
             return Ok(());
         }
     }
@@ -119,6 +159,7 @@ async fn invoice_due(
     pool: &PgPool,
     day: NaiveDate,
     report: &mut RunReport,
+    stop: Stop<'_>,
 ) -> Result<(), AppError> {
     let mut after = 0;
     loop {
@@ -141,7 +182,7 @@ async fn invoice_due(
             }
         }
         tx.commit().await?;
-        if i64::try_from(ids.len()).unwrap_or(0) < BATCH {
+        if stop.after_batch(ids.len(), report) {
             return Ok(());
         }
     }
@@ -314,6 +355,7 @@ async fn autopay_due(
     gateway: &dyn PaymentGateway,
     day: NaiveDate,
     report: &mut RunReport,
+    stop: Stop<'_>,
 ) -> Result<(), AppError> {
     let mut after = 0;
     loop {
@@ -332,7 +374,7 @@ async fn autopay_due(
             }
         }
         tx.commit().await?;
-        if i64::try_from(due.len()).unwrap_or(0) < BATCH {
+        if stop.after_batch(due.len(), report) {
             return Ok(());
         }
     }
