@@ -74,6 +74,15 @@ ensure_node_packages() {
   fi
 }
 
+# cargo-deny for scripts/deny (about 4 minutes to build on two cores, once per machine).
+ensure_cargo_deny() {
+  local want=0.20.2
+  if [ "$(cargo deny --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    say "installing cargo-deny $want"
+    cargo install --locked --quiet cargo-deny --version "$want"
+  fi
+}
+
 # --- build -------------------------------------------------------------------------------
 
 # build_site dev|release: the hydrate WASM + JS glue + CSS + public files into .build/site,

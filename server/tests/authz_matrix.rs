@@ -755,3 +755,132 @@ async fn malformed_bodies_get_a_clean_4xx(pool: PgPool) {
     println!("{tried} malformed bodies sent");
     assert!(failures.is_empty(), "not clean:\n{}", failures.join("\n"));
 }
+
+/// A status and, for 200, a check of the body.
+type RouteExpect = (u16, Option<fn(&[u8]) -> bool>);
+
+/// A plain route (not a server function) and what each persona gets.
+struct RouteCall {
+    method: &'static str,
+    path: String,
+    /// Anonymous, stranger, user, holder.
+    expect: [RouteExpect; 4],
+}
+
+fn contains(body: &[u8], needle: &str) -> bool {
+    String::from_utf8_lossy(body).contains(needle)
+}
+
+/// The routes of `server/src/routes.rs` through the same four personas: downloads of 200001's
+/// invoice, usage and document; public probes and the language switch.
+#[sqlx::test(migrations = "../migrations")]
+async fn every_route_follows_the_same_rights(pool: PgPool) {
+    let app = common::app(pool.clone()).await;
+    let invoice: i64 = sqlx::query_scalar(
+        "SELECT i.id FROM invoices i JOIN customers c ON c.id = i.customer_id
+          WHERE c.customer_number = '200001' ORDER BY i.id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("invoice of 200001");
+    let document: i64 = sqlx::query_scalar(
+        "INSERT INTO documents (customer_id, kind, file_name, mime_type, size_bytes, sha256, content)
+         SELECT id, 'id_copy', 'ausweis.pdf', 'application/pdf', 9, sha256('%PDF-1.7\n'::bytea),
+                '%PDF-1.7\n'::bytea
+           FROM customers WHERE customer_number = '200001'
+         RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("document of 200001");
+    let to_sign_in = (303, None);
+    let not_found = (404, None);
+    let routes = [
+        RouteCall {
+            method: "GET",
+            path: format!("/invoices/{invoice}/pdf"),
+            expect: [
+                to_sign_in,
+                not_found,
+                not_found,
+                (200, Some(|b: &[u8]| b.starts_with(b"%PDF"))),
+            ],
+        },
+        RouteCall {
+            method: "GET",
+            path: "/usage.csv?contract=200001-01".into(),
+            // The user link holds line 02 only; the holder sees every line.
+            expect: [
+                to_sign_in,
+                not_found,
+                not_found,
+                (200, Some(|b: &[u8]| b.starts_with(b"started_at,"))),
+            ],
+        },
+        RouteCall {
+            method: "GET",
+            path: "/usage.csv?contract=200001-02".into(),
+            expect: [
+                to_sign_in,
+                not_found,
+                (200, Some(|b: &[u8]| !contains(b, "200001-01"))),
+                (200, Some(|b: &[u8]| b.starts_with(b"started_at,"))),
+            ],
+        },
+        RouteCall {
+            method: "GET",
+            path: format!("/documents/{document}"),
+            expect: [
+                to_sign_in,
+                not_found,
+                not_found,
+                (200, Some(|b: &[u8]| b.starts_with(b"%PDF"))),
+            ],
+        },
+        RouteCall {
+            method: "GET",
+            path: "/healthz".into(),
+            expect: [(200, None); 4],
+        },
+        RouteCall {
+            method: "GET",
+            path: "/readyz".into(),
+            expect: [(200, None); 4],
+        },
+        RouteCall {
+            method: "GET",
+            path: "/locale/de?next=/invoices".into(),
+            expect: [(303, None); 4],
+        },
+    ];
+    let mut failures = Vec::new();
+    for route in &routes {
+        for (persona, (want, check)) in PERSONAS.iter().zip(route.expect) {
+            let cookie = session(&app, *persona).await;
+            let (status, body, _) = common::get(&app, &route.path, cookie.as_deref()).await;
+            let body_ok = check.is_none_or(|check| check(&body));
+            if status != want || !body_ok {
+                failures.push(format!(
+                    "{} {} as {persona:?}: got {status}, want {want}{}",
+                    route.method,
+                    route.path,
+                    if body_ok { "" } else { " (body check failed)" }
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "routes:\n{}", failures.join("\n"));
+
+    // Every route the router declares is in this matrix (uploads: server/tests/documents.rs,
+    // which posts multipart bodies as each persona).
+    let declared: BTreeSet<String> = include_str!("../src/routes.rs")
+        .split(".route(")
+        .skip(1)
+        .filter_map(|rest| rest.trim_start().strip_prefix('"')?.split('"').next())
+        .map(|path| path.split('{').next().unwrap_or(path).to_string())
+        .collect();
+    for path in declared {
+        let covered = path == "/documents" || routes.iter().any(|r| r.path.starts_with(&path));
+        assert!(covered, "route {path} is missing from the route matrix");
+    }
+}

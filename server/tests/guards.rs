@@ -206,3 +206,46 @@ async fn sign_in_attempts_are_limited_per_address(pool: PgPool) {
     let (status, _, _) = post(&app, "/api/shell_data", "", None).await;
     assert_eq!(status, 200);
 }
+
+/// Sessions end after 30 idle minutes and 12 hours in any case; the purge job deletes them.
+#[sqlx::test(migrations = "../migrations")]
+async fn sessions_end_on_idle_and_absolute_timeouts_and_are_purged(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let overview = |cookie: String| {
+        let app = app.clone();
+        async move { post(&app, "/api/home_overview", "", Some(&cookie)).await.0 }
+    };
+    let idle = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
+    let old = sign_in(&app, "jonas.becker@example.de", "Mobil-demo-2024").await;
+    assert_eq!(overview(idle.clone()).await, 200);
+    assert_eq!(overview(old.clone()).await, 200);
+    let hash =
+        |cookie: &str| app::backend::session::token_hash(cookie.split_once('=').expect("pair").1);
+    sqlx::query(
+        "UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE token_hash = $1",
+    )
+    .bind(hash(&idle))
+    .execute(&pool)
+    .await
+    .expect("idle");
+    sqlx::query(
+        "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1",
+    )
+    .bind(hash(&old))
+    .execute(&pool)
+    .await
+    .expect("old");
+    assert_eq!(overview(idle).await, 401, "30 minutes without a request");
+    assert_eq!(
+        overview(old).await,
+        401,
+        "past the absolute timeout, though active"
+    );
+    let purged = app::backend::repo::sessions::purge_expired(
+        &pool,
+        app::backend::session::IDLE_TIMEOUT_MINUTES,
+    )
+    .await
+    .expect("purge");
+    assert_eq!(purged, 2);
+}

@@ -105,13 +105,11 @@ mod resolve {
     };
 
     fn date(field: &str, value: &str) -> Result<Option<NaiveDate>, AppError> {
-        let value = value.trim();
-        if value.is_empty() {
-            return Ok(None);
+        match crate::domain::validation::parse_iso_date(value) {
+            Ok(day) => Ok(Some(day)),
+            Err(FieldProblem::Required) => Ok(None),
+            Err(problem) => Err(AppError::field(field, problem)),
         }
-        NaiveDate::parse_from_str(value, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::field(field, FieldProblem::DateInvalid))
     }
 
     /// The scope a query covers for this login, the days, and the contracts it may choose.

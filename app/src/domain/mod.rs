@@ -15,6 +15,8 @@ pub mod lang;
 pub mod linking;
 pub mod money;
 pub mod payment;
+#[cfg(test)]
+mod props;
 pub mod rights;
 pub mod security;
 pub mod settings;

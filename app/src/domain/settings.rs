@@ -186,11 +186,7 @@ pub const MOVE_HORIZON_DAYS: u64 = 183;
 
 /// H4: the wished date of a move, typed as `YYYY-MM-DD` (the date input's value).
 pub fn check_wished_date(raw: &str, today: NaiveDate) -> Result<NaiveDate, FieldProblem> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Err(FieldProblem::Required);
-    }
-    let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| FieldProblem::DateInvalid)?;
+    let day = super::validation::parse_iso_date(raw)?;
     let earliest = today
         .checked_add_days(Days::new(MOVE_LEAD_DAYS))
         .ok_or(FieldProblem::DateInvalid)?;

@@ -116,7 +116,7 @@ pub struct KindTotal {
 
 /// A field of the CSV: quoted when it holds a separator, a quote or a line break (RFC 4180),
 /// and prefixed with `'` when a spreadsheet would read it as a formula (OWASP CSV injection).
-fn csv_field(value: &str) -> String {
+pub fn csv_field(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {

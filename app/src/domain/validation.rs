@@ -149,6 +149,15 @@ pub fn normalize_phone(raw: &str) -> Result<String, FieldProblem> {
     }
 }
 
+/// A date as a date input sends it (`YYYY-MM-DD`, surrounding spaces ignored).
+pub fn parse_iso_date(raw: &str) -> Result<chrono::NaiveDate, FieldProblem> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(FieldProblem::Required);
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| FieldProblem::DateInvalid)
+}
+
 /// Normalises a typed one-time code: spaces and dashes dropped, exactly `CODE_DIGITS` digits.
 pub fn normalize_code(raw: &str) -> Result<String, FieldProblem> {
     let code: String = raw
