@@ -32,7 +32,8 @@ export default defineConfig({
   testDir: './tests',
   workers: 1,
   retries: 0,
-  timeout: 30_000,
+  // Generous for a 2-core machine that may be building cargo-deny in the background (scripts/test).
+  timeout: 45_000,
   expect: { timeout: 10_000 },
   forbidOnly: !!process.env.CI,
   reporter: [['list'], ['json', { outputFile: 'reports/results.json' }]],

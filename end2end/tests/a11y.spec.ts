@@ -40,6 +40,8 @@ test('the keyboard reaches the form with a visible focus (P6)', async ({ page })
 });
 
 test('no horizontal scrolling at 360 px (P6)', async ({ browser }) => {
+  // Six pages, each loaded, hydrated and checked by axe: 15-25 s on an idle machine.
+  test.setTimeout(90_000);
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
   const page = await context.newPage();
   const signIn = new SignInPage(page);
