@@ -42,8 +42,11 @@ fn lib_sh(script: &str, args: &[&str]) -> String {
 /// A private PostgreSQL cluster for one test, durable (fsync and synchronous commit on, unlike
 /// the other tests' cluster): a crash must not lose what was confirmed.
 struct Cluster {
+    name: String,
     data_dir: String,
     url: String,
+    /// The port it got (the one asked for, or the next free one).
+    port: String,
 }
 
 impl Cluster {
@@ -55,8 +58,10 @@ impl Cluster {
         );
         let (data_dir, base) = out.split_once(' ').expect("data dir and url");
         Cluster {
+            name: name.to_string(),
             data_dir: data_dir.to_string(),
             url: format!("{base}/{database}"),
+            port: base.rsplit(':').next().expect("port").to_string(),
         }
     }
 
@@ -69,8 +74,8 @@ impl Cluster {
     }
 
     /// Starts the same cluster again (same port and options).
-    fn restart(&self, name: &str, port: u16) {
-        lib_sh("pg_start \"$1\" \"$2\" >&2", &[name, &port.to_string()]);
+    fn restart(&self) {
+        lib_sh("pg_start \"$1\" \"$2\" >&2", &[&self.name, &self.port]);
     }
 
     fn stop(&self) {
@@ -221,9 +226,7 @@ fn sign_in(addr: SocketAddr) -> String {
 
 #[test]
 fn a_database_outage_answers_503_and_recovers_within_five_seconds() {
-    const NAME: &str = "outage";
-    let port = 54351;
-    let cluster = Cluster::start(NAME, port, "selfcare_outage");
+    let cluster = Cluster::start("outage", 54351, "selfcare_outage");
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let server = start_server(&cluster.url, addr);
     let cookie = sign_in(addr);
@@ -264,7 +267,7 @@ fn a_database_outage_answers_503_and_recovers_within_five_seconds() {
     let (status, _, _) = request(addr, "GET", "/healthz", &[], "").expect("healthz");
     assert_eq!(status, 200, "the process itself is fine");
 
-    cluster.restart(NAME, port);
+    cluster.restart();
     let back = Instant::now();
     let recovered = loop {
         let home = request(addr, "GET", "/fr", &with_cookie, "").map(|(s, _, _)| s);
@@ -300,8 +303,7 @@ fn a_database_outage_answers_503_and_recovers_within_five_seconds() {
 
 #[test]
 fn sigterm_lets_the_request_in_flight_finish() {
-    const NAME: &str = "shutdown";
-    let cluster = Cluster::start(NAME, 54361, "selfcare_shutdown");
+    let cluster = Cluster::start("shutdown", 54361, "selfcare_shutdown");
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let mut server = start_server(&cluster.url, addr);
 
