@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The router with a given per-address limiter (tests use a small one).
 pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
@@ -82,6 +82,17 @@ pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) ->
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The app's routes, generated once per process. Generating them runs the app with resource
+/// loading suppressed through a process-wide flag (leptos_server's `SuppressResourceLoad`): a
+/// page rendered by another thread at that moment waits for its data forever
+/// (leptos-rs/leptos#4773). The server builds one router; the tests build one per test, in
+/// parallel, and hung about once in twenty runs before this.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// The process is up.

@@ -23,8 +23,9 @@ async fn records(pool: &PgPool) -> i64 {
         .expect("count")
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn contact_data_is_checked_saved_and_recorded(pool: PgPool) {
+#[tokio::test]
+async fn contact_data_is_checked_saved_and_recorded() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
     let data = contact(&app, &claire).await;
@@ -106,8 +107,9 @@ async fn contact_data_is_checked_saved_and_recorded(pool: PgPool) {
     assert!(home.contains("Liège Centre"), "{home}");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn user_links_see_no_personal_data(pool: PgPool) {
+#[tokio::test]
+async fn user_links_see_no_personal_data() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let max = sign_in(&app, "max.becker@example.de", "Mobil-demo-2024").await;
     for (path, body) in [("/api/contact", ""), ("/api/save_contact", FORM)] {

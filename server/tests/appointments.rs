@@ -30,8 +30,9 @@ fn repair(slot: i64, note: &str) -> String {
     )
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn holders_see_their_appointment_and_the_free_windows(pool: PgPool) {
+#[tokio::test]
+async fn holders_see_their_appointment_and_the_free_windows() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
     let page = appointments(&app, &claire).await;
@@ -61,8 +62,9 @@ async fn holders_see_their_appointment_and_the_free_windows(pool: PgPool) {
     assert_eq!(status, 401);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn book_reschedule_and_cancel_with_clear_refusals(pool: PgPool) {
+#[tokio::test]
+async fn book_reschedule_and_cancel_with_clear_refusals() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
     let page = appointments(&app, &claire).await;
@@ -186,8 +188,9 @@ async fn book_reschedule_and_cancel_with_clear_refusals(pool: PgPool) {
     assert!(!appointments(&app, &claire).await.can_book);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_move_gets_its_installation_at_the_new_address(pool: PgPool) {
+#[tokio::test]
+async fn a_move_gets_its_installation_at_the_new_address() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
     let page = appointments(&app, &claire).await;
@@ -228,8 +231,9 @@ async fn a_move_gets_its_installation_at_the_new_address(pool: PgPool) {
     assert_eq!(status, 409);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn one_window_ten_concurrent_bookings_one_success(pool: PgPool) {
+#[tokio::test]
+async fn one_window_ten_concurrent_bookings_one_success() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let mut cookies = Vec::new();
     for i in 0..10 {

@@ -545,8 +545,9 @@ async fn link_id(pool: &PgPool, email: &str, contract_number: &str) -> i64 {
     .expect("link id")
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn exactly_the_allowed_calls_succeed(pool: PgPool) {
+#[tokio::test]
+async fn exactly_the_allowed_calls_succeed() {
+    let pool = common::db().await;
     let app = common::app(pool.clone()).await;
     let ids = Ids {
         max_user_link: link_id(&pool, USER, "200001-02").await,
@@ -650,8 +651,9 @@ async fn exactly_the_allowed_calls_succeed(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn every_server_function_is_in_the_matrix(pool: PgPool) {
+#[tokio::test]
+async fn every_server_function_is_in_the_matrix() {
+    let pool = common::db().await;
     // Building the router registers every server function of the app.
     let _app = common::app(pool).await;
     let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
@@ -711,8 +713,9 @@ fn malformed_bodies(valid: &str) -> Vec<(String, String)> {
 /// Issue 9, item 13: every server function, given a malformed body by a signed-in holder,
 /// answers a clean 4xx with a message the page can show (or succeeds when what is left is
 /// still valid), never a 500 or a panic.
-#[sqlx::test(migrations = "../migrations")]
-async fn malformed_bodies_get_a_clean_4xx(pool: PgPool) {
+#[tokio::test]
+async fn malformed_bodies_get_a_clean_4xx() {
+    let pool = common::db().await;
     let app = common::app(pool.clone()).await;
     let ids = Ids {
         max_user_link: link_id(&pool, USER, "200001-02").await,
@@ -773,8 +776,9 @@ fn contains(body: &[u8], needle: &str) -> bool {
 
 /// The routes of `server/src/routes.rs` through the same four personas: downloads of 200001's
 /// invoice, usage and document; public probes and the language switch.
-#[sqlx::test(migrations = "../migrations")]
-async fn every_route_follows_the_same_rights(pool: PgPool) {
+#[tokio::test]
+async fn every_route_follows_the_same_rights() {
+    let pool = common::db().await;
     let app = common::app(pool.clone()).await;
     let invoice: i64 = sqlx::query_scalar(
         "SELECT i.id FROM invoices i JOIN customers c ON c.id = i.customer_id

@@ -97,8 +97,9 @@ async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn the_run_for_a_day_issues_the_expected_invoices_and_a_rerun_none(pool: PgPool) {
+#[tokio::test]
+async fn the_run_for_a_day_issues_the_expected_invoices_and_a_rerun_none() {
+    let pool = common::db().await;
     // Loading the demo runs billing for today (2026-11-22).
     let _app = app(pool.clone()).await;
     // Camille: connected 2026-09-08 (B2), cycles from the 8th (B1), card autopay (B3).
@@ -159,8 +160,9 @@ async fn the_run_for_a_day_issues_the_expected_invoices_and_a_rerun_none(pool: P
     assert_gapless(&pool).await;
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn two_concurrent_runs_issue_each_invoice_once(pool: PgPool) {
+#[tokio::test]
+async fn two_concurrent_runs_issue_each_invoice_once() {
+    let pool = common::db().await;
     let _app = app(pool.clone()).await;
     // 450 subscriptions with three cycles each to invoice: more than two batches.
     extra_subscriptions(&pool, 450, d(2026, 9, 1)).await;
@@ -189,8 +191,9 @@ async fn two_concurrent_runs_issue_each_invoice_once(pool: PgPool) {
     assert_gapless(&pool).await;
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_run_killed_midway_and_rerun_bills_exactly_once(pool: PgPool) {
+#[tokio::test]
+async fn a_run_killed_midway_and_rerun_bills_exactly_once() {
+    let pool = common::db().await;
     let _app = app(pool.clone()).await;
     extra_subscriptions(&pool, 600, d(2026, 8, 1)).await;
     let killed = {
@@ -248,8 +251,9 @@ async fn a_run_killed_midway_and_rerun_bills_exactly_once(pool: PgPool) {
     assert_gapless(&pool).await;
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn the_policy_switch_date_moves_the_autopay_date(pool: PgPool) {
+#[tokio::test]
+async fn the_policy_switch_date_moves_the_autopay_date() {
+    let pool = common::db().await;
     let _app = app(pool.clone()).await;
     // Activated 2024-05-20: cycles start 05-20 and 06-20 (before the switch: +7 days) and
     // 07-20 (after it: the same day).
@@ -304,8 +308,9 @@ async fn the_policy_switch_date_moves_the_autopay_date(pool: PgPool) {
     assert_eq!(retries, [d(2024, 7, 20), d(2024, 7, 23), d(2024, 7, 27)]);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn managed_accounts_get_no_preview_and_others_see_the_next_invoice(pool: PgPool) {
+#[tokio::test]
+async fn managed_accounts_get_no_preview_and_others_see_the_next_invoice() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let petra = sign_in(&app, PETRA, PASSWORD).await;
     let subs = next_invoices(&app, &petra).await;
@@ -348,8 +353,9 @@ async fn managed_accounts_get_no_preview_and_others_see_the_next_invoice(pool: P
     assert_eq!(vat[0].vat.amount(), dec!(8.17));
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_plan_change_is_prorated_and_the_last_days_preview_is_the_next_invoice(pool: PgPool) {
+#[tokio::test]
+async fn a_plan_change_is_prorated_and_the_last_days_preview_is_the_next_invoice() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let camille = sign_in(&app, CAMILLE, PASSWORD).await;
     let subs = next_invoices(&app, &camille).await;
@@ -462,8 +468,9 @@ async fn a_plan_change_is_prorated_and_the_last_days_preview_is_the_next_invoice
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn billing_date_changes_are_refused_with_the_reason(pool: PgPool) {
+#[tokio::test]
+async fn billing_date_changes_are_refused_with_the_reason() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let camille = sign_in(&app, CAMILLE, PASSWORD).await;
     let id = next_invoices(&app, &camille).await[0].id;
@@ -487,8 +494,9 @@ async fn billing_date_changes_are_refused_with_the_reason(pool: PgPool) {
     assert!(text.contains("day_invalid"), "{text}");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_failed_autopay_is_retried_and_can_be_paid_another_way(pool: PgPool) {
+#[tokio::test]
+async fn a_failed_autopay_is_retried_and_can_be_paid_another_way() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     // Camille's card now declines (the sandbox declines instruments ending in 0002).
     sqlx::query("UPDATE customers SET card_last4 = '0002' WHERE customer_number = '300001'")
@@ -578,8 +586,9 @@ async fn a_failed_autopay_is_retried_and_can_be_paid_another_way(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn mobile_money_is_recorded_once_however_often_it_is_confirmed(pool: PgPool) {
+#[tokio::test]
+async fn mobile_money_is_recorded_once_however_often_it_is_confirmed() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let awa = sign_in(&app, AWA, PASSWORD).await;
     let (_, body, _) = post(&app, "/api/payables", "", Some(&awa)).await;
@@ -641,8 +650,9 @@ async fn mobile_money_is_recorded_once_however_often_it_is_confirmed(pool: PgPoo
 
 /// Graceful shutdown (issue 9, item 11): a run told to stop ends after the batch it is in,
 /// with that batch whole; the next run goes on from there and everything is billed once.
-#[sqlx::test(migrations = "../migrations")]
-async fn a_run_told_to_stop_ends_between_batches(pool: PgPool) {
+#[tokio::test]
+async fn a_run_told_to_stop_ends_between_batches() {
+    let pool = common::db().await;
     let _app = app(pool.clone()).await;
     extra_subscriptions(&pool, 450, d(2026, 9, 1)).await;
     let gateway = Sandbox { pool: pool.clone() };

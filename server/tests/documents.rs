@@ -89,8 +89,9 @@ async fn stored(pool: &PgPool) -> i64 {
         .expect("count")
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_png_is_stored_listed_and_downloaded_by_its_holders_only(pool: PgPool) {
+#[tokio::test]
+async fn a_png_is_stored_listed_and_downloaded_by_its_holders_only() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
     let (status, id) = upload(&app, &claire, "id_copy", ("C:\\scans\\carte id.PNG", PNG)).await;
@@ -155,8 +156,9 @@ async fn a_png_is_stored_listed_and_downloaded_by_its_holders_only(pool: PgPool)
     assert_eq!(stored(&pool).await, 1);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn wrong_empty_and_oversize_files_are_refused_and_nothing_is_stored(pool: PgPool) {
+#[tokio::test]
+async fn wrong_empty_and_oversize_files_are_refused_and_nothing_is_stored() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
     let exe = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0 This program cannot be run in DOS mode";
@@ -181,8 +183,9 @@ async fn wrong_empty_and_oversize_files_are_refused_and_nothing_is_stored(pool: 
     assert_eq!(stored(&pool).await, 1);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_plain_form_post_comes_back_to_the_account_page(pool: PgPool) {
+#[tokio::test]
+async fn a_plain_form_post_comes_back_to_the_account_page() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
     let ok = form(&[("lang", "fr"), ("kind", "id_copy")], Some(("a.png", PNG)));

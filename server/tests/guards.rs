@@ -14,7 +14,6 @@ use axum::{
 };
 use common::{app, post, sign_in};
 use server::guard::IpLimiter;
-use sqlx::PgPool;
 use tower::ServiceExt;
 
 async fn send(app: &Router, request: Request<Body>) -> (u16, header::HeaderMap, String) {
@@ -36,8 +35,9 @@ fn header_of<'a>(headers: &'a header::HeaderMap, name: &str) -> &'a str {
         .unwrap_or_default()
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn every_response_carries_the_security_headers(pool: PgPool) {
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
     let invoice: i64 = sqlx::query_scalar(
@@ -122,8 +122,9 @@ async fn every_response_carries_the_security_headers(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn cross_origin_posts_change_nothing(pool: PgPool) {
+#[tokio::test]
+async fn cross_origin_posts_change_nothing() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
     let city = || async {
@@ -184,8 +185,9 @@ async fn cross_origin_posts_change_nothing(pool: PgPool) {
     assert_eq!(city().await, "Attacker");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn sign_in_attempts_are_limited_per_address(pool: PgPool) {
+#[tokio::test]
+async fn sign_in_attempts_are_limited_per_address() {
+    let pool = common::db().await;
     let state = common::state(pool).await;
     let limited = |ip: [u8; 4]| {
         server::routes::router_with_limiter(
@@ -208,8 +210,9 @@ async fn sign_in_attempts_are_limited_per_address(pool: PgPool) {
 }
 
 /// Sessions end after 30 idle minutes and 12 hours in any case; the purge job deletes them.
-#[sqlx::test(migrations = "../migrations")]
-async fn sessions_end_on_idle_and_absolute_timeouts_and_are_purged(pool: PgPool) {
+#[tokio::test]
+async fn sessions_end_on_idle_and_absolute_timeouts_and_are_purged() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let overview = |cookie: String| {
         let app = app.clone();

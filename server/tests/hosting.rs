@@ -79,8 +79,9 @@ async fn setup(pool: &PgPool) -> (axum::Router, String, i64, i64) {
     (app, cookie, vps, web)
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn the_seed_example_is_quoted_and_confirmed_once(pool: PgPool) {
+#[tokio::test]
+async fn the_seed_example_is_quoted_and_confirmed_once() {
+    let pool = common::db().await;
     let (app, cookie, vps, _) = setup(&pool).await;
     let view = service(&app, &cookie, vps).await;
     assert_eq!(
@@ -181,10 +182,9 @@ async fn the_seed_example_is_quoted_and_confirmed_once(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn twenty_concurrent_confirmations_give_one_invoice_and_a_stale_quote_is_refused(
-    pool: PgPool,
-) {
+#[tokio::test]
+async fn twenty_concurrent_confirmations_give_one_invoice_and_a_stale_quote_is_refused() {
+    let pool = common::db().await;
     let (app, cookie, vps, _) = setup(&pool).await;
     let view = service(&app, &cookie, vps).await;
     let (_, body) = quote(&app, &cookie, vps, view.version, &config(4, 2, 100)).await;
@@ -255,8 +255,9 @@ async fn twenty_concurrent_confirmations_give_one_invoice_and_a_stale_quote_is_r
     assert_eq!(status, 200, "{body}");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_downgrade_is_refused_in_term_and_can_be_scheduled_and_withdrawn(pool: PgPool) {
+#[tokio::test]
+async fn a_downgrade_is_refused_in_term_and_can_be_scheduled_and_withdrawn() {
+    let pool = common::db().await;
     let (app, cookie, vps, web) = setup(&pool).await;
     let view = service(&app, &cookie, vps).await;
     let renewal = view.term.1 + Days::new(1);

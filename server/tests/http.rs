@@ -12,7 +12,6 @@ use axum::{
 use chrono::NaiveDate;
 use common::{app, today};
 use server::demo;
-use sqlx::PgPool;
 use tower::ServiceExt;
 
 async fn body_text(response: axum::response::Response) -> String {
@@ -60,8 +59,9 @@ async fn sign_in(app: &Router) -> String {
     cookie.split(';').next().expect("pair").to_string()
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn probes(pool: PgPool) {
+#[tokio::test]
+async fn probes() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let health = app
         .clone()
@@ -84,8 +84,9 @@ async fn probes(pool: PgPool) {
     assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn language_switch_sets_the_cookie_and_never_leaves_the_site(pool: PgPool) {
+#[tokio::test]
+async fn language_switch_sets_the_cookie_and_never_leaves_the_site() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let res = app
         .clone()
@@ -120,8 +121,9 @@ async fn language_switch_sets_the_cookie_and_never_leaves_the_site(pool: PgPool)
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn sign_in_gives_a_session_that_sees_the_trio_overview(pool: PgPool) {
+#[tokio::test]
+async fn sign_in_gives_a_session_that_sees_the_trio_overview() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let cookie = sign_in(&app).await;
     let res = app
@@ -165,8 +167,9 @@ async fn sign_in_gives_a_session_that_sees_the_trio_overview(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn wrong_password_and_unknown_email_look_the_same(pool: PgPool) {
+#[tokio::test]
+async fn wrong_password_and_unknown_email_look_the_same() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let mut answers = Vec::new();
     for body in [
@@ -185,8 +188,9 @@ async fn wrong_password_and_unknown_email_look_the_same(pool: PgPool) {
     assert_eq!(answers[0], answers[1]);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn anonymous_and_forged_sessions_are_refused(pool: PgPool) {
+#[tokio::test]
+async fn anonymous_and_forged_sessions_are_refused() {
+    let pool = common::db().await;
     let app = app(pool).await;
     for cookie in [None, Some("selfcare_session=forged-token-value")] {
         let res = app
@@ -198,8 +202,9 @@ async fn anonymous_and_forged_sessions_are_refused(pool: PgPool) {
     }
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn pages_render_and_home_redirects_anonymous_visitors(pool: PgPool) {
+#[tokio::test]
+async fn pages_render_and_home_redirects_anonymous_visitors() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let res = app
         .clone()
@@ -259,8 +264,9 @@ async fn pages_render_and_home_redirects_anonymous_visitors(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn demo_data_loads_once(pool: PgPool) {
+#[tokio::test]
+async fn demo_data_loads_once() {
+    let pool = common::db().await;
     demo::load(&pool, today()).await.expect("first");
     demo::load(&pool, today()).await.expect("second");
     let invoices: i64 = sqlx::query_scalar(
@@ -295,8 +301,9 @@ async fn demo_data_loads_once(pool: PgPool) {
     assert_eq!(gaps, 0);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn the_old_invoice_layout_banner_shows_for_flagged_customers_only(pool: PgPool) {
+#[tokio::test]
+async fn the_old_invoice_layout_banner_shows_for_flagged_customers_only() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let anna = common::sign_in(&app, "anna.becker@example.de", "Mobil-demo-2024").await;
     let (status, page) = common::get_page(&app, "/de", Some(&anna)).await;

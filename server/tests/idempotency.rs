@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 
 use app::api::appointments::Appointments;
 use common::{app, count, post, sign_in};
-use sqlx::PgPool;
 
 const CLAIRE: (&str, &str) = ("claire.dubois@example.be", "Trio-demo-2024");
 const KEY: &str = "3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c";
@@ -35,8 +34,9 @@ async fn twenty_at_once(
         .collect()
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn twenty_identical_option_changes_and_bookings_do_it_once(pool: PgPool) {
+#[tokio::test]
+async fn twenty_identical_option_changes_and_bookings_do_it_once() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
 
@@ -80,8 +80,9 @@ async fn twenty_identical_option_changes_and_bookings_do_it_once(pool: PgPool) {
     assert_ne!(again.booking_key, page.booking_key);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_key_serves_one_request_and_a_refused_attempt_frees_it(pool: PgPool) {
+#[tokio::test]
+async fn a_key_serves_one_request_and_a_refused_attempt_frees_it() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
     let body = |amount: &str| {
@@ -125,8 +126,9 @@ async fn a_key_serves_one_request_and_a_refused_attempt_frees_it(pool: PgPool) {
     assert_eq!(status, 400);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_confirmation_waiting_too_long_for_the_first_is_in_progress(pool: PgPool) {
+#[tokio::test]
+async fn a_confirmation_waiting_too_long_for_the_first_is_in_progress() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
     // The first confirmation holds the key in a transaction that does not end in time.
@@ -152,8 +154,9 @@ async fn a_confirmation_waiting_too_long_for_the_first_is_in_progress(pool: PgPo
     assert_eq!(status, 200, "{text}");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn keys_are_pruned_after_a_day(pool: PgPool) {
+#[tokio::test]
+async fn keys_are_pruned_after_a_day() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
     for (key, shown) in [

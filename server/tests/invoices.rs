@@ -4,10 +4,10 @@ mod common;
 
 use app::{api::invoices::InvoiceRow, domain::account::InvoiceKind};
 use common::{app, get, get_page, post, sign_in};
-use sqlx::PgPool;
 
-#[sqlx::test(migrations = "../migrations")]
-async fn the_holder_sees_the_last_12_with_the_credit_note(pool: PgPool) {
+#[tokio::test]
+async fn the_holder_sees_the_last_12_with_the_credit_note() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
     let (status, body, _) = post(&app, "/api/invoices", "", Some(&claire)).await;
@@ -34,8 +34,9 @@ async fn the_holder_sees_the_last_12_with_the_credit_note(pool: PgPool) {
     assert!(rows.iter().all(|r| r.currency == "EUR"));
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_user_link_cannot_open_invoices_also_by_address(pool: PgPool) {
+#[tokio::test]
+async fn a_user_link_cannot_open_invoices_also_by_address() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let max = sign_in(&app, "max.becker@example.de", "Mobil-demo-2024").await;
     let (status, body, _) = post(&app, "/api/invoices", "", Some(&max)).await;
@@ -70,8 +71,9 @@ fn pdf_text(bytes: &[u8]) -> String {
     String::from_utf8(output.stdout).expect("utf-8")
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn invoice_pdfs_carry_number_lines_vat_and_total_in_the_language(pool: PgPool) {
+#[tokio::test]
+async fn invoice_pdfs_carry_number_lines_vat_and_total_in_the_language() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
     let (_, body, _) = post(&app, "/api/invoices", "", Some(&claire)).await;
@@ -140,8 +142,9 @@ async fn invoice_pdfs_carry_number_lines_vat_and_total_in_the_language(pool: PgP
     assert!(pdf_text(&bytes).contains("Paid on"));
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn only_the_holder_downloads_the_pdf(pool: PgPool) {
+#[tokio::test]
+async fn only_the_holder_downloads_the_pdf() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let jonas_invoice: i64 = sqlx::query_scalar(
         "SELECT i.id FROM invoices i JOIN customers c ON c.id = i.customer_id

@@ -3,12 +3,12 @@
 mod common;
 
 use common::{app, post, register, sign_in};
-use sqlx::PgPool;
 
 const PASSWORD: &str = "Mobil-demo-2024";
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_new_login_links_200001_and_sees_both_contracts(pool: PgPool) {
+#[tokio::test]
+async fn a_new_login_links_200001_and_sees_both_contracts() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let cookie = register(&app, "new.holder@example.de").await;
     let (status, body, _) = post(&app, "/api/home_overview", "", Some(&cookie)).await;
@@ -28,8 +28,9 @@ async fn a_new_login_links_200001_and_sees_both_contracts(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn refusals_carry_their_reason(pool: PgPool) {
+#[tokio::test]
+async fn refusals_carry_their_reason() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let jonas = sign_in(&app, "jonas.becker@example.de", PASSWORD).await;
     let fresh = register(&app, "fresh@example.de").await;
@@ -52,8 +53,9 @@ async fn refusals_carry_their_reason(pool: PgPool) {
     assert!(links.contains("\"links\":[]"), "{links}");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn wrong_passwords_are_counted_and_throttled(pool: PgPool) {
+#[tokio::test]
+async fn wrong_passwords_are_counted_and_throttled() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let cookie = register(&app, "guesser@example.de").await;
     for _ in 0..5 {
@@ -77,8 +79,9 @@ async fn wrong_passwords_are_counted_and_throttled(pool: PgPool) {
     assert_eq!(status, 429);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn make_me_holder_is_all_or_nothing(pool: PgPool) {
+#[tokio::test]
+async fn make_me_holder_is_all_or_nothing() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let link_of = |email: &'static str| {
         let pool = pool.clone();
@@ -121,8 +124,9 @@ async fn make_me_holder_is_all_or_nothing(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn warnings_of_stale_and_legacy_links(pool: PgPool) {
+#[tokio::test]
+async fn warnings_of_stale_and_legacy_links() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let lena = sign_in(&app, "lena.schmidt@example.de", PASSWORD).await;
     let (_, body, _) = post(&app, "/api/get_links", "", Some(&lena)).await;

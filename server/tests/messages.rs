@@ -5,7 +5,6 @@ mod common;
 
 use app::api::{messages::MessageView, shell::ShellData};
 use common::{app, post, sign_in};
-use sqlx::PgPool;
 
 async fn unread(app: &axum::Router, cookie: &str) -> i64 {
     let (status, body, _) = post(app, "/api/shell_data", "", Some(cookie)).await;
@@ -14,8 +13,9 @@ async fn unread(app: &axum::Router, cookie: &str) -> i64 {
     shell.session.expect("signed in").unread
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn opening_a_message_marks_it_read_once(pool: PgPool) {
+#[tokio::test]
+async fn opening_a_message_marks_it_read_once() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
     let (status, body, _) = post(&app, "/api/messages", "", Some(&claire)).await;

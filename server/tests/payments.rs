@@ -5,7 +5,6 @@ mod common;
 
 use app::api::payments::PaymentMethods;
 use common::{app, post, sign_in};
-use sqlx::PgPool;
 
 async fn methods(app: &axum::Router, cookie: &str) -> PaymentMethods {
     let (status, body, _) = post(app, "/api/payment_methods", "", Some(cookie)).await;
@@ -13,8 +12,9 @@ async fn methods(app: &axum::Router, cookie: &str) -> PaymentMethods {
     serde_json::from_str(&body).expect("methods")
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_holder_activates_and_cancels_direct_debit(pool: PgPool) {
+#[tokio::test]
+async fn a_holder_activates_and_cancels_direct_debit() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
     assert!(methods(&app, &claire).await.mandate.is_none());
@@ -98,8 +98,9 @@ async fn a_holder_activates_and_cancels_direct_debit(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn autopay_cannot_be_dropped_without_another_method(pool: PgPool) {
+#[tokio::test]
+async fn autopay_cannot_be_dropped_without_another_method() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let jonas = sign_in(&app, "jonas.becker@example.de", "Mobil-demo-2024").await;
     let before = methods(&app, &jonas).await;

@@ -55,8 +55,9 @@ async fn pending(pool: &PgPool, contract: &str) -> Vec<(String, Decimal)> {
     .expect("pending charges")
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_holder_sees_meters_options_alerts_and_the_move(pool: PgPool) {
+#[tokio::test]
+async fn a_holder_sees_meters_options_alerts_and_the_move() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
     let all = products(&app, &claire).await;
@@ -136,8 +137,9 @@ async fn a_holder_sees_meters_options_alerts_and_the_move(pool: PgPool) {
     assert!(!mobile.movable, "a mobile line does not move");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn activating_writes_the_change_and_one_proration_line(pool: PgPool) {
+#[tokio::test]
+async fn activating_writes_the_change_and_one_proration_line() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
     let expected = prorate(trio_cycle(), today(), dec!(0), dec!(5.00), Currency::EUR)
@@ -226,8 +228,9 @@ async fn activating_writes_the_change_and_one_proration_line(pool: PgPool) {
     assert_eq!(status, 404);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_user_link_reads_its_line_and_changes_nothing(pool: PgPool) {
+#[tokio::test]
+async fn a_user_link_reads_its_line_and_changes_nothing() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let max = sign_in(&app, "max.becker@example.de", "Mobil-demo-2024").await;
     let seen = products(&app, &max).await;
@@ -279,8 +282,9 @@ fn data_usage(contract_id: i64, day: chrono::NaiveDate, mb: i64) -> NewUsage {
     }
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn an_alert_fires_once_per_cycle(pool: PgPool) {
+#[tokio::test]
+async fn an_alert_fires_once_per_cycle() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
     for (threshold, problem) in [
@@ -393,8 +397,9 @@ async fn an_alert_fires_once_per_cycle(pool: PgPool) {
     assert_eq!(status, 404);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_move_is_validated_requested_and_withdrawn(pool: PgPool) {
+#[tokio::test]
+async fn a_move_is_validated_requested_and_withdrawn() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
     let (status, body, _) = post(
@@ -478,8 +483,9 @@ async fn a_move_is_validated_requested_and_withdrawn(pool: PgPool) {
     assert_eq!(status, 404, "a mobile line does not move");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_login_without_links_has_no_products(pool: PgPool) {
+#[tokio::test]
+async fn a_login_without_links_has_no_products() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let cookie = common::register(&app, "new.person@example.be").await;
     let none = products(&app, &cookie).await;

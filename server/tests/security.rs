@@ -16,7 +16,6 @@ use axum::{
     http::{Request, header},
 };
 use common::{app, post, register, sign_in};
-use sqlx::PgPool;
 use tower::ServiceExt;
 
 const OLD: &str = "a long enough passphrase";
@@ -37,8 +36,9 @@ fn change(current: &str, new: &str, confirm: &str) -> String {
     )
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn changing_the_password_ends_every_other_session(pool: PgPool) {
+#[tokio::test]
+async fn changing_the_password_ends_every_other_session() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let first = register(&app, "sam@example.be").await;
     let second = sign_in(&app, "sam@example.be", OLD).await;
@@ -88,8 +88,9 @@ async fn changing_the_password_ends_every_other_session(pool: PgPool) {
     sign_in(&app, "sam@example.be", NEW).await;
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn the_security_answer_is_hashed_and_forgiving(pool: PgPool) {
+#[tokio::test]
+async fn the_security_answer_is_hashed_and_forgiving() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let cookie = register(&app, "ines@example.be").await;
     let (status, text, _) = post(
@@ -166,8 +167,9 @@ async fn sign_in_from(app: &axum::Router, ip: [u8; 4], email: &str, password: &s
         .as_u16()
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn repeated_failures_lock_an_email_known_or_not_and_an_address(pool: PgPool) {
+#[tokio::test]
+async fn repeated_failures_lock_an_email_known_or_not_and_an_address() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let known = "claire.dubois@example.be";
     let unknown = "nobody.here@example.be";

@@ -9,7 +9,6 @@ use app::{
     backend::{clock::Clock, totp},
 };
 use common::{app, post, register};
-use sqlx::PgPool;
 
 const PASSWORD: &str = "a long enough passphrase";
 const SIGN_IN: &str = "email=sam%40example.be&password=a+long+enough+passphrase&lang=en";
@@ -41,8 +40,9 @@ async fn second_step(
     post(app, "/api/verify_sign_in", &body, Some(challenge)).await
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn enrol_then_sign_in_in_two_steps(pool: PgPool) {
+#[tokio::test]
+async fn enrol_then_sign_in_in_two_steps() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let cookie = register(&app, "sam@example.be").await;
     assert!(state(&app, &cookie).await.enabled_at.is_none());
@@ -129,8 +129,9 @@ async fn enrol_then_sign_in_in_two_steps(pool: PgPool) {
     assert!(cookie.expect("cookie").starts_with("selfcare_session="));
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn five_wrong_codes_end_the_step(pool: PgPool) {
+#[tokio::test]
+async fn five_wrong_codes_end_the_step() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let cookie = register(&app, "sam@example.be").await;
     post(&app, "/api/start_two_factor", "", Some(&cookie)).await;

@@ -11,7 +11,6 @@ use app::{
 };
 use common::{app, get, post, sign_in};
 use rust_decimal::{Decimal, dec};
-use sqlx::PgPool;
 
 async fn usage(app: &axum::Router, cookie: &str, query: &str) -> (u16, String) {
     let body = query
@@ -28,8 +27,9 @@ async fn claire(app: &axum::Router) -> String {
     sign_in(app, "claire.dubois@example.be", "Trio-demo-2024").await
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn filters_narrow_rows_and_totals(pool: PgPool) {
+#[tokio::test]
+async fn filters_narrow_rows_and_totals() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let cookie = claire(&app).await;
     let (status, body) = usage(&app, &cookie, "period=this").await;
@@ -80,8 +80,9 @@ async fn filters_narrow_rows_and_totals(pool: PgPool) {
     assert_eq!(premium.totals[0].charge, dec!(4.92));
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn custom_periods_are_validated(pool: PgPool) {
+#[tokio::test]
+async fn custom_periods_are_validated() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let cookie = claire(&app).await;
     let (status, body) = usage(&app, &cookie, "period=custom&from=2026-11-10&to=2026-11-01").await;
@@ -102,8 +103,9 @@ async fn custom_periods_are_validated(pool: PgPool) {
     assert_eq!(view.range.days(), 3);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn csv_export_has_every_row_of_the_filter(pool: PgPool) {
+#[tokio::test]
+async fn csv_export_has_every_row_of_the_filter() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let cookie = claire(&app).await;
     let (_, body) = usage(&app, &cookie, "kind=call&period=last").await;
@@ -136,8 +138,9 @@ async fn csv_export_has_every_row_of_the_filter(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn the_consumption_behind_an_invoice_matches_its_usage_line(pool: PgPool) {
+#[tokio::test]
+async fn the_consumption_behind_an_invoice_matches_its_usage_line() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let cookie = claire(&app).await;
     let (_, body, _) = post(&app, "/api/invoices", "", Some(&cookie)).await;
@@ -174,8 +177,9 @@ async fn the_consumption_behind_an_invoice_matches_its_usage_line(pool: PgPool) 
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_user_link_sees_its_line_only(pool: PgPool) {
+#[tokio::test]
+async fn a_user_link_sees_its_line_only() {
+    let pool = common::db().await;
     let app = app(pool).await;
     let max = sign_in(&app, "max.becker@example.de", "Mobil-demo-2024").await;
     let (status, body) = usage(&app, &max, "period=this").await;

@@ -53,8 +53,9 @@ async fn outbox_rows(pool: &PgPool) -> i64 {
         .expect("count")
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_line_is_linked_as_user_with_its_sms_code(pool: PgPool) {
+#[tokio::test]
+async fn a_line_is_linked_as_user_with_its_sms_code() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let cookie = register(&app, "line.user@example.de").await;
     // Typed the way people type it; answered in the normalised form.
@@ -112,8 +113,9 @@ async fn a_line_is_linked_as_user_with_its_sms_code(pool: PgPool) {
     assert_eq!((status, text.as_str()), (422, "\"LinkCodeInvalid\""));
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn codes_expire_and_a_new_request_retires_the_old_code(pool: PgPool) {
+#[tokio::test]
+async fn codes_expire_and_a_new_request_retires_the_old_code() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let cookie = register(&app, "slow.typist@example.de").await;
     assert_eq!(request(&app, &cookie, "+4915120000301").await.0, 200);
@@ -140,8 +142,9 @@ async fn codes_expire_and_a_new_request_retires_the_old_code(pool: PgPool) {
     assert_eq!(status, 429);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn wrong_codes_and_unknown_numbers_are_throttled(pool: PgPool) {
+#[tokio::test]
+async fn wrong_codes_and_unknown_numbers_are_throttled() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let cookie = register(&app, "code.guesser@example.de").await;
     // An unknown number gets the same answer as a known one, and no SMS.
@@ -165,8 +168,9 @@ async fn wrong_codes_and_unknown_numbers_are_throttled(pool: PgPool) {
     assert_eq!(status, 429);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn refusals_come_before_any_sms(pool: PgPool) {
+#[tokio::test]
+async fn refusals_come_before_any_sms() {
+    let pool = common::db().await;
     let app = app(pool.clone()).await;
     let cookie = register(&app, "careful@example.de").await;
     let cases = [

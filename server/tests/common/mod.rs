@@ -12,6 +12,113 @@ use server::{Config, demo};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
+/// A fresh database for one test: a copy of a migrated template (made once per set of
+/// migrations), on the PostgreSQL of `DATABASE_URL`, with a pool that lives in the test's own
+/// runtime. (`#[sqlx::test]` shares one process-wide master pool between the runtimes of all
+/// tests, and migrates every test database from scratch; cloning a template is faster.)
+pub async fn db() -> PgPool {
+    use sha2::Digest;
+    use sqlx::{Connection, Executor, PgConnection, postgres::PgPoolOptions};
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    static CLEANED: AtomicBool = AtomicBool::new(false);
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL for the database tests");
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
+    let mut admin = PgConnection::connect(&url).await.expect("admin connection");
+    // One template per set of migrations, made under a lock (threads and processes).
+    let mut hasher = sha2::Sha256::new();
+    for migration in server::MIGRATOR.iter() {
+        hasher.update(&migration.checksum);
+    }
+    let digest = hasher.finalize();
+    let template = format!(
+        "selfcare_tmpl_{}",
+        digest[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    admin
+        .execute("SELECT pg_advisory_lock(72057)")
+        .await
+        .expect("lock");
+    if !CLEANED.swap(true, Ordering::SeqCst) {
+        // Databases of test processes that have ended, and templates of older migrations.
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT datname FROM pg_database
+              WHERE datname LIKE 'selfcare\\_t\\_%' OR datname LIKE 'selfcare\\_tmpl\\_%'",
+        )
+        .fetch_all(&mut admin)
+        .await
+        .expect("test databases");
+        for name in names {
+            let stale = match name.strip_prefix("selfcare_t_") {
+                Some(rest) => rest
+                    .split('_')
+                    .next()
+                    .and_then(|pid| pid.parse::<u32>().ok())
+                    .is_none_or(|pid| {
+                        pid != std::process::id()
+                            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+                    }),
+                None => name != template,
+            };
+            if stale {
+                let _ = admin
+                    .execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+                    .await;
+            }
+        }
+    }
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&template)
+            .fetch_one(&mut admin)
+            .await
+            .expect("template lookup");
+    if !exists {
+        let building = format!("{template}_building");
+        admin
+            .execute(format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)").as_str())
+            .await
+            .expect("drop half-built template");
+        admin
+            .execute(format!("CREATE DATABASE \"{building}\"").as_str())
+            .await
+            .expect("create template");
+        let mut conn = PgConnection::connect(&format!("{base}/{building}"))
+            .await
+            .expect("template connection");
+        server::MIGRATOR.run(&mut conn).await.expect("migrations");
+        conn.close().await.expect("close template connection");
+        admin
+            .execute(format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\"").as_str())
+            .await
+            .expect("publish template");
+    }
+    admin
+        .execute("SELECT pg_advisory_unlock(72057)")
+        .await
+        .expect("unlock");
+    let name = format!(
+        "selfcare_t_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    admin
+        .execute(format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"").as_str())
+        .await
+        .expect("test database");
+    admin.close().await.expect("close admin connection");
+    PgPoolOptions::new()
+        .max_connections(24)
+        .acquire_timeout(std::time::Duration::from_secs(20))
+        .connect(&format!("{base}/{name}"))
+        .await
+        .expect("test pool")
+}
+
 /// The pinned "today" of the tests.
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 22).expect("date")
