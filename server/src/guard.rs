@@ -9,10 +9,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::{backend::respond::error_text, domain::lang::Lang, error::AppError};
+use app::{
+    backend::respond::{accepts_html, error_text},
+    domain::lang::Lang,
+    error::AppError,
+};
 use axum::{
     body::Body,
-    extract::{ConnectInfo, Request, State, connect_info::MockConnectInfo},
+    extract::{ConnectInfo, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -31,18 +35,10 @@ pub fn cookie_lang(headers: &HeaderMap) -> Lang {
         .unwrap_or(app::paths::DEFAULT_LANG)
 }
 
-/// Whether the caller reads server-function answers (JavaScript) rather than pages.
-fn wants_json(headers: &HeaderMap) -> bool {
-    !headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
-}
-
 /// A refusal the caller understands: the server function's error encoding for JavaScript
 /// callers, a short text in the visitor's language for a plain form post or a page.
 pub fn refusal(status: StatusCode, error: &AppError, text: &str, headers: &HeaderMap) -> Response {
-    if wants_json(headers) {
+    if !accepts_html(headers) {
         let body = serde_json::to_string(error).unwrap_or_default();
         (
             status,
@@ -203,19 +199,9 @@ pub async fn per_ip_limit(
     request: Request,
     next: Next,
 ) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0)
-        .or_else(|| {
-            request
-                .extensions()
-                .get::<MockConnectInfo<SocketAddr>>()
-                .map(|info| info.0)
-        });
     if request.method() == Method::POST
         && limited_path(request.uri().path())
-        && let Some(peer) = peer
+        && let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>()
         && !limiter.allow(peer.ip(), Instant::now())
     {
         tracing::warn!(ip = %peer.ip(), path = %request.uri().path(), "per-address limit");

@@ -9,7 +9,7 @@ use std::{net::SocketAddr, time::Duration};
 use axum::{
     Router,
     body::{Body, to_bytes},
-    extract::connect_info::MockConnectInfo,
+    extract::ConnectInfo,
     http::{Request, header},
 };
 use common::{app, post, sign_in};
@@ -194,7 +194,8 @@ async fn sign_in_attempts_are_limited_per_address() {
             state.clone(),
             IpLimiter::new(3, Duration::from_secs(3600)),
         )
-        .layer(MockConnectInfo(SocketAddr::from((ip, 40000))))
+        // What `into_make_service_with_connect_info` puts on every request of the server.
+        .layer(axum::Extension(ConnectInfo(SocketAddr::from((ip, 40000)))))
     };
     let app = limited([192, 0, 2, 10]);
     let attempt = "email=nobody%40example.org&password=wrong-password&lang=fr";

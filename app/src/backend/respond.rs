@@ -9,15 +9,16 @@ use crate::error::AppError;
 /// Whether the request is a plain HTML form post (JavaScript off): such requests are answered
 /// with a redirect back to the form, which carries the error, so their status must stay 302.
 pub fn is_plain_form_post() -> bool {
-    use_context::<Parts>()
-        .and_then(|parts| {
-            parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.contains("text/html"))
-        })
-        .unwrap_or(false)
+    use_context::<Parts>().is_some_and(|parts| accepts_html(&parts.headers))
+}
+
+/// Whether the caller reads HTML (a browser navigating or posting a plain form) rather than
+/// server-function answers (JavaScript).
+pub fn accepts_html(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }
 
 /// Whether this request is a call of a server function (and not a page rendering that calls
@@ -31,13 +32,8 @@ fn is_server_fn_call() -> bool {
 pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result
         && is_server_fn_call()
-        && !is_plain_form_post()
-        && let (Some(options), Ok(status)) = (
-            use_context::<ResponseOptions>(),
-            http::StatusCode::from_u16(err.status_code()),
-        )
     {
-        options.set_status(status);
+        set_status(err.status_code());
     }
     result
 }
