@@ -44,7 +44,7 @@ pub fn AccountPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, account.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, account.title).to_string()) />
         <div class="page">
             <h1>{t!(i18n, account.title)}</h1>
             <SuccessNotice

@@ -84,7 +84,7 @@ pub fn AppointmentPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, appointment.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, appointment.title).to_string()) />
         <div class="page">
             <h1>{t!(i18n, appointment.title)}</h1>
             <SuccessNotice

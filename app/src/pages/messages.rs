@@ -46,7 +46,7 @@ pub fn MessagesPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, messages.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, messages.title).to_string()) />
         <div class="page">
             <h1>{t!(i18n, messages.title)}</h1>
             <FormAlert error />

@@ -55,7 +55,7 @@ pub fn NextInvoicePage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, next_invoice.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, next_invoice.title).to_string()) />
         <div class="page">
             <h1>{t!(i18n, next_invoice.title)}</h1>
             <p>{t!(i18n, next_invoice.intro)}</p>

@@ -68,7 +68,7 @@ pub fn SecurityPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, security.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, security.title).to_string()) />
         <div class="page">
             <h1>{t!(i18n, security.title)}</h1>
             <SuccessNotice

@@ -85,7 +85,7 @@ pub fn ServicesPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, services.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, services.title).to_string()) />
         <div class="page">
             <h1 id="services-title">{t!(i18n, services.title)}</h1>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>{content}</Suspense>
@@ -167,7 +167,7 @@ pub fn ServicePage(#[prop(optional)] options: bool) -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, services.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, services.title).to_string()) />
         <div class="page">
             <p><a href=back>{t!(i18n, services.title)}</a></p>
             <SuccessNotice

@@ -32,7 +32,7 @@ pub fn RegisterPage() -> impl IntoView {
         )
     });
     view! {
-        <Title text=move || t_string!(i18n, register.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, register.title).to_string()) />
         <section class="page narrow card" aria-labelledby="register-title">
             <h1 id="register-title">{t!(i18n, register.title)}</h1>
             <p>{t!(i18n, register.intro)}</p>

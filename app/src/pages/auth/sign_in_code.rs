@@ -32,7 +32,7 @@ pub fn SignInCodePage() -> impl IntoView {
         )
     };
     view! {
-        <Title text=move || t_string!(i18n, two_factor.code_title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, two_factor.code_title).to_string()) />
         <section class="page narrow card" aria-labelledby="code-title">
             <h1 id="code-title">{t!(i18n, two_factor.code_title)}</h1>
             <p>{t!(i18n, two_factor.code_intro)}</p>

@@ -24,7 +24,7 @@ pub fn SignInPage() -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let register = use_localized(paths::REGISTER);
     view! {
-        <Title text=move || t_string!(i18n, sign_in.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, sign_in.title).to_string()) />
         <section class="page narrow card" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{t!(i18n, sign_in.title)}</h1>
             <p>{t!(i18n, sign_in.intro)}</p>

@@ -82,7 +82,7 @@ pub fn HomePage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, home.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, home.title).to_string()) />
         <div class="page">
             <h1>{t!(i18n, home.title)}</h1>
             <NoticeBar notice=context.notice />

@@ -71,7 +71,7 @@ pub fn InvoicesPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, invoices.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, invoices.title).to_string()) />
         <div class="page">
             <h1>{t!(i18n, invoices.title)}</h1>
             <p>

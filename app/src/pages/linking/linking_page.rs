@@ -52,7 +52,7 @@ pub fn LinkingPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, linking.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, linking.title).to_string()) />
         <div class="page">
             <h1>{t!(i18n, linking.title)}</h1>
             <p class="intro">{t!(i18n, linking.intro)}</p>

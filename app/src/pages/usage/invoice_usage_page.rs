@@ -54,7 +54,7 @@ pub fn InvoiceUsagePage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, usage.invoice_title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, usage.invoice_title).to_string()) />
         <div class="page">
             <p><a href=back>{t!(i18n, usage.back_to_invoices)}</a></p>
             <h1>{t!(i18n, usage.invoice_title)}</h1>

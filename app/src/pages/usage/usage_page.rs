@@ -48,7 +48,7 @@ pub fn UsagePage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, usage.title).to_string() />
+        <Title text=untrack(|| t_string!(i18n, usage.title).to_string()) />
         <div class="page">
             <h1>{t!(i18n, usage.title)}</h1>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
