@@ -197,3 +197,138 @@ async fn a_user_link_sees_its_line_only() {
         "{csv}"
     );
 }
+
+/// Rows where the per-day rollups and the records summed per contract, day and kind differ.
+async fn rollup_mismatches(pool: &sqlx::PgPool) -> i64 {
+    common::count(
+        pool,
+        "SELECT count(*) FROM (
+           (SELECT contract_id, usage_date, kind, count(*) AS records, sum(quantity) AS quantity,
+                   sum(charge) AS charge
+              FROM usage_records GROUP BY contract_id, usage_date, kind
+            EXCEPT
+            SELECT contract_id, usage_date, kind, records, quantity, charge FROM usage_daily)
+           UNION ALL
+           (SELECT contract_id, usage_date, kind, records, quantity, charge FROM usage_daily
+            EXCEPT
+            SELECT contract_id, usage_date, kind, count(*), sum(quantity), sum(charge)
+              FROM usage_records GROUP BY contract_id, usage_date, kind)) AS differing",
+    )
+    .await
+}
+
+/// Issue 10: the rollups follow ingestion, updates and deletes; a month gets its partition on
+/// ingestion, and rows a plain INSERT sent to the default partition move to theirs.
+#[tokio::test]
+async fn rollups_and_partitions_follow_every_change() {
+    use app::backend::repo::usage::{NewUsage, adopt_default_rows, ingest};
+    let pool = common::db().await;
+    server::demo::load(&pool, common::today())
+        .await
+        .expect("demo data");
+    assert!(common::count(&pool, "SELECT count(*) FROM usage_daily").await > 100);
+    assert_eq!(rollup_mismatches(&pool).await, 0, "demo data");
+    assert_eq!(
+        common::count(&pool, "SELECT count(*) FROM usage_records_default").await,
+        0,
+        "the demo's records are in monthly partitions"
+    );
+    let contract: i64 = sqlx::query_scalar("SELECT min(id) FROM contracts")
+        .fetch_one(&pool)
+        .await
+        .expect("a contract");
+    let at = |day: u32, hour: u32| {
+        chrono::NaiveDate::from_ymd_opt(2031, 3, day)
+            .and_then(|d| d.and_hms_opt(hour, 0, 0))
+            .expect("time")
+    };
+    let records: Vec<NewUsage> = (1..=6)
+        .map(|i| NewUsage {
+            contract_id: contract,
+            kind: if i % 2 == 0 {
+                UsageKind::Call
+            } else {
+                UsageKind::Data
+            },
+            started_at: at(1 + i % 2, i),
+            quantity: Decimal::from(i) + dec!(0.125),
+            charge: if i == 6 { dec!(1.99) } else { Decimal::ZERO },
+            destination: None,
+            invoice_id: None,
+        })
+        .collect();
+    let mut tx = pool.begin().await.expect("tx");
+    assert_eq!(ingest(&mut tx, &records).await.expect("ingest"), 6);
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        common::count(
+            &pool,
+            "SELECT count(*) FROM usage_records_2031_03 WHERE usage_date >= '2031-03-01'"
+        )
+        .await,
+        6,
+        "ingestion made the month's partition"
+    );
+    assert_eq!(
+        common::count(
+            &pool,
+            "SELECT records FROM usage_daily WHERE usage_date = '2031-03-01' AND kind = 'call'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(rollup_mismatches(&pool).await, 0, "after ingestion");
+
+    sqlx::query("UPDATE usage_records SET quantity = quantity * 2 WHERE usage_date = '2031-03-02'")
+        .execute(&pool)
+        .await
+        .expect("update");
+    sqlx::query(
+        "UPDATE usage_records SET invoice_id = (SELECT min(id) FROM invoices)
+          WHERE usage_date = '2031-03-01'",
+    )
+    .execute(&pool)
+    .await
+    .expect("update invoice");
+    assert_eq!(rollup_mismatches(&pool).await, 0, "after updates");
+    sqlx::query("DELETE FROM usage_records WHERE usage_date = '2031-03-01' AND kind = 'call'")
+        .execute(&pool)
+        .await
+        .expect("delete");
+    assert_eq!(rollup_mismatches(&pool).await, 0, "after a delete");
+    assert_eq!(
+        common::count(&pool, "SELECT count(*) FROM usage_daily WHERE records = 0").await,
+        0,
+        "a day without records has no rollup row"
+    );
+
+    let total = common::count(&pool, "SELECT count(*) FROM usage_records").await;
+    sqlx::query(
+        "INSERT INTO usage_records (contract_id, kind, usage_date, started_at, quantity)
+         VALUES ($1, 'sms', '2032-01-15', '2032-01-15 10:00', 1),
+                ($1, 'sms', '2032-01-16', '2032-01-16 10:00', 1)",
+    )
+    .bind(contract)
+    .execute(&pool)
+    .await
+    .expect("plain insert");
+    assert_eq!(
+        common::count(&pool, "SELECT count(*) FROM usage_records_default").await,
+        2
+    );
+    let mut conn = pool.acquire().await.expect("conn");
+    assert_eq!(adopt_default_rows(&mut conn).await.expect("adopt"), 1);
+    assert_eq!(
+        common::count(&pool, "SELECT count(*) FROM usage_records_default").await,
+        0
+    );
+    assert_eq!(
+        common::count(&pool, "SELECT count(*) FROM usage_records_2032_01").await,
+        2
+    );
+    assert_eq!(
+        common::count(&pool, "SELECT count(*) FROM usage_records").await,
+        total + 2
+    );
+    assert_eq!(rollup_mismatches(&pool).await, 0, "after moving partitions");
+}

@@ -166,18 +166,32 @@ async fn invoice_due(
         let mut tx = pool.begin().await?;
         let policies = repo::policies(&mut tx).await?;
         let ids = repo::lock_due(&mut tx, day, after, BATCH).await?;
-        for id in &ids {
-            after = *id;
-            let mut savepoint = tx.begin().await?;
-            match issue_through(&mut savepoint, *id, day, &policies).await {
-                Ok(issued) => {
-                    savepoint.commit().await?;
-                    report.invoiced += issued;
-                }
-                Err(err) => {
-                    savepoint.rollback().await?;
-                    tracing::error!(subscription = id, error = %err, "invoicing failed");
-                    report.errors += 1;
+        after = ids.last().copied().unwrap_or(after);
+        // The batch in a dozen statements; should one fail, the batch is redone one
+        // subscription at a time, so a bad row holds up no other.
+        let mut batch = tx.begin().await?;
+        match issue_batch(&mut batch, &ids, day, &policies).await {
+            Ok((issued, errors)) => {
+                batch.commit().await?;
+                report.invoiced += issued;
+                report.errors += errors;
+            }
+            Err(err) => {
+                batch.rollback().await?;
+                tracing::warn!(error = %err, "batch invoicing failed: one by one");
+                for id in &ids {
+                    let mut savepoint = tx.begin().await?;
+                    match issue_through(&mut savepoint, *id, day, &policies).await {
+                        Ok(issued) => {
+                            savepoint.commit().await?;
+                            report.invoiced += issued;
+                        }
+                        Err(err) => {
+                            savepoint.rollback().await?;
+                            tracing::error!(subscription = id, error = %err, "invoicing failed");
+                            report.errors += 1;
+                        }
+                    }
                 }
             }
         }
@@ -186,6 +200,61 @@ async fn invoice_due(
             return Ok(());
         }
     }
+}
+
+/// Issues every cycle that starts by `day` of the (locked) subscriptions `ids`, in rounds of
+/// one cycle each (a subscription behind by several cycles takes several rounds), each round
+/// in a few set-based statements. Returns the invoices written and the subscriptions left for
+/// the next run because their dates are inconsistent (logged). A database error fails the
+/// whole call.
+async fn issue_batch(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    day: NaiveDate,
+    policies: &AutopayPolicyTable,
+) -> Result<(u64, u64), AppError> {
+    let (mut issued, mut errors) = (0, 0);
+    let mut pending = ids.to_vec();
+    while !pending.is_empty() {
+        let subs = repo::subscriptions_by_ids(conn, &pending).await?;
+        let mut due = Vec::new();
+        for sub in subs
+            .iter()
+            .filter(|s| s.next_cycle_start.is_some_and(|start| start <= day))
+        {
+            match next_cycle(sub) {
+                Ok(Some((this_cycle, previous))) => due.push((sub, this_cycle, previous)),
+                Ok(None) => {}
+                Err(_) => errors += 1,
+            }
+        }
+        let billed: Vec<(i64, DateRange)> = due
+            .iter()
+            .filter_map(|(sub, _, previous)| previous.map(|p| (sub.id, p)))
+            .collect();
+        let mut changes = repo::plan_changes_of(conn, &billed).await?;
+        let usage_ranges: Vec<(i64, DateRange)> = due
+            .iter()
+            .filter_map(|(sub, _, previous)| previous.map(|p| (sub.contract_id, p)))
+            .collect();
+        let mut usage = repo::daily_data_of(conn, &usage_ranges).await?;
+        let invoices = due
+            .iter()
+            .map(|(sub, this_cycle, previous)| {
+                cycle_invoice(
+                    sub,
+                    *this_cycle,
+                    *previous,
+                    &changes.remove(&sub.id).unwrap_or_default(),
+                    usage.remove(&sub.contract_id).unwrap_or_default(),
+                    policies,
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        issued += repo::insert_cycle_invoices(conn, &invoices).await?;
+        pending = due.iter().map(|(sub, _, _)| sub.id).collect();
+    }
+    Ok((issued, errors))
 }
 
 /// Issues every cycle of the (locked) subscription that starts by `day`.
@@ -206,6 +275,9 @@ async fn issue_through(
         }
         if issue_next(conn, &sub, policies).await? {
             issued += 1;
+        } else {
+            // The cycle has its invoice already: nothing moves, so stop here.
+            return Ok(issued);
         }
     }
 }
@@ -245,6 +317,17 @@ pub async fn state_for(
 ) -> Result<(SubscriptionState, Vec<i64>), AppError> {
     let changes = repo::plan_changes_in(conn, sub.id, cycle).await?;
     let usage = repo::daily_data(conn, sub.contract_id, cycle).await?;
+    state_from(sub, cycle, &changes, usage)
+}
+
+/// The state of a subscription in `cycle` from its unbilled plan changes and data per day;
+/// with the ids of those changes.
+fn state_from(
+    sub: &Subscription,
+    cycle: DateRange,
+    changes: &[repo::PendingPlanChange],
+    usage: Vec<crate::domain::billing::preview::DailyUsage>,
+) -> Result<(SubscriptionState, Vec<i64>), AppError> {
     let data = match (sub.allowance_bytes, sub.overage_price) {
         (Some(allowance_bytes), Some(price_per_gb)) => Some(DataAllowance {
             label: sub.tariff_name.clone(),
@@ -293,61 +376,97 @@ pub fn describe(line: &PreviewLine, lang: Lang) -> String {
     }
 }
 
-/// Issues the invoice of the subscription's next cycle; `false` when it already existed.
-async fn issue_next(
-    conn: &mut PgConnection,
-    sub: &Subscription,
-    policies: &AutopayPolicyTable,
-) -> Result<bool, AppError> {
+/// The cycle a subscription bills next, with the cycle before it whose usage and plan changes
+/// that invoice bills (none for the first invoice); `None` when it is not active yet.
+fn next_cycle(sub: &Subscription) -> Result<Option<(DateRange, Option<DateRange>)>, AppError> {
     let (Some(activation), Some(start)) = (sub.activated_on, sub.next_cycle_start) else {
-        return Ok(false);
+        return Ok(None);
     };
     let (n, this_cycle) = cycle_containing(activation, start).ok_or(AppError::Internal)?;
     if this_cycle.start() != start {
         tracing::error!(subscription = sub.id, %start, "next cycle start is not a cycle start");
         return Err(AppError::Internal);
     }
-    let (invoice, billed, change_ids) = if n == 0 {
-        let invoice = opening_invoice(&fees(sub), currency_of(sub)?, start)
-            .map_err(|_| AppError::Internal)?;
-        (invoice, None, Vec::new())
-    } else {
-        let previous = cycle(activation, n - 1).ok_or(AppError::Internal)?;
-        let (state, ids) = state_for(conn, sub, previous).await?;
-        let invoice = invoice_after_cycle(&state).map_err(|err| {
-            tracing::error!(subscription = sub.id, ?err, "no invoice for the cycle");
-            AppError::Internal
-        })?;
-        (invoice, Some(previous), ids)
+    let previous = match n {
+        0 => None,
+        _ => Some(cycle(activation, n - 1).ok_or(AppError::Internal)?),
     };
-    let dates = invoice_dates(start, n == 0, &country_rules(sub), policies)
-        .map_err(|_| AppError::Internal)?;
-    let lines = invoice
-        .lines
-        .iter()
-        .map(|l| NewLine {
-            kind: l.kind.as_str(),
-            description: describe(l, sub.language),
-            amount: l.amount.amount(),
-            vat_rate: l.vat_rate,
-        })
-        .collect();
-    let written = repo::insert_cycle_invoice(
-        conn,
-        &NewCycleInvoice {
-            subscription: sub,
-            cycle: this_cycle,
-            issue: dates.issue,
-            due: dates.due,
-            autopay_on: dates.autopay,
-            total: invoice.total.amount(),
-            lines,
-            billed_cycle: billed,
-            plan_change_ids: change_ids,
-        },
+    Ok(Some((this_cycle, previous)))
+}
+
+/// The invoice of `this_cycle`: the opening invoice, or the one after `previous` from its
+/// unbilled plan changes and data per day.
+fn cycle_invoice<'a>(
+    sub: &'a Subscription,
+    this_cycle: DateRange,
+    previous: Option<DateRange>,
+    changes: &[repo::PendingPlanChange],
+    usage: Vec<crate::domain::billing::preview::DailyUsage>,
+    policies: &AutopayPolicyTable,
+) -> Result<NewCycleInvoice<'a>, AppError> {
+    let (invoice, change_ids) = match previous {
+        None => (
+            opening_invoice(&fees(sub), currency_of(sub)?, this_cycle.start())
+                .map_err(|_| AppError::Internal)?,
+            Vec::new(),
+        ),
+        Some(previous) => {
+            let (state, change_ids) = state_from(sub, previous, changes, usage)?;
+            let invoice = invoice_after_cycle(&state).map_err(|err| {
+                tracing::error!(subscription = sub.id, ?err, "no invoice for the cycle");
+                AppError::Internal
+            })?;
+            (invoice, change_ids)
+        }
+    };
+    let dates = invoice_dates(
+        this_cycle.start(),
+        previous.is_none(),
+        &country_rules(sub),
+        policies,
     )
-    .await?;
-    Ok(written.is_some())
+    .map_err(|_| AppError::Internal)?;
+    Ok(NewCycleInvoice {
+        subscription: sub,
+        cycle: this_cycle,
+        issue: dates.issue,
+        due: dates.due,
+        autopay_on: dates.autopay,
+        total: invoice.total.amount(),
+        lines: invoice
+            .lines
+            .iter()
+            .map(|l| NewLine {
+                kind: l.kind.as_str(),
+                description: describe(l, sub.language),
+                amount: l.amount.amount(),
+                vat_rate: l.vat_rate,
+            })
+            .collect(),
+        billed_cycle: previous,
+        plan_change_ids: change_ids,
+    })
+}
+
+/// Issues the next cycle's invoice of one (locked) subscription; `false` when that cycle has
+/// its invoice already.
+async fn issue_next(
+    conn: &mut PgConnection,
+    sub: &Subscription,
+    policies: &AutopayPolicyTable,
+) -> Result<bool, AppError> {
+    let Some((this_cycle, previous)) = next_cycle(sub)? else {
+        return Ok(false);
+    };
+    let (changes, usage) = match previous {
+        Some(previous) => (
+            repo::plan_changes_in(conn, sub.id, previous).await?,
+            repo::daily_data(conn, sub.contract_id, previous).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let new = cycle_invoice(sub, this_cycle, previous, &changes, usage, policies)?;
+    Ok(repo::insert_cycle_invoice(conn, &new).await?.is_some())
 }
 
 async fn autopay_due(

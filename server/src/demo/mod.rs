@@ -123,6 +123,8 @@ pub async fn load(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
     mobile_de::household(&mut tx, provider_id, today).await?;
     satellite::households(&mut tx, provider_id, today).await?;
     hosting::household(&mut tx, provider_id, today).await?;
+    // The satellite usage is inserted with plain SQL: give its months their partitions.
+    app::backend::repo::usage::adopt_default_rows(&mut tx).await?;
     tx.commit().await?;
     tracing::info!("demo data loaded");
     bill(pool, today).await

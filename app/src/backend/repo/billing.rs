@@ -1,6 +1,8 @@
 //! Subscriptions, billing runs, autopay and portal payments (B1–B7, I5, I6): the SQL. The
 //! rules come from `domain::billing`; `backend::billing` puts the two together.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, prelude::ToPrimitive};
 use sqlx::{PgConnection, Row, postgres::PgRow};
@@ -246,60 +248,22 @@ pub async fn plan_changes_in(
     subscription_id: i64,
     cycle: DateRange,
 ) -> Result<Vec<PendingPlanChange>, AppError> {
-    let rows = sqlx::query(
-        "SELECT pc.id, pc.effective_on, o.name AS old_name, n.name AS new_name, pc.old_price,
-                pc.new_price
-           FROM plan_changes pc
-           JOIN tariffs o ON o.id = pc.old_tariff_id
-           JOIN tariffs n ON n.id = pc.new_tariff_id
-          WHERE pc.subscription_id = $1 AND pc.invoice_id IS NULL
-            AND pc.effective_on BETWEEN $2 AND $3
-          ORDER BY pc.id",
-    )
-    .bind(subscription_id)
-    .bind(cycle.start())
-    .bind(cycle.end())
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| PendingPlanChange {
-            id: r.get("id"),
-            effective_on: r.get("effective_on"),
-            old_name: r.get("old_name"),
-            new_name: r.get("new_name"),
-            old_price: r.get("old_price"),
-            new_price: r.get("new_price"),
-        })
-        .collect())
+    Ok(plan_changes_of(conn, &[(subscription_id, cycle)])
+        .await?
+        .remove(&subscription_id)
+        .unwrap_or_default())
 }
 
-/// Data used per day of `range` on a contract (records are in megabytes).
+/// Data used per day of `range` on a contract (megabytes), from the per-day rollups.
 pub async fn daily_data(
     conn: &mut PgConnection,
     contract_id: i64,
     range: DateRange,
 ) -> Result<Vec<DailyUsage>, AppError> {
-    let rows = sqlx::query(
-        "SELECT usage_date, sum(quantity) AS mb FROM usage_records
-          WHERE contract_id = $1 AND kind = 'data' AND usage_date BETWEEN $2 AND $3
-          GROUP BY usage_date ORDER BY usage_date",
-    )
-    .bind(contract_id)
-    .bind(range.start())
-    .bind(range.end())
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| DailyUsage {
-            day: r.get("usage_date"),
-            bytes: (r.get::<Decimal, _>("mb") * Decimal::from(1_000_000))
-                .trunc()
-                .to_u64()
-                .unwrap_or(u64::MAX),
-        })
-        .collect())
+    Ok(daily_data_of(conn, &[(contract_id, range)])
+        .await?
+        .remove(&contract_id)
+        .unwrap_or_default())
 }
 
 /// The next gapless number of `series` for the provider in `year`, taken under the series
@@ -789,4 +753,286 @@ pub async fn insert_plan_change(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+// --- The billing run's set-based invoicing (issue 10: 100 000 subscriptions in a minute) ---
+
+/// The subscriptions `ids`, by id.
+pub async fn subscriptions_by_ids(
+    conn: &mut PgConnection,
+    ids: &[i64],
+) -> Result<Vec<Subscription>, AppError> {
+    let sql = format!("{SUBSCRIPTION_COLUMNS} WHERE s.id = ANY($1) ORDER BY s.id");
+    sqlx::query(&sql)
+        .bind(ids)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(subscription)
+        .collect()
+}
+
+/// [`plan_changes_in`] for many (subscription, cycle) pairs at once, by subscription.
+pub async fn plan_changes_of(
+    conn: &mut PgConnection,
+    cycles: &[(i64, DateRange)],
+) -> Result<HashMap<i64, Vec<PendingPlanChange>>, AppError> {
+    let ids: Vec<i64> = cycles.iter().map(|(id, _)| *id).collect();
+    let starts: Vec<NaiveDate> = cycles.iter().map(|(_, c)| c.start()).collect();
+    let ends: Vec<NaiveDate> = cycles.iter().map(|(_, c)| c.end()).collect();
+    let rows = sqlx::query(
+        "SELECT pc.subscription_id, pc.id, pc.effective_on, o.name AS old_name,
+                n.name AS new_name, pc.old_price, pc.new_price
+           FROM unnest($1::bigint[], $2::date[], $3::date[]) AS c(id, s, e)
+           JOIN plan_changes pc ON pc.subscription_id = c.id AND pc.invoice_id IS NULL
+                               AND pc.effective_on BETWEEN c.s AND c.e
+           JOIN tariffs o ON o.id = pc.old_tariff_id
+           JOIN tariffs n ON n.id = pc.new_tariff_id
+          ORDER BY pc.id",
+    )
+    .bind(&ids)
+    .bind(&starts)
+    .bind(&ends)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_subscription: HashMap<i64, Vec<PendingPlanChange>> = HashMap::new();
+    for r in &rows {
+        by_subscription
+            .entry(r.get("subscription_id"))
+            .or_default()
+            .push(PendingPlanChange {
+                id: r.get("id"),
+                effective_on: r.get("effective_on"),
+                old_name: r.get("old_name"),
+                new_name: r.get("new_name"),
+                old_price: r.get("old_price"),
+                new_price: r.get("new_price"),
+            });
+    }
+    Ok(by_subscription)
+}
+
+/// [`daily_data`] for many (contract, range) pairs at once, by contract.
+pub async fn daily_data_of(
+    conn: &mut PgConnection,
+    ranges: &[(i64, DateRange)],
+) -> Result<HashMap<i64, Vec<DailyUsage>>, AppError> {
+    let ids: Vec<i64> = ranges.iter().map(|(id, _)| *id).collect();
+    let starts: Vec<NaiveDate> = ranges.iter().map(|(_, r)| r.start()).collect();
+    let ends: Vec<NaiveDate> = ranges.iter().map(|(_, r)| r.end()).collect();
+    let rows = sqlx::query(
+        "SELECT d.contract_id, d.usage_date, d.quantity AS mb
+           FROM unnest($1::bigint[], $2::date[], $3::date[]) AS c(id, s, e)
+           JOIN usage_daily d ON d.contract_id = c.id AND d.kind = 'data'
+                             AND d.usage_date BETWEEN c.s AND c.e
+          ORDER BY d.contract_id, d.usage_date",
+    )
+    .bind(&ids)
+    .bind(&starts)
+    .bind(&ends)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_contract: HashMap<i64, Vec<DailyUsage>> = HashMap::new();
+    for r in &rows {
+        by_contract
+            .entry(r.get("contract_id"))
+            .or_default()
+            .push(daily_usage(r.get("usage_date"), r.get("mb")));
+    }
+    Ok(by_contract)
+}
+
+/// Megabytes of a day as the preview counts them: bytes, truncated.
+fn daily_usage(day: NaiveDate, mb: Decimal) -> DailyUsage {
+    DailyUsage {
+        day,
+        bytes: (mb * Decimal::from(1_000_000))
+            .trunc()
+            .to_u64()
+            .unwrap_or(u64::MAX),
+    }
+}
+
+/// Writes many cycle invoices at once, as [`insert_cycle_invoice`] writes one: numbers taken
+/// in order (one series update per provider and year, under its row lock), the invoices, their
+/// lines, the plan changes and usage they bill, the subscriptions' next cycle. The caller holds
+/// the subscriptions' locks and has left out cycles already invoiced; if one still exists the
+/// whole call fails (the caller rolls back and goes one by one). Returns the invoices written.
+pub async fn insert_cycle_invoices(
+    conn: &mut PgConnection,
+    invoices: &[NewCycleInvoice<'_>],
+) -> Result<u64, AppError> {
+    if invoices.is_empty() {
+        return Ok(0);
+    }
+    // Numbers: one reservation of `count` consecutive values per provider and year.
+    let mut counts: std::collections::BTreeMap<(i64, i32), i64> = Default::default();
+    for new in invoices {
+        *counts
+            .entry((new.subscription.provider_id, new.issue.year()))
+            .or_default() += 1;
+    }
+    let mut next: HashMap<(i64, i32), i64> = HashMap::new();
+    for ((provider_id, year), count) in &counts {
+        let first: i64 = sqlx::query_scalar(
+            "INSERT INTO invoice_number_series (provider_id, series, year, next_value)
+             VALUES ($1, $2, $3, 1 + $4)
+             ON CONFLICT (provider_id, series, year)
+             DO UPDATE SET next_value = invoice_number_series.next_value + $4
+             RETURNING next_value - $4",
+        )
+        .bind(provider_id)
+        .bind(Series::Invoice.as_str())
+        .bind(year)
+        .bind(count)
+        .fetch_one(&mut *conn)
+        .await?;
+        next.insert((*provider_id, *year), first);
+    }
+    let mut numbers = Vec::with_capacity(invoices.len());
+    for new in invoices {
+        let value = next
+            .get_mut(&(new.subscription.provider_id, new.issue.year()))
+            .ok_or(AppError::Internal)?;
+        numbers.push(format_number(
+            Series::Invoice,
+            new.issue.year(),
+            u64::try_from(*value).map_err(|_| AppError::Internal)?,
+        ));
+        *value += 1;
+    }
+    let column =
+        |f: &dyn Fn(&NewCycleInvoice<'_>) -> i64| invoices.iter().map(f).collect::<Vec<_>>();
+    let subscription_ids = column(&|n| n.subscription.id);
+    let rows = sqlx::query(
+        "INSERT INTO invoices (provider_id, customer_id, kind, number, issue_date, period_start,
+                               period_end, due_date, status, currency, total, subscription_id,
+                               autopay_on)
+         SELECT provider_id, customer_id, 'invoice', number, issue, cycle_start, cycle_end, due,
+                'open', currency, total, subscription_id, autopay_on
+           FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::date[], $5::date[],
+                       $6::date[], $7::date[], $8::text[], $9::numeric[], $10::bigint[],
+                       $11::date[])
+                AS n(provider_id, customer_id, number, issue, cycle_start, cycle_end, due,
+                     currency, total, subscription_id, autopay_on)
+         ON CONFLICT (subscription_id, period_start) WHERE subscription_id IS NOT NULL
+         DO NOTHING
+         RETURNING id, subscription_id",
+    )
+    .bind(column(&|n| n.subscription.provider_id))
+    .bind(column(&|n| n.subscription.customer_id))
+    .bind(&numbers)
+    .bind(invoices.iter().map(|n| n.issue).collect::<Vec<_>>())
+    .bind(invoices.iter().map(|n| n.cycle.start()).collect::<Vec<_>>())
+    .bind(invoices.iter().map(|n| n.cycle.end()).collect::<Vec<_>>())
+    .bind(invoices.iter().map(|n| n.due).collect::<Vec<_>>())
+    .bind(
+        invoices
+            .iter()
+            .map(|n| n.subscription.currency.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(invoices.iter().map(|n| n.total).collect::<Vec<_>>())
+    .bind(&subscription_ids)
+    .bind(invoices.iter().map(|n| n.autopay_on).collect::<Vec<_>>())
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.len() != invoices.len() {
+        // A cycle was invoiced after all: the reserved numbers must not be used.
+        return Err(AppError::Stale);
+    }
+    let invoice_of: HashMap<i64, i64> = rows
+        .iter()
+        .map(|r| (r.get("subscription_id"), r.get("id")))
+        .collect();
+    let mut ids = Vec::with_capacity(invoices.len());
+    for new in invoices {
+        ids.push(
+            *invoice_of
+                .get(&new.subscription.id)
+                .ok_or(AppError::Internal)?,
+        );
+    }
+
+    let (mut line_invoice, mut line_position, mut line_kind, mut line_text) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut line_contract, mut line_amount, mut line_rate) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut change_ids, mut change_invoices) = (Vec::new(), Vec::new());
+    let (mut usage_contracts, mut usage_starts, mut usage_ends, mut usage_invoices) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut next_starts = Vec::with_capacity(invoices.len());
+    for (new, id) in invoices.iter().zip(&ids) {
+        for (position, line) in (1_i32..).zip(&new.lines) {
+            line_invoice.push(*id);
+            line_position.push(position);
+            line_kind.push(line.kind);
+            line_text.push(line.description.as_str());
+            line_contract.push(new.subscription.contract_id);
+            line_amount.push(line.amount);
+            line_rate.push(line.vat_rate);
+        }
+        for change in &new.plan_change_ids {
+            change_ids.push(*change);
+            change_invoices.push(*id);
+        }
+        if let Some(billed) = new.billed_cycle {
+            usage_contracts.push(new.subscription.contract_id);
+            usage_starts.push(billed.start());
+            usage_ends.push(billed.end());
+            usage_invoices.push(*id);
+        }
+        next_starts.push(new.cycle.end().succ_opt().ok_or(AppError::Internal)?);
+    }
+    sqlx::query(
+        "INSERT INTO invoice_lines (invoice_id, position, kind, description, contract_id, amount,
+                                    vat_rate)
+         SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::bigint[],
+                              $6::numeric[], $7::numeric[])",
+    )
+    .bind(&line_invoice)
+    .bind(&line_position)
+    .bind(&line_kind)
+    .bind(&line_text)
+    .bind(&line_contract)
+    .bind(&line_amount)
+    .bind(&line_rate)
+    .execute(&mut *conn)
+    .await?;
+    if !change_ids.is_empty() {
+        sqlx::query(
+            "UPDATE plan_changes pc SET invoice_id = m.invoice_id
+               FROM unnest($1::bigint[], $2::bigint[]) AS m(id, invoice_id)
+              WHERE pc.id = m.id",
+        )
+        .bind(&change_ids)
+        .bind(&change_invoices)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if !usage_contracts.is_empty() {
+        // I3: the consumption behind each invoice.
+        sqlx::query(
+            "UPDATE usage_records u SET invoice_id = m.invoice_id
+               FROM unnest($1::bigint[], $2::date[], $3::date[], $4::bigint[])
+                    AS m(contract_id, s, e, invoice_id)
+              WHERE u.contract_id = m.contract_id AND u.usage_date BETWEEN m.s AND m.e
+                AND u.invoice_id IS NULL",
+        )
+        .bind(&usage_contracts)
+        .bind(&usage_starts)
+        .bind(&usage_ends)
+        .bind(&usage_invoices)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE subscriptions s SET next_cycle_start = m.next
+           FROM unnest($1::bigint[], $2::date[]) AS m(id, next)
+          WHERE s.id = m.id",
+    )
+    .bind(&subscription_ids)
+    .bind(&next_starts)
+    .execute(&mut *conn)
+    .await?;
+    Ok(ids.len() as u64)
 }

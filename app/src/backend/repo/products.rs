@@ -265,7 +265,8 @@ pub async fn insert_pending_charge(
     Ok(())
 }
 
-/// The usage of each line in its cycle: data MB, call minutes and charges summed.
+/// The usage of each line in its cycle: data MB, call minutes and charges summed (from the
+/// per-day rollups).
 pub async fn cycle_usage(
     conn: &mut PgConnection,
     cycles: &[(i64, DateRange)],
@@ -279,7 +280,7 @@ pub async fn cycle_usage(
                 COALESCE(sum(u.quantity) FILTER (WHERE u.kind = 'call'), 0) AS minutes,
                 COALESCE(sum(u.charge), 0) AS spend
            FROM unnest($1::bigint[], $2::date[], $3::date[]) AS c(id, s, e)
-           JOIN usage_records u ON u.contract_id = c.id AND u.usage_date BETWEEN c.s AND c.e
+           JOIN usage_daily u ON u.contract_id = c.id AND u.usage_date BETWEEN c.s AND c.e
           GROUP BY c.id, c.s",
     )
     .bind(&ids)

@@ -1,6 +1,6 @@
 //! Usage records (U1–U2, I3): ingestion and the filter queries of the Usage tab.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool, Row, postgres::PgRow};
 
@@ -49,6 +49,17 @@ pub async fn ingest(conn: &mut PgConnection, records: &[NewUsage]) -> Result<u64
         destinations.push(r.destination.clone());
         invoices.push(r.invoice_id);
     }
+    // Every month of the batch has its partition before the rows arrive.
+    let months: Vec<NaiveDate> = records
+        .iter()
+        .filter_map(|r| r.started_at.date().with_day(1))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    sqlx::query("SELECT usage_records_ensure_month(m) FROM unnest($1::date[]) AS m")
+        .bind(&months)
+        .execute(&mut *conn)
+        .await?;
     let done = sqlx::query(
         "INSERT INTO usage_records (contract_id, kind, usage_date, started_at, quantity, charge,
                                     destination, invoice_id)
@@ -118,9 +129,18 @@ pub struct UsageScope {
     pub invoice_id: Option<i64>,
 }
 
-const SCOPE: &str = "u.contract_id = ANY($1)
+/// The scope on the records (`u`) of one contract (`k.id`); the time bounds repeat the day
+/// bounds so the newest-first page reads the (contract, time) index from its end.
+const SCOPE: &str = "u.contract_id = k.id
     AND ($2::date IS NULL OR u.usage_date >= $2) AND ($3::date IS NULL OR u.usage_date <= $3)
+    AND ($2::date IS NULL OR u.started_at >= $2::timestamp)
+    AND ($3::date IS NULL OR u.started_at < $3::timestamp + interval '1 day')
     AND ($4::text IS NULL OR u.kind = $4) AND ($5::bigint IS NULL OR u.invoice_id = $5)";
+
+/// The scope on the per-day rollups (`d`), which know no invoice.
+const DAILY_SCOPE: &str = "d.contract_id = ANY($1)
+    AND ($2::date IS NULL OR d.usage_date >= $2) AND ($3::date IS NULL OR d.usage_date <= $3)
+    AND ($4::text IS NULL OR d.kind = $4) AND $5::bigint IS NULL";
 
 fn bind_scope<'q>(
     query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
@@ -146,21 +166,35 @@ fn usage_row(row: &PgRow) -> Result<UsageRow, AppError> {
     })
 }
 
+/// The query of [`records`]: `$1`–`$5` the scope, `$6` the limit, `$7` the offset.
+pub fn records_sql() -> String {
+    format!(
+        "SELECT u.started_at, c.contract_number, c.phone_number, u.kind, u.quantity, u.charge,
+                u.destination
+           FROM unnest($1::bigint[]) AS k(id)
+          CROSS JOIN LATERAL (
+                SELECT u.id, u.contract_id, u.started_at, u.kind, u.quantity, u.charge,
+                       u.destination
+                  FROM usage_records u
+                 WHERE {SCOPE}
+                 ORDER BY u.started_at DESC, u.id DESC
+                 LIMIT $6 + $7) AS u
+           JOIN contracts c ON c.id = u.contract_id
+          ORDER BY u.started_at DESC, u.id DESC
+          LIMIT $6 OFFSET $7"
+    )
+}
+
 /// The records of a scope, newest first: `limit` of them from `offset` (all when `None`).
+/// Each contract gives at most `limit + offset` of its newest, so a page costs the same in a
+/// table of any size.
 pub async fn records(
     pool: &PgPool,
     scope: &UsageScope,
     limit: Option<i64>,
     offset: i64,
 ) -> Result<Vec<UsageRow>, AppError> {
-    let sql = format!(
-        "SELECT u.started_at, c.contract_number, c.phone_number, u.kind, u.quantity, u.charge,
-                u.destination
-           FROM usage_records u JOIN contracts c ON c.id = u.contract_id
-          WHERE {SCOPE}
-          ORDER BY u.started_at DESC, u.id DESC
-          LIMIT $6 OFFSET $7"
-    );
+    let sql = records_sql();
     bind_scope(sqlx::query(&sql), scope)
         .bind(limit)
         .bind(offset)
@@ -171,14 +205,32 @@ pub async fn records(
         .collect()
 }
 
-/// Count, quantity and charge per kind over the whole scope.
+/// The query of [`totals`]: `$1`–`$5` the scope; from the records for one invoice's
+/// consumption, else from the per-day rollups.
+pub fn totals_sql(by_invoice: bool) -> String {
+    if by_invoice {
+        format!(
+            "SELECT u.kind, count(*) AS records, sum(u.quantity) AS quantity,
+                    sum(u.charge) AS charge
+               FROM unnest($1::bigint[]) AS k(id) JOIN usage_records u ON {SCOPE}
+              GROUP BY u.kind
+              ORDER BY array_position(ARRAY['data','call','sms','mms','premium'], u.kind)"
+        )
+    } else {
+        format!(
+            "SELECT d.kind, sum(d.records)::bigint AS records, sum(d.quantity) AS quantity,
+                    sum(d.charge) AS charge
+               FROM usage_daily d WHERE {DAILY_SCOPE}
+              GROUP BY d.kind
+              ORDER BY array_position(ARRAY['data','call','sms','mms','premium'], d.kind)"
+        )
+    }
+}
+
+/// Count, quantity and charge per kind over the whole scope: from the per-day rollups, or
+/// from the records for one invoice's consumption.
 pub async fn totals(pool: &PgPool, scope: &UsageScope) -> Result<Vec<KindTotal>, AppError> {
-    let sql = format!(
-        "SELECT u.kind, count(*) AS records, sum(u.quantity) AS quantity, sum(u.charge) AS charge
-           FROM usage_records u WHERE {SCOPE}
-          GROUP BY u.kind
-          ORDER BY array_position(ARRAY['data','call','sms','mms','premium'], u.kind)"
-    );
+    let sql = totals_sql(scope.invoice_id.is_some());
     bind_scope(sqlx::query(&sql), scope)
         .fetch_all(pool)
         .await?
@@ -194,18 +246,27 @@ pub async fn totals(pool: &PgPool, scope: &UsageScope) -> Result<Vec<KindTotal>,
         .collect()
 }
 
-/// The quantity per day of the scope's range (every day, zero included).
+/// The query of [`daily`]: `$1`–`$5` the scope, `$6` and `$7` the first and last day.
+pub fn daily_sql() -> String {
+    format!(
+        "SELECT day::date AS day, COALESCE(sum(d.quantity), 0) AS quantity
+           FROM generate_series($6::date, $7::date, interval '1 day') AS day
+           LEFT JOIN usage_daily d ON d.usage_date = day::date AND {DAILY_SCOPE}
+          GROUP BY day ORDER BY day"
+    )
+}
+
+/// The quantity per day of the scope's range (every day, zero included), from the rollups.
+/// A scope of one invoice is not summed per day (the chart shows periods).
 pub async fn daily(
     pool: &PgPool,
     scope: &UsageScope,
     range: DateRange,
 ) -> Result<Vec<(NaiveDate, Decimal)>, AppError> {
-    let sql = format!(
-        "SELECT day::date AS day, COALESCE(sum(u.quantity), 0) AS quantity
-           FROM generate_series($6::date, $7::date, interval '1 day') AS day
-           LEFT JOIN usage_records u ON u.usage_date = day::date AND {SCOPE}
-          GROUP BY day ORDER BY day"
-    );
+    if scope.invoice_id.is_some() {
+        return Err(AppError::Internal);
+    }
+    let sql = daily_sql();
     Ok(bind_scope(sqlx::query(&sql), scope)
         .bind(range.start())
         .bind(range.end())
@@ -214,4 +275,18 @@ pub async fn daily(
         .iter()
         .map(|r| (r.get("day"), r.get("quantity")))
         .collect())
+}
+
+/// Gives the rows that went to the default partition (a direct INSERT for a month without its
+/// partition) the partition of their month. Run after loading data with plain SQL, and by the
+/// periodic maintenance; returns how many months were created.
+pub async fn adopt_default_rows(conn: &mut PgConnection) -> Result<u64, AppError> {
+    let done = sqlx::query(
+        "SELECT usage_records_ensure_month(m)
+           FROM (SELECT DISTINCT date_trunc('month', usage_date)::date AS m
+                   FROM usage_records_default) AS months",
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
 }
