@@ -64,6 +64,14 @@ ensure_pdftotext() {
   fi
 }
 
+ensure_brotli() {
+  if ! command -v brotli >/dev/null; then
+    say "installing Debian's brotli (the release build pre-compresses the browser bundle)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli
+  fi
+}
+
 ensure_node_packages() {
   command -v npm >/dev/null || die "npm not found: install Node.js 20"
   local stamp="$ROOT/end2end/node_modules/.selfcare-lock"
@@ -89,21 +97,39 @@ ensure_cargo_deny() {
 # and the server binary. cargo-leptos would do the same; we call cargo and wasm-bindgen
 # directly because installing cargo-leptos costs 15-35 minutes on two cores.
 build_site() {
-  local mode="$1" wasm_profile server_flags wasm_dir server_dir bindgen_flags=()
+  local mode="$1" wasm_profile server_flags wasm_dir server_dir name hash
   case "$mode" in
-    # The debug bundle's function-name section is half its size (~10 of ~21 MB) and every
-    # Playwright page loads it again; panics still print their message without it.
-    dev) wasm_profile=dev; wasm_dir=debug; server_flags=(); server_dir=debug
-         bindgen_flags=(--remove-name-section) ;;
+    dev) wasm_profile=dev; wasm_dir=debug; server_flags=(); server_dir=debug ;;
     release) wasm_profile=wasm-release; wasm_dir=wasm-release; server_flags=(--release); server_dir=release ;;
     *) die "build_site: dev or release" ;;
   esac
   say "building the browser bundle ($mode)"
   cargo build -p frontend --target "$WASM_TARGET" --profile "$wasm_profile"
   rm -rf "$SITE.new" && mkdir -p "$SITE.new/pkg"
+  # The function-name section is more than half of the file (7 of 12.6 MB in release) and
+  # only names functions in stack traces; panics still print their message without it.
   wasm-bindgen --target web --no-typescript --out-dir "$SITE.new/pkg" --out-name selfcare \
-    "${bindgen_flags[@]}" "$CARGO_TARGET_DIR/$WASM_TARGET/$wasm_dir/frontend.wasm"
+    --remove-name-section --remove-producers-section \
+    "$CARGO_TARGET_DIR/$WASM_TARGET/$wasm_dir/frontend.wasm"
   cp "$ROOT/style/main.css" "$SITE.new/pkg/selfcare.css"
+  # One content hash names the script, the WASM and the stylesheet (the server finds the name
+  # in pkg/ and serves the files with a year of caching).
+  hash="$(cat "$SITE.new/pkg/selfcare.js" "$SITE.new/pkg/selfcare_bg.wasm" "$SITE.new/pkg/selfcare.css" \
+    | sha256sum | cut -c1-16)"
+  name="selfcare-$hash"
+  sed "s/selfcare_bg\.wasm/${name}_bg.wasm/g" "$SITE.new/pkg/selfcare.js" > "$SITE.new/pkg/$name.js"
+  mv "$SITE.new/pkg/selfcare_bg.wasm" "$SITE.new/pkg/${name}_bg.wasm"
+  mv "$SITE.new/pkg/selfcare.css" "$SITE.new/pkg/$name.css"
+  rm "$SITE.new/pkg/selfcare.js"
+  if [ "$mode" = release ]; then
+    # Compressed once here at the highest levels, served as they are (Content-Encoding).
+    ensure_brotli
+    local f
+    for f in "$SITE.new/pkg/$name.js" "$SITE.new/pkg/${name}_bg.wasm" "$SITE.new/pkg/$name.css"; do
+      gzip -9 -n -k "$f"
+      brotli -q 11 -k "$f"
+    done
+  fi
   cp -r "$ROOT/public/." "$SITE.new/"
   rm -rf "$SITE" && mv "$SITE.new" "$SITE"
   say "building the server ($mode)"

@@ -545,8 +545,13 @@ async fn main() -> Result<(), BoxError> {
     } else {
         (&[1_000, 10_000], &[10_000, 100_000])
     };
-    let report_path = std::env::var("SELFCARE_BENCH_REPORT")
-        .unwrap_or_else(|_| ".build/bench/scale-explain.txt".to_string());
+    let report_path = std::env::var("SELFCARE_BENCH_REPORT").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../.build/bench/scale-explain.txt"
+        )
+        .to_string()
+    });
     let mut rows = Vec::new();
     let mut report = String::new();
     // `usage` or `billing` runs that part only.

@@ -25,6 +25,9 @@ pub struct Config {
     pub demo_data: bool,
     /// `SELFCARE_LOG_FORMAT`: `text` (default) or `json`.
     pub log_json: bool,
+    /// `SELFCARE_BENCH_ROUTE`: `true` adds `/bench/bare`, a static Leptos page the server
+    /// benchmark compares the portal's pages with (`scripts/bench`); off by default.
+    pub bench_route: bool,
 }
 
 /// A configuration value that cannot be used.
@@ -135,6 +138,7 @@ impl Config {
         let secure_cookies =
             parse_bool("SELFCARE_SECURE_COOKIES", lookup("SELFCARE_SECURE_COOKIES"))?;
         let demo_data = parse_bool("SELFCARE_DEMO_DATA", lookup("SELFCARE_DEMO_DATA"))?;
+        let bench_route = parse_bool("SELFCARE_BENCH_ROUTE", lookup("SELFCARE_BENCH_ROUTE"))?;
         let log_json = match lookup("SELFCARE_LOG_FORMAT").as_deref().map(str::trim) {
             None | Some("") | Some("text") => false,
             Some("json") => true,
@@ -155,6 +159,7 @@ impl Config {
             secure_cookies,
             demo_data,
             log_json,
+            bench_route,
         })
     }
 }

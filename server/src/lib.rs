@@ -52,11 +52,29 @@ pub async fn connect(database_url: &str, wait: Duration) -> Result<PgPool, BoxEr
 /// The Leptos options for a site folder and address.
 pub fn leptos_options(site_root: &Path, addr: std::net::SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name("selfcare")
+        .output_name(bundle_name(site_root))
         .site_root(site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build()
+}
+
+/// The browser bundle's name in `site_root/pkg`: `selfcare-<hash>` as the build names its
+/// script, WASM and stylesheet after their content (so they are cached for a year), or
+/// `selfcare` when there is no hashed bundle (a site folder not made by `scripts/lib.sh`).
+pub fn bundle_name(site_root: &Path) -> String {
+    std::fs::read_dir(site_root.join("pkg"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter_map(|name| {
+            name.strip_suffix(".js")
+                .filter(|stem| stem.starts_with("selfcare-"))
+                .map(str::to_string)
+        })
+        .max()
+        .unwrap_or_else(|| "selfcare".to_string())
 }
 
 /// Builds the application state: the provider must exist in the database.
@@ -93,7 +111,10 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     let state = state(&config, pool.clone()).await?;
     let state_wakeup = state.sms_outbox.clone();
     let payments = state.payments.clone();
-    let app = routes::router(state);
+    let mut app = routes::router(state);
+    if config.bench_route {
+        app = app.merge(routes::bench_router());
+    }
 
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -192,7 +213,8 @@ pub async fn billing_run_command(config: &Config, day: chrono::NaiveDate) -> Res
     Ok(())
 }
 
-/// Deletes expired sessions, day-old sign-in failures and idempotency keys every ten minutes.
+/// Deletes expired sessions, day-old sign-in failures and idempotency keys every ten minutes,
+/// and moves usage rows of months without a partition into one.
 async fn purge_sessions(pool: PgPool) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -209,6 +231,13 @@ async fn purge_sessions(pool: PgPool) {
         }
         if let Err(err) = app::backend::idempotency::purge(&pool).await {
             tracing::warn!(error = %err, "idempotency key purge failed");
+        }
+        let adopted = match pool.acquire().await {
+            Ok(mut conn) => repo::usage::adopt_default_rows(&mut conn).await,
+            Err(err) => Err(err.into()),
+        };
+        if let Err(err) = adopted {
+            tracing::warn!(error = %err, "usage partition maintenance failed");
         }
     }
 }

@@ -12,11 +12,13 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use serde::Deserialize;
 use tower_http::{
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
     trace::TraceLayer,
 };
 
@@ -51,10 +53,16 @@ pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) ->
             )),
         )
         .route("/documents/{id}", get(document_download))
-        .leptos_routes(&state, routes, {
-            let options = leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .nest_service("/pkg", bundle(&leptos_options))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            || provide_context(app::backend::session::RequestMemo::default()),
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
         .layer(DefaultBodyLimit::max(crate::guard::SERVER_FN_BODY_LIMIT))
@@ -82,6 +90,53 @@ pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) ->
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The browser bundle in `<site>/pkg`: its names carry a hash of the content, so browsers may
+/// keep the files a year; the brotli and gzip copies made by the build go to browsers that
+/// accept them, so nothing is compressed per request.
+fn bundle(options: &leptos::config::LeptosOptions) -> Router {
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    Router::new()
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
+        .layer(axum::middleware::map_response(long_cache))
+}
+
+async fn long_cache(mut response: Response) -> Response {
+    if response.status().is_success() {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    }
+    response
+}
+
+/// `/bench/bare`: a static Leptos page rendered by the same SSR stream as the portal's pages,
+/// without data, session or layout. The server benchmark (`scripts/bench`) measures the
+/// portal's pages against it; it exists only with `SELFCARE_BENCH_ROUTE=true`.
+pub fn bench_router() -> Router {
+    Router::new().route(
+        "/bench/bare",
+        get(leptos_axum::render_app_to_stream(|| {
+            use leptos::prelude::*;
+            view! {
+                <!DOCTYPE html>
+                <html lang="en">
+                    <head>
+                        <meta charset="utf-8" />
+                        <title>"Selfcare"</title>
+                    </head>
+                    <body>
+                        <main>
+                            <h1>"Selfcare"</h1>
+                            <p>"A static page for the server benchmark."</p>
+                        </main>
+                    </body>
+                </html>
+            }
+        })),
+    )
 }
 
 /// The app's routes, generated once per process. Generating them runs the app with resource

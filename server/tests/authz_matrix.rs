@@ -856,6 +856,12 @@ async fn every_route_follows_the_same_rights() {
             path: "/locale/de?next=/invoices".into(),
             expect: [(303, None); 4],
         },
+        // Added by `serve` with SELFCARE_BENCH_ROUTE=true only (server/tests/http.rs).
+        RouteCall {
+            method: "GET",
+            path: "/bench/bare".into(),
+            expect: [not_found; 4],
+        },
     ];
     let mut failures = Vec::new();
     for route in &routes {

@@ -320,3 +320,86 @@ async fn the_old_invoice_layout_banner_shows_for_flagged_customers_only() {
     let (_, page) = common::get_page(&app, "/de", Some(&jonas)).await;
     assert!(!page.contains("old-layout-banner"), "no banner for Jonas");
 }
+
+/// Issue 10: the bundle is found by its hashed name, pages link it, and `/pkg` serves the
+/// build's brotli or gzip copy with a year of caching (the plain file to other clients).
+#[tokio::test]
+async fn the_hashed_bundle_is_served_precompressed_with_a_long_cache() {
+    let pool = common::db().await;
+    let site = std::env::temp_dir().join(format!("selfcare-bundle-{}", std::process::id()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).expect("pkg dir");
+    for (file, content) in [
+        ("selfcare-0123abcd.js", "console.log('plain');"),
+        ("selfcare-0123abcd.js.br", "brotli bytes"),
+        ("selfcare-0123abcd.js.gz", "gzip bytes"),
+        ("selfcare-0123abcd.css", "body{}"),
+    ] {
+        std::fs::write(pkg.join(file), content).expect("bundle file");
+    }
+    assert_eq!(server::bundle_name(&site), "selfcare-0123abcd");
+    let mut state = common::state(pool).await;
+    state.leptos_options = server::leptos_options(&site, "127.0.0.1:3000".parse().expect("addr"));
+    let app = server::routes::router(state);
+
+    let (status, page) = common::get_page(&app, "/sign-in", None).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(r#"href="/pkg/selfcare-0123abcd.css""#),
+        "{page}"
+    );
+    assert!(page.contains("/pkg/selfcare-0123abcd.js"), "{page}");
+
+    for (accept, body, encoding) in [
+        (Some("br, gzip"), "brotli bytes", Some("br")),
+        (Some("gzip"), "gzip bytes", Some("gzip")),
+        (None, "console.log('plain');", None),
+    ] {
+        let mut request = Request::get("/pkg/selfcare-0123abcd.js");
+        if let Some(accept) = accept {
+            request = request.header(header::ACCEPT_ENCODING, accept);
+        }
+        let response = app
+            .clone()
+            .oneshot(request.body(Body::empty()).expect("request"))
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::OK);
+        let headers = response.headers().clone();
+        assert_eq!(
+            headers
+                .get(header::CONTENT_ENCODING)
+                .and_then(|v| v.to_str().ok()),
+            encoding
+        );
+        assert_eq!(
+            headers[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(body_text(response).await, body);
+    }
+    let missing = app
+        .clone()
+        .oneshot(
+            Request::get("/pkg/selfcare-ffff.js")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.headers().get(header::CACHE_CONTROL).is_none());
+    std::fs::remove_dir_all(&site).expect("clean up");
+}
+
+/// The benchmark's bare page renders through Leptos' SSR stream, and only when asked for.
+#[tokio::test]
+async fn the_bench_route_is_a_static_page_only_when_enabled() {
+    let bare = server::routes::bench_router();
+    let (status, page) = common::get_page(&bare, "/bench/bare", None).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("A static page for the server benchmark."),
+        "{page}"
+    );
+}

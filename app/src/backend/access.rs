@@ -36,9 +36,13 @@ pub async fn require_access_from(
 }
 
 async fn access_of(state: &AppState, session: session::SessionCtx) -> Result<Access, AppError> {
-    let links = repo::links::for_login(&state.pool, session.login_id).await?;
-    Ok(Access {
-        session,
-        rights: Rights::from_links(&links),
-    })
+    let lookup = || async {
+        let links = repo::links::for_login(&state.pool, session.login_id).await?;
+        Ok::<_, AppError>(Rights::from_links(&links))
+    };
+    let rights = match leptos::prelude::use_context::<session::RequestMemo>() {
+        Some(memo) => memo.rights.get_or_try_init(lookup).await?.clone(),
+        None => lookup().await?,
+    };
+    Ok(Access { session, rights })
 }

@@ -82,11 +82,28 @@ pub fn client_ip() -> Option<String> {
         .map(|info| info.0.ip().to_string())
 }
 
+/// What one page request looks up once, however many server functions its resources call
+/// while it renders (Home: the shell, the overview and the options each need the session).
+/// The router provides a fresh one to every page request; server-function requests have none
+/// and look up each time. Page renders only read: nothing signs in or out while one runs.
+#[derive(Clone, Default)]
+pub struct RequestMemo {
+    session: std::sync::Arc<tokio::sync::OnceCell<Option<SessionCtx>>>,
+    pub(crate) rights: std::sync::Arc<tokio::sync::OnceCell<crate::domain::rights::Rights>>,
+}
+
 /// The session of this request, if its cookie names a live one.
 pub async fn current(state: &AppState) -> Result<Option<SessionCtx>, AppError> {
-    match use_context::<Parts>() {
-        Some(parts) => from_headers(state, &parts.headers).await,
-        None => Ok(None),
+    let Some(parts) = use_context::<Parts>() else {
+        return Ok(None);
+    };
+    match use_context::<RequestMemo>() {
+        Some(memo) => memo
+            .session
+            .get_or_try_init(|| from_headers(state, &parts.headers))
+            .await
+            .cloned(),
+        None => from_headers(state, &parts.headers).await,
     }
 }
 
