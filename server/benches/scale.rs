@@ -245,32 +245,40 @@ async fn usage_tab(pool: &PgPool, scope: &UsageScope, range: DateRange) -> Resul
     Ok(())
 }
 
-/// `EXPLAIN (ANALYZE, BUFFERS)` of `sql` with the scope's parameters (and `extra` after them).
+/// What follows the scope's parameters in a query under `EXPLAIN`.
+enum Extra {
+    None,
+    /// The page query: one line (`$1` the first of the scope), the newest `limit`.
+    Page(i64),
+    /// The daily chart: first and last day.
+    Days(NaiveDate, NaiveDate),
+}
+
+/// `EXPLAIN (ANALYZE, BUFFERS)` of `sql` with the scope's parameters, sent unprepared as the
+/// page query is (planned for its values).
 async fn explain(
     pool: &PgPool,
     report: &mut String,
     title: &str,
     sql: &str,
     scope: &UsageScope,
-    extra: (
-        Option<i64>,
-        Option<i64>,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-    ),
+    extra: Extra,
 ) -> Result<(), BoxError> {
     let sql = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
-    let mut query = sqlx::query_scalar::<_, String>(&sql)
-        .bind(&scope.contract_ids)
+    let query = sqlx::query_scalar::<_, String>(&sql).persistent(false);
+    let query = match extra {
+        Extra::Page(_) => query.bind(scope.contract_ids.first().copied()),
+        _ => query.bind(&scope.contract_ids),
+    };
+    let mut query = query
         .bind(scope.range.map(|r| r.start()))
         .bind(scope.range.map(|r| r.end()))
         .bind(scope.kind.map(UsageKind::as_str))
         .bind(scope.invoice_id);
-    if let (Some(limit), Some(offset)) = (extra.0, extra.1) {
-        query = query.bind(limit).bind(offset);
-    }
-    if let (Some(from), Some(to)) = (extra.2, extra.3) {
-        query = query.bind(from).bind(to);
+    match extra {
+        Extra::None => {}
+        Extra::Page(limit) => query = query.bind(limit),
+        Extra::Days(from, to) => query = query.bind(from).bind(to),
     }
     let lines = query.fetch_all(pool).await?;
     let _ = writeln!(report, "--- {title}\n{}\n", lines.join("\n"));
@@ -383,7 +391,7 @@ async fn usage_size(
         "page of 50 (1 line, 90 days, calls)",
         &repo::usage::records_sql(),
         &one,
-        (Some(50), Some(0), None, None),
+        Extra::Page(50),
     )
     .await?;
     explain(
@@ -392,7 +400,7 @@ async fn usage_size(
         "totals per kind (1 line, 90 days, calls)",
         &repo::usage::totals_sql(false),
         &one,
-        (None, None, None, None),
+        Extra::None,
     )
     .await?;
     explain(
@@ -401,7 +409,7 @@ async fn usage_size(
         "daily chart (1 line, 90 days, calls)",
         &repo::usage::daily_sql(),
         &one,
-        (None, None, Some(range.start()), Some(range.end())),
+        Extra::Days(range.start(), range.end()),
     )
     .await?;
     explain(
@@ -410,7 +418,7 @@ async fn usage_size(
         "page of 50 (the 100 000-record line, its cycle)",
         &repo::usage::records_sql(),
         &big,
-        (Some(50), Some(0), None, None),
+        Extra::Page(50),
     )
     .await?;
     let lines = sqlx::query_scalar::<_, String>(
