@@ -204,6 +204,21 @@ async fn a_run_killed_midway_and_rerun_bills_exactly_once() {
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     killed.abort();
     let _ = killed.await;
+    // The killed run's backend finishes its statement and rolls back; until then its rows are
+    // locked and a rerun skips them (SKIP LOCKED, as another instance's batch would be).
+    for _ in 0..100 {
+        let open = count(
+            &pool,
+            "SELECT count(*) FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()
+                AND xact_start IS NOT NULL",
+        )
+        .await;
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let partial = count(
         &pool,
         "SELECT count(*) FROM invoices WHERE subscription_id IS NOT NULL",

@@ -124,6 +124,17 @@ impl Stop<'_> {
     }
 }
 
+/// Plans every statement of this transaction for its values and the tables' current size,
+/// foreign-key checks included. A run that writes 100 000 invoices into a young table otherwise
+/// keeps the plan its connection cached while the table was small: the check of each invoice
+/// line against `invoices` became a sequential scan, 350 ms per batch of lines (issue 10).
+async fn plan_for_growing_tables(conn: &mut PgConnection) -> Result<(), AppError> {
+    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 async fn activate_due(
     pool: &PgPool,
     day: NaiveDate,
@@ -164,6 +175,7 @@ async fn invoice_due(
     let mut after = 0;
     loop {
         let mut tx = pool.begin().await?;
+        plan_for_growing_tables(&mut tx).await?;
         let policies = repo::policies(&mut tx).await?;
         let ids = repo::lock_due(&mut tx, day, after, BATCH).await?;
         after = ids.last().copied().unwrap_or(after);
@@ -479,6 +491,7 @@ async fn autopay_due(
     let mut after = 0;
     loop {
         let mut tx = pool.begin().await?;
+        plan_for_growing_tables(&mut tx).await?;
         let due = repo::lock_autopay_due(&mut tx, day, after, BATCH).await?;
         for charge in &due {
             after = charge.invoice_id;
