@@ -777,9 +777,7 @@ pub async fn plan_changes_of(
     conn: &mut PgConnection,
     cycles: &[(i64, DateRange)],
 ) -> Result<HashMap<i64, Vec<PendingPlanChange>>, AppError> {
-    let ids: Vec<i64> = cycles.iter().map(|(id, _)| *id).collect();
-    let starts: Vec<NaiveDate> = cycles.iter().map(|(_, c)| c.start()).collect();
-    let ends: Vec<NaiveDate> = cycles.iter().map(|(_, c)| c.end()).collect();
+    let (ids, starts, ends) = super::range_arrays(cycles);
     let rows = sqlx::query(
         "SELECT pc.subscription_id, pc.id, pc.effective_on, o.name AS old_name,
                 n.name AS new_name, pc.old_price, pc.new_price
@@ -817,9 +815,7 @@ pub async fn daily_data_of(
     conn: &mut PgConnection,
     ranges: &[(i64, DateRange)],
 ) -> Result<HashMap<i64, Vec<DailyUsage>>, AppError> {
-    let ids: Vec<i64> = ranges.iter().map(|(id, _)| *id).collect();
-    let starts: Vec<NaiveDate> = ranges.iter().map(|(_, r)| r.start()).collect();
-    let ends: Vec<NaiveDate> = ranges.iter().map(|(_, r)| r.end()).collect();
+    let (ids, starts, ends) = super::range_arrays(ranges);
     let rows = sqlx::query(
         "SELECT d.contract_id, d.usage_date, d.quantity AS mb
            FROM unnest($1::bigint[], $2::date[], $3::date[]) AS c(id, s, e)

@@ -1,7 +1,9 @@
 //! SQL, one file per area. Queries are checked by the database tests, not at compile time,
 //! so that building needs no database.
 
-use crate::error::AppError;
+use chrono::NaiveDate;
+
+use crate::{domain::calendar::DateRange, error::AppError};
 
 pub mod accounts;
 pub mod appointments;
@@ -32,4 +34,15 @@ pub(crate) fn parse_column<T>(
         tracing::error!(column, value, "unexpected value in the database");
         AppError::Internal
     })
+}
+
+/// (id, date range) pairs as the three arrays that `unnest($1::bigint[], $2::date[],
+/// $3::date[]) AS c(id, s, e)` turns back into rows: one statement for many lines or cycles.
+pub(crate) fn range_arrays(
+    pairs: &[(i64, DateRange)],
+) -> (Vec<i64>, Vec<NaiveDate>, Vec<NaiveDate>) {
+    let ids = pairs.iter().map(|(id, _)| *id).collect();
+    let starts = pairs.iter().map(|(_, range)| range.start()).collect();
+    let ends = pairs.iter().map(|(_, range)| range.end()).collect();
+    (ids, starts, ends)
 }

@@ -271,9 +271,7 @@ pub async fn cycle_usage(
     conn: &mut PgConnection,
     cycles: &[(i64, DateRange)],
 ) -> Result<HashMap<(i64, NaiveDate), CycleUsage>, AppError> {
-    let ids: Vec<i64> = cycles.iter().map(|(id, _)| *id).collect();
-    let starts: Vec<NaiveDate> = cycles.iter().map(|(_, c)| c.start()).collect();
-    let ends: Vec<NaiveDate> = cycles.iter().map(|(_, c)| c.end()).collect();
+    let (ids, starts, ends) = super::range_arrays(cycles);
     let rows = sqlx::query(
         "SELECT c.id, c.s,
                 COALESCE(sum(u.quantity) FILTER (WHERE u.kind = 'data'), 0) AS data_mb,
