@@ -30,6 +30,7 @@ test('Trio customer sees the balance formatted in French (H1, P4)', async ({ pag
   await signIn.signIn(TRIO.email, TRIO.password);
   await expect(page).toHaveURL(/\/fr$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Accueil' })).toBeVisible();
+  await expect(page.locator('meta[name="description"]')).toHaveAttribute('content', /^Votre espace client/);
   await expect(page.getByTestId('balance')).toContainText('98,01 €');
   await expect(page.getByTestId('balance')).toContainText('à payer');
   await expect(page.getByTestId('last-invoice')).toContainText('05/11/2026');

@@ -2,6 +2,7 @@
 //! the page itself, and the footer. Lives inside `I18nRoute` so it follows the URL's locale.
 
 use leptos::prelude::*;
+use leptos_meta::Meta;
 use leptos_router::{components::Outlet, hooks::use_location};
 
 use super::locale::{use_lang, use_localized};
@@ -45,7 +46,13 @@ pub fn Layout() -> impl IntoView {
             }
         })
     };
-    view! { <Suspense fallback=|| ()>{frame}</Suspense> }
+    // One description for every page (search engines and link previews); the text is taken
+    // once, untracked, like the titles.
+    let description = untrack(|| t_string!(i18n, layout.description).to_string());
+    view! {
+        <Meta name="description" content=description />
+        <Suspense fallback=|| ()>{frame}</Suspense>
+    }
 }
 
 #[component]
