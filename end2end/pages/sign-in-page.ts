@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 /** The demo Trio household (PRODUCT.md "Demo data"), as loaded by the server. */
 export const TRIO = {
@@ -27,9 +27,13 @@ export class SignInPage {
   }
 }
 
-/** Waits until the WASM bundle has hydrated the page (no-op when JavaScript is off). */
+/** Waits until the WASM bundle has hydrated the page (no-op when JavaScript is off). The bundle
+ * loads when the browser is first idle and marks `<html data-hydrated>` when it is done. */
 export async function hydrated(page: Page) {
   await page.waitForLoadState('networkidle');
+  if (test.info().project.use.javaScriptEnabled !== false) {
+    await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  }
 }
 
 /** Signs the Trio customer in on the sign-in page of `prefix`'s language and waits for Home. */
