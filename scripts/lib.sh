@@ -10,6 +10,10 @@ SITE="$BUILD/site"
 # One target dir outside the clone, shared by every command and every clone on this machine.
 # It only speeds things up: an empty one builds everything from scratch.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/selfcare/target}"
+# Every clone path gets incremental caches of its own there, which no later run reuses (a CI
+# clone is new each time); they took 26 of the 60 GB that filled this machine's disk on
+# 2026-11-30 and failed a build. CI runs without them.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 WASM_TARGET=wasm32-unknown-unknown
 
