@@ -147,8 +147,15 @@ fn bind_scope<'q>(
     query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
     scope: &'q UsageScope,
 ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    bind_scope_rest(query.bind(&scope.contract_ids), scope)
+}
+
+/// Binds `$2`–`$5` of [`SCOPE_REST`] (the caller has bound the line or lines as `$1`).
+fn bind_scope_rest<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    scope: &'q UsageScope,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
     query
-        .bind(&scope.contract_ids)
         .bind(scope.range.map(|r| r.start()))
         .bind(scope.range.map(|r| r.end()))
         .bind(scope.kind.map(UsageKind::as_str))
@@ -194,13 +201,7 @@ pub async fn records(
     let wanted = limit.map(|limit| limit + offset);
     let mut rows = Vec::new();
     for contract in &scope.contract_ids {
-        let found = sqlx::query(&sql)
-            .persistent(false)
-            .bind(contract)
-            .bind(scope.range.map(|r| r.start()))
-            .bind(scope.range.map(|r| r.end()))
-            .bind(scope.kind.map(UsageKind::as_str))
-            .bind(scope.invoice_id)
+        let found = bind_scope_rest(sqlx::query(&sql).persistent(false).bind(contract), scope)
             .bind(wanted)
             .fetch_all(pool)
             .await?;
