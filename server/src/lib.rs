@@ -29,15 +29,36 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// The migrations, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
+/// A connection that sat idle longer than this is checked (a round trip) before it is handed
+/// out; one in steady use is not (issue 10).
+const TEST_IDLE_AFTER: Duration = Duration::from_secs(1);
+
+/// The pool's settings. sqlx's default round-trips to PostgreSQL before every acquire
+/// (`test_before_acquire`); a page takes a connection once per query, so that doubled its
+/// round trips. Here only a connection idle for `TEST_IDLE_AFTER` is checked, as connection
+/// pools commonly do: after an outage the idle connections are stale and get replaced, while
+/// one broken mid-use fails its query (a 503) and is dropped on release, where sqlx always
+/// checks (QUALITY "Database outage").
+fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(3))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= TEST_IDLE_AFTER {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 /// Connects to PostgreSQL, waiting up to `wait` for it to accept connections.
 pub async fn connect(database_url: &str, wait: Duration) -> Result<PgPool, BoxError> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
-        let attempt = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(3))
-            .connect(database_url)
-            .await;
+        let attempt = pool_options().connect(database_url).await;
         match attempt {
             Ok(pool) => return Ok(pool),
             Err(err) if tokio::time::Instant::now() < deadline => {
