@@ -36,7 +36,8 @@ async fn overview_sums_invoices_credit_notes_and_payments(pool: PgPool) {
     assert_eq!(overview.city, "Köln");
     assert_eq!(overview.currency, "EUR");
     // The lines of the customer number, and only those.
-    let lines = repo::products::lines_of_customer(&pool, 1)
+    let mut conn = pool.acquire().await.expect("connection");
+    let lines = repo::products::lines_of_customer(&mut conn, 1)
         .await
         .expect("lines");
     let numbers: Vec<_> = lines.iter().map(|c| c.contract_number.as_str()).collect();
@@ -72,19 +73,38 @@ async fn links_resolve_to_rights(pool: PgPool) {
         .await
         .expect("user link");
 
-    let holder_rights =
-        Rights::from_links(&repo::links::for_login(&pool, holder).await.expect("links"));
+    let unlinked = login(&pool, "unlinked@example.de").await;
+
+    // The links come with the session, in the one statement every request runs.
+    let links_of = |login_id: i64| {
+        let pool = pool.clone();
+        async move {
+            let hash = session::token_hash(&format!("token-of-{login_id}"));
+            repo::sessions::rotate(&pool, None, &hash, login_id, 12)
+                .await
+                .expect("session");
+            repo::sessions::find_live(&pool, &hash, 30)
+                .await
+                .expect("lookup")
+                .expect("live session")
+                .links
+        }
+    };
+    let holder_rights = Rights::from_links(&links_of(holder).await);
     assert!(holder_rights.may_manage_account(1));
     assert!(!holder_rights.may_manage_account(2));
     assert_eq!(holder_rights.contract_role(1, 1), Some(Role::Holder));
 
-    let user_links = repo::links::for_login(&pool, user).await.expect("links");
+    let user_links = links_of(user).await;
     assert_eq!(user_links, vec![Link::User { contract_id: 3 }]);
     let user_rights = Rights::from_links(&user_links);
     assert!(!user_rights.may_manage_account(2));
     assert_eq!(user_rights.contract_role(3, 2), Some(Role::User));
 
-    let contracts = repo::products::lines_by_id(&pool, user_rights.user_contracts())
+    assert_eq!(links_of(unlinked).await, Vec::<Link>::new());
+
+    let mut conn = pool.acquire().await.expect("connection");
+    let contracts = repo::products::lines_by_id(&mut conn, user_rights.user_contracts())
         .await
         .expect("contracts");
     assert_eq!(contracts.len(), 1);

@@ -98,6 +98,7 @@ pub struct OptionChanged {
 #[cfg(feature = "ssr")]
 async fn build(
     state: &crate::backend::state::AppState,
+    conn: &mut sqlx::PgConnection,
     lines: Vec<crate::backend::repo::products::Line>,
     editable: bool,
     lang: crate::domain::lang::Lang,
@@ -124,15 +125,13 @@ async fn build(
         .iter()
         .filter_map(|l| cycle_containing(l.start_date, today).map(|(_, c)| (l.id, c)))
         .collect();
-    let mut conn = state.pool.acquire().await?;
-    let usage = repo::cycle_usage(&mut conn, &cycles).await?;
-    drop(conn);
-    let options = repo::options_of(&state.pool, &ids, lang.code()).await?;
+    let usage = repo::cycle_usage(conn, &cycles).await?;
+    let options = repo::options_of(conn, &ids, lang.code()).await?;
     let (alerts, moves) = if editable {
         let starts: Vec<(i64, NaiveDate)> = cycles.iter().map(|(id, c)| (*id, c.start())).collect();
         (
-            repo::alerts_of(&state.pool, &starts).await?,
-            repo::open_moves(&state.pool, &ids).await?,
+            repo::alerts_of(conn, &starts).await?,
+            repo::open_moves(conn, &ids).await?,
         )
     } else {
         (Vec::new(), Vec::new())
@@ -240,12 +239,14 @@ pub async fn get_products(lang: String) -> Result<Products, AppError> {
             let state = app_state()?;
             let access = require_access(&state).await?;
             let lang = Lang::parse(&lang).unwrap_or(Lang::En);
+            // One connection for the page's five reads (a pool checkout costs a round trip).
+            let mut conn = state.pool.acquire().await?;
             if let Some(customer_id) = access.rights.holder_customer() {
-                let lines = repo::lines_of_customer(&state.pool, customer_id).await?;
-                build(&state, lines, true, lang).await
+                let lines = repo::lines_of_customer(&mut conn, customer_id).await?;
+                build(&state, &mut conn, lines, true, lang).await
             } else {
-                let lines = repo::lines_by_id(&state.pool, access.rights.user_contracts()).await?;
-                build(&state, lines, false, lang).await
+                let lines = repo::lines_by_id(&mut conn, access.rights.user_contracts()).await?;
+                build(&state, &mut conn, lines, false, lang).await
             }
         }
         .await,

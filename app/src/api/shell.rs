@@ -38,29 +38,26 @@ pub struct ShellData {
 /// Brand and session for the page shell. Public: an anonymous visitor gets the brand only.
 #[server(endpoint = "shell_data")]
 pub async fn get_shell_data() -> Result<ShellData, AppError> {
-    use crate::{
-        backend::{repo, respond, session, state::app_state},
-        domain::rights::Rights,
-    };
+    use crate::backend::{access::current_access, repo, respond, state::app_state};
     respond::finish(
         async {
             let state = app_state()?;
-            let session = session::current(&state).await?;
-            let brand = repo::providers::brand(&state.pool, state.provider_id).await?;
-            let session = match session {
-                Some(s) => {
-                    let links = repo::links::for_login(&state.pool, s.login_id).await?;
-                    let rights = Rights::from_links(&links);
-                    let unread = match rights.holder_customer() {
+            let access = current_access(&state).await?;
+            // Both reads on one connection (a pool checkout costs a round trip).
+            let mut conn = state.pool.acquire().await?;
+            let brand = repo::providers::brand(&mut *conn, state.provider_id).await?;
+            let session = match access {
+                Some(access) => {
+                    let unread = match access.rights.holder_customer() {
                         Some(customer_id) => {
-                            repo::messages::unread(&state.pool, customer_id).await?
+                            repo::messages::unread(&mut *conn, customer_id).await?
                         }
                         None => 0,
                     };
                     Some(SessionSummary {
-                        email: s.email,
-                        holder: rights.holder_customer().is_some(),
-                        linked: !rights.is_empty(),
+                        email: access.session.email,
+                        holder: access.rights.holder_customer().is_some(),
+                        linked: !access.rights.is_empty(),
                         unread,
                     })
                 }

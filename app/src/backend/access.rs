@@ -1,6 +1,6 @@
 //! The first line of every server function: who is asking and what their links allow (L2).
 
-use super::{repo, session, state::AppState};
+use super::{session, state::AppState};
 use crate::{domain::rights::Rights, error::AppError};
 
 /// A signed-in login with its rights.
@@ -20,8 +20,18 @@ impl Access {
 
 /// Resolves the session and the rights of its links, or `Unauthenticated`.
 pub async fn require_access(state: &AppState) -> Result<Access, AppError> {
-    let session = session::require(state).await?;
-    access_of(state, session).await
+    current_access(state)
+        .await?
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// The session and rights of a signed-in request, `None` for an anonymous one (the page shell,
+/// which anyone may load). Within a page request both come from its memo.
+pub async fn current_access(state: &AppState) -> Result<Option<Access>, AppError> {
+    match session::current(state).await? {
+        Some(session) => Ok(Some(access_of(session))),
+        None => Ok(None),
+    }
 }
 
 /// `require_access` for a plain axum handler, from the request's headers.
@@ -32,17 +42,10 @@ pub async fn require_access_from(
     let session = session::from_headers(state, headers)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    access_of(state, session).await
+    Ok(access_of(session))
 }
 
-async fn access_of(state: &AppState, session: session::SessionCtx) -> Result<Access, AppError> {
-    let lookup = || async {
-        let links = repo::links::for_login(&state.pool, session.login_id).await?;
-        Ok::<_, AppError>(Rights::from_links(&links))
-    };
-    let rights = match leptos::prelude::use_context::<session::RequestMemo>() {
-        Some(memo) => memo.rights.get_or_try_init(lookup).await?.clone(),
-        None => lookup().await?,
-    };
-    Ok(Access { session, rights })
+fn access_of(session: session::SessionCtx) -> Access {
+    let rights = Rights::from_links(&session.links);
+    Access { session, rights }
 }

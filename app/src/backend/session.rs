@@ -8,7 +8,7 @@ use leptos_axum::ResponseOptions;
 use sha2::{Digest, Sha256};
 
 use super::{cookies, repo, state::AppState};
-use crate::error::AppError;
+use crate::{domain::rights::Link, error::AppError};
 
 /// A session is ended after this long without a request.
 pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
@@ -21,6 +21,8 @@ pub struct SessionCtx {
     pub login_id: i64,
     pub email: String,
     pub language: String,
+    /// The login's links, read with the session (the rights of every server function, L2).
+    pub links: Vec<Link>,
 }
 
 /// A fresh random token and its hash.
@@ -83,13 +85,13 @@ pub fn client_ip() -> Option<String> {
 }
 
 /// What one page request looks up once, however many server functions its resources call
-/// while it renders (Home: the shell, the overview and the options each need the session).
-/// The router provides a fresh one to every page request; server-function requests have none
-/// and look up each time. Page renders only read: nothing signs in or out while one runs.
+/// while it renders (Home: the shell, the overview and the options each need the session and
+/// its links). The router provides a fresh one to every page request; server-function
+/// requests have none and look up each time. Page renders only read: nothing signs in or out,
+/// nor links or unlinks, while one runs.
 #[derive(Clone, Default)]
 pub struct RequestMemo {
     session: std::sync::Arc<tokio::sync::OnceCell<Option<SessionCtx>>>,
-    pub(crate) rights: std::sync::Arc<tokio::sync::OnceCell<crate::domain::rights::Rights>>,
 }
 
 /// The session of this request, if its cookie names a live one.

@@ -12,6 +12,8 @@ use super::parse_column;
 
 /// Balance, last invoice, contact data and contracts of one customer.
 pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview, AppError> {
+    // Both reads on one connection (a pool checkout costs a round trip).
+    let mut conn = pool.acquire().await?;
     let row = sqlx::query(
         "SELECT c.customer_number, c.first_name, c.last_name, c.company_name, c.email, c.phone,
                 c.street, c.postal_code, c.city, c.old_invoice_layout, p.old_invoice_help_url,
@@ -27,7 +29,7 @@ pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview
           WHERE c.id = $1",
     )
     .bind(customer_id)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
 
@@ -39,7 +41,7 @@ pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview
           LIMIT 1",
     )
     .bind(customer_id)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     {
         Some(inv) => Some(InvoiceSummary {

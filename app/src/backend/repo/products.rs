@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, Row};
 
 use super::parse_column;
 use crate::{
@@ -67,7 +67,10 @@ fn line(row: &sqlx::postgres::PgRow) -> Result<Line, AppError> {
 }
 
 /// Every line of a customer number (holder), by service then number.
-pub async fn lines_of_customer(pool: &PgPool, customer_id: i64) -> Result<Vec<Line>, AppError> {
+pub async fn lines_of_customer(
+    conn: &mut PgConnection,
+    customer_id: i64,
+) -> Result<Vec<Line>, AppError> {
     sqlx::query(&format!(
         "SELECT {LINE_COLUMNS}
           WHERE ct.customer_id = $1
@@ -75,7 +78,7 @@ pub async fn lines_of_customer(pool: &PgPool, customer_id: i64) -> Result<Vec<Li
                                   ct.service), ct.contract_number"
     ))
     .bind(customer_id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?
     .iter()
     .map(line)
@@ -83,12 +86,12 @@ pub async fn lines_of_customer(pool: &PgPool, customer_id: i64) -> Result<Vec<Li
 }
 
 /// The given lines (user links).
-pub async fn lines_by_id(pool: &PgPool, ids: &[i64]) -> Result<Vec<Line>, AppError> {
+pub async fn lines_by_id(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Line>, AppError> {
     sqlx::query(&format!(
         "SELECT {LINE_COLUMNS} WHERE ct.id = ANY($1) ORDER BY ct.contract_number"
     ))
     .bind(ids)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?
     .iter()
     .map(line)
@@ -156,7 +159,7 @@ const OPTION_QUERY: &str = "SELECT ct.id AS contract_id, o.id AS option_id, o.co
 /// The option catalogue of each line's service with the line's running activations, names in
 /// `lang` (de, fr, nl, en).
 pub async fn options_of(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     contract_ids: &[i64],
     lang: &str,
 ) -> Result<Vec<LineOption>, AppError> {
@@ -165,7 +168,7 @@ pub async fn options_of(
     ))
     .bind(contract_ids)
     .bind(lang)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?
     .iter()
     .map(line_option)
@@ -308,7 +311,10 @@ pub struct Alert {
 
 /// The alerts of the lines, each with "fired in this cycle" for the cycle starting on the
 /// date given with its line.
-pub async fn alerts_of(pool: &PgPool, cycles: &[(i64, NaiveDate)]) -> Result<Vec<Alert>, AppError> {
+pub async fn alerts_of(
+    conn: &mut PgConnection,
+    cycles: &[(i64, NaiveDate)],
+) -> Result<Vec<Alert>, AppError> {
     let ids: Vec<i64> = cycles.iter().map(|(id, _)| *id).collect();
     let starts: Vec<NaiveDate> = cycles.iter().map(|(_, s)| *s).collect();
     sqlx::query(
@@ -322,7 +328,7 @@ pub async fn alerts_of(pool: &PgPool, cycles: &[(i64, NaiveDate)]) -> Result<Vec
     )
     .bind(&ids)
     .bind(&starts)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?
     .iter()
     .map(|r| {
@@ -376,7 +382,7 @@ pub async fn delete_alert(
 
 /// The open move request (requested or confirmed) of each line.
 pub async fn open_moves(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     contract_ids: &[i64],
 ) -> Result<Vec<(i64, MoveView)>, AppError> {
     sqlx::query(
@@ -388,7 +394,7 @@ pub async fn open_moves(
           WHERE m.contract_id = ANY($1) AND m.status IN ('requested', 'confirmed')",
     )
     .bind(contract_ids)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?
     .iter()
     .map(|r| {

@@ -1,6 +1,6 @@
 //! Provider settings (P3).
 
-use sqlx::{PgPool, Row};
+use sqlx::{PgExecutor, PgPool, Row};
 
 use crate::{api::shell::Brand, error::AppError};
 
@@ -14,13 +14,13 @@ pub async fn id_by_slug(pool: &PgPool, slug: &str) -> Result<Option<i64>, sqlx::
 }
 
 /// The white-label settings the shell shows on every page.
-pub async fn brand(pool: &PgPool, provider_id: i64) -> Result<Brand, AppError> {
+pub async fn brand<'c>(db: impl PgExecutor<'c>, provider_id: i64) -> Result<Brand, AppError> {
     let row = sqlx::query(
         "SELECT name, logo_path, color_primary, color_accent, support_url
            FROM providers WHERE id = $1",
     )
     .bind(provider_id)
-    .fetch_one(pool)
+    .fetch_one(db)
     .await?;
     Ok(Brand {
         name: row.get("name"),

@@ -2,10 +2,11 @@
 
 use sqlx::{PgPool, Row};
 
+use super::links::link_of;
 use crate::{backend::session::SessionCtx, error::AppError};
 
-/// The live session with this token hash (not expired, not idle too long), touching its
-/// last-seen time at most once a minute.
+/// The live session with this token hash (not expired, not idle too long) and its login's
+/// links (L2), in one statement; touches its last-seen time at most once a minute.
 pub async fn find_live(
     pool: &PgPool,
     token_hash: &[u8],
@@ -24,17 +25,43 @@ pub async fn find_live(
               WHERE s.token_hash = live.token_hash
                 AND live.last_seen_at < now() - interval '1 minute'
          )
-         SELECT l.id, l.email, l.language
-           FROM live JOIN logins l ON l.id = live.login_id",
+         SELECT l.id, l.email, l.language, k.roles, k.customer_ids, k.contract_ids
+           FROM live
+           JOIN logins l ON l.id = live.login_id
+          CROSS JOIN LATERAL (
+                SELECT array_agg(role) AS roles, array_agg(customer_id) AS customer_ids,
+                       array_agg(contract_id) AS contract_ids
+                  FROM links WHERE links.login_id = l.id
+          ) k",
     )
     .bind(token_hash)
     .bind(i32::try_from(idle_minutes).unwrap_or(i32::MAX))
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| SessionCtx {
-        login_id: row.get("id"),
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let login_id: i64 = row.get("id");
+    // array_agg over no links is NULL.
+    let roles: Vec<String> = row.get::<Option<_>, _>("roles").unwrap_or_default();
+    let customer_ids: Vec<Option<i64>> =
+        row.get::<Option<_>, _>("customer_ids").unwrap_or_default();
+    let contract_ids: Vec<Option<i64>> =
+        row.get::<Option<_>, _>("contract_ids").unwrap_or_default();
+    if customer_ids.len() != roles.len() || contract_ids.len() != roles.len() {
+        return Err(AppError::Internal);
+    }
+    let links = roles
+        .iter()
+        .zip(customer_ids)
+        .zip(contract_ids)
+        .map(|((role, customer_id), contract_id)| link_of(login_id, role, customer_id, contract_id))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(SessionCtx {
+        login_id,
         email: row.get("email"),
         language: row.get("language"),
+        links,
     }))
 }
 
