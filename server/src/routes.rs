@@ -16,6 +16,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use serde::Deserialize;
 use tower_http::{
+    CompressionLevel,
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::ServeDir,
@@ -71,7 +72,10 @@ pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) ->
             crate::guard::per_ip_limit,
         ))
         .layer(axum::middleware::from_fn(crate::guard::same_origin))
-        .layer(CompressionLayer::new())
+        // Pages are compressed per request at the fastest level (brotli 0, gzip 1): the signed-in
+        // Home (33 KB of HTML) comes to 7.0 KB instead of 5.7 KB at tower-http's default
+        // (brotli 4), which cost a fifth of the server's CPU time under load (issue 10).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(axum::middleware::from_fn(crate::guard::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
