@@ -51,6 +51,25 @@ async fn overview_sums_invoices_credit_notes_and_payments(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations", fixtures("household"))]
+async fn a_customer_without_invoices_has_no_last_invoice_and_owes_nothing(pool: PgPool) {
+    let mut conn = pool.acquire().await.expect("connection");
+    sqlx::query("DELETE FROM invoices WHERE customer_id = 2")
+        .execute(&mut *conn)
+        .await
+        .expect("delete");
+    let overview = repo::accounts::overview(&pool, 2).await.expect("overview");
+    assert_eq!(overview.last_invoice, None);
+    assert_eq!(overview.balance, BalanceState::Settled);
+    assert_eq!(overview.customer_number, "200002");
+    // The other customer's invoices are not theirs.
+    let first = repo::accounts::overview(&pool, 1).await.expect("overview");
+    assert_eq!(
+        first.last_invoice.map(|i| i.number).as_deref(),
+        Some("2024-000002")
+    );
+}
+
+#[sqlx::test(migrations = "../migrations", fixtures("household"))]
 async fn unknown_customer_is_not_found(pool: PgPool) {
     let err = repo::accounts::overview(&pool, 999)
         .await
@@ -231,4 +250,28 @@ async fn sessions_rotate_expire_and_purge(pool: PgPool) {
         .await
         .expect("count");
     assert_eq!(left, 0);
+}
+
+#[sqlx::test(migrations = "../migrations", fixtures("household"))]
+async fn the_shell_reads_the_brand_and_the_holders_unread_messages(pool: PgPool) {
+    sqlx::query(
+        "INSERT INTO messages (customer_id, kind, subject, body, read_at)
+         VALUES (1, 'provider', 'a', 'unread', NULL), (1, 'provider', 'b', 'unread', NULL),
+                (1, 'provider', 'c', 'read', now()), (2, 'provider', 'd', 'other', NULL)",
+    )
+    .execute(&pool)
+    .await
+    .expect("messages");
+    let (brand, unread) = repo::providers::brand_and_unread(&pool, 1, Some(1))
+        .await
+        .expect("shell");
+    assert_eq!(unread, 2);
+    assert_eq!(
+        brand,
+        repo::providers::brand(&pool, 1).await.expect("brand")
+    );
+    let (_, none) = repo::providers::brand_and_unread(&pool, 1, None)
+        .await
+        .expect("shell without a holder");
+    assert_eq!(none, 0);
 }

@@ -43,26 +43,16 @@ pub async fn get_shell_data() -> Result<ShellData, AppError> {
         async {
             let state = app_state()?;
             let access = current_access(&state).await?;
-            // Both reads on one connection (a pool checkout costs a round trip).
-            let mut conn = state.pool.acquire().await?;
-            let brand = repo::providers::brand(&mut *conn, state.provider_id).await?;
-            let session = match access {
-                Some(access) => {
-                    let unread = match access.rights.holder_customer() {
-                        Some(customer_id) => {
-                            repo::messages::unread(&mut *conn, customer_id).await?
-                        }
-                        None => 0,
-                    };
-                    Some(SessionSummary {
-                        email: access.session.email,
-                        holder: access.rights.holder_customer().is_some(),
-                        linked: !access.rights.is_empty(),
-                        unread,
-                    })
-                }
-                None => None,
-            };
+            let holder_of = access.as_ref().and_then(|a| a.rights.holder_customer());
+            let (brand, unread) =
+                repo::providers::brand_and_unread(&state.pool, state.provider_id, holder_of)
+                    .await?;
+            let session = access.map(|access| SessionSummary {
+                email: access.session.email,
+                holder: holder_of.is_some(),
+                linked: !access.rights.is_empty(),
+                unread,
+            });
             Ok(ShellData { brand, session })
         }
         .await,

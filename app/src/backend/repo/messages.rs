@@ -1,6 +1,6 @@
 //! The inbox of a customer number (M2).
 
-use sqlx::{PgConnection, PgExecutor, PgPool, Row};
+use sqlx::{PgConnection, PgPool, Row};
 
 use crate::{api::messages::MessageView, error::AppError};
 
@@ -34,12 +34,12 @@ pub async fn latest(pool: &PgPool, customer_id: i64) -> Result<Vec<MessageView>,
 }
 
 /// Unread messages of a customer number (the navigation's count).
-pub async fn unread<'c>(db: impl PgExecutor<'c>, customer_id: i64) -> Result<i64, AppError> {
+pub async fn unread(pool: &PgPool, customer_id: i64) -> Result<i64, AppError> {
     Ok(sqlx::query_scalar(
         "SELECT count(*) FROM messages WHERE customer_id = $1 AND read_at IS NULL",
     )
     .bind(customer_id)
-    .fetch_one(db)
+    .fetch_one(pool)
     .await?)
 }
 

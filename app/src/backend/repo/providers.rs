@@ -1,6 +1,6 @@
 //! Provider settings (P3).
 
-use sqlx::{PgExecutor, PgPool, Row};
+use sqlx::{PgPool, Row, postgres::PgRow};
 
 use crate::{api::shell::Brand, error::AppError};
 
@@ -14,21 +14,45 @@ pub async fn id_by_slug(pool: &PgPool, slug: &str) -> Result<Option<i64>, sqlx::
 }
 
 /// The white-label settings the shell shows on every page.
-pub async fn brand<'c>(db: impl PgExecutor<'c>, provider_id: i64) -> Result<Brand, AppError> {
+pub async fn brand(pool: &PgPool, provider_id: i64) -> Result<Brand, AppError> {
     let row = sqlx::query(
         "SELECT name, logo_path, color_primary, color_accent, support_url
            FROM providers WHERE id = $1",
     )
     .bind(provider_id)
-    .fetch_one(db)
+    .fetch_one(pool)
     .await?;
-    Ok(Brand {
+    Ok(brand_of(&row))
+}
+
+/// The brand and, for a holder, the unread messages of their customer number (M2; 0 without
+/// one): what the page shell reads, in one statement.
+pub async fn brand_and_unread(
+    pool: &PgPool,
+    provider_id: i64,
+    holder_of: Option<i64>,
+) -> Result<(Brand, i64), AppError> {
+    let row = sqlx::query(
+        "SELECT name, logo_path, color_primary, color_accent, support_url,
+                (SELECT count(*) FROM messages m
+                  WHERE m.customer_id = $2 AND m.read_at IS NULL) AS unread
+           FROM providers WHERE id = $1",
+    )
+    .bind(provider_id)
+    .bind(holder_of)
+    .fetch_one(pool)
+    .await?;
+    Ok((brand_of(&row), row.get("unread")))
+}
+
+fn brand_of(row: &PgRow) -> Brand {
+    Brand {
         name: row.get("name"),
         logo_path: row.get("logo_path"),
         color_primary: row.get("color_primary"),
         color_accent: row.get("color_accent"),
         support_url: row.get("support_url"),
-    })
+    }
 }
 
 /// The provider's currency (ISO 4217).
