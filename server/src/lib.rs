@@ -33,12 +33,12 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 /// out; one in steady use is not (issue 10).
 const TEST_IDLE_AFTER: Duration = Duration::from_secs(1);
 
-/// The pool's settings. sqlx's default round-trips to PostgreSQL before every acquire
-/// (`test_before_acquire`); a page takes a connection once per query, so that doubled its
-/// round trips. Here only a connection idle for `TEST_IDLE_AFTER` is checked, as connection
-/// pools commonly do: after an outage the idle connections are stale and get replaced, while
-/// one broken mid-use fails its query (a 503) and is dropped on release, where sqlx always
-/// checks (QUALITY "Database outage").
+/// The pool's settings. sqlx's default round-trips to PostgreSQL before every checkout
+/// (`test_before_acquire`), on top of the check it always makes on release: three round trips
+/// for a checkout that runs one query. Here only a connection idle for `TEST_IDLE_AFTER` is
+/// checked before it is handed out, as connection pools commonly do: after an outage the idle
+/// connections are stale and get replaced, while one broken mid-use fails its query (a 503)
+/// and is dropped on release, where sqlx always checks (QUALITY "Database outage").
 fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(16)

@@ -239,7 +239,7 @@ pub async fn get_products(lang: String) -> Result<Products, AppError> {
             let state = app_state()?;
             let access = require_access(&state).await?;
             let lang = Lang::parse(&lang).unwrap_or(Lang::En);
-            // One connection for the page's five reads (a pool checkout costs a round trip).
+            // One connection for all of its reads (each checkout costs a round trip on release).
             let mut conn = state.pool.acquire().await?;
             if let Some(customer_id) = access.rights.holder_customer() {
                 let lines = repo::lines_of_customer(&mut conn, customer_id).await?;

@@ -48,7 +48,9 @@ pub async fn find_live(
         row.get::<Option<_>, _>("customer_ids").unwrap_or_default();
     let contract_ids: Vec<Option<i64>> =
         row.get::<Option<_>, _>("contract_ids").unwrap_or_default();
+    // The three aggregates run over the same rows in the same order.
     if customer_ids.len() != roles.len() || contract_ids.len() != roles.len() {
+        tracing::error!(login_id, "link arrays of a session differ in length");
         return Err(AppError::Internal);
     }
     let links = roles
