@@ -114,8 +114,7 @@ pub async fn load(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
         publish_slots(&mut tx, provider_id, today).await?;
         tx.commit().await?;
         tracing::info!("demo data already present");
-        bill(pool, today).await?;
-        return analyze(pool).await;
+        return bill(pool, today).await;
     }
     let mut tx = pool.begin().await?;
     let provider_id = provider(&mut tx).await?;
@@ -132,10 +131,11 @@ pub async fn load(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
     analyze(pool).await
 }
 
-/// Gives the planner statistics for the demo tables. Autovacuum analyses a table only after
-/// 50 changed rows and more, so most demo tables would never get any: the planner then guesses
-/// hundreds of rows each and re-plans some prepared statements on every call (issue 10: Home's
-/// alerts statement, 125 µs of planning a page).
+/// Gives the planner statistics for the freshly loaded demo tables (once: a restart finds them
+/// there). Autovacuum analyses a table only after 50 changed rows and more, so most demo tables
+/// would never get any: the planner then guesses hundreds of rows each and re-plans some
+/// prepared statements on every call (issue 10: Home's alerts statement, 125 µs of planning a
+/// page).
 async fn analyze(pool: &PgPool) -> Result<(), BoxError> {
     sqlx::query("ANALYZE").execute(pool).await?;
     Ok(())

@@ -6,13 +6,14 @@ use super::links::link_of;
 use crate::{backend::session::SessionCtx, error::AppError};
 
 /// The live session with this token hash (not expired, not idle too long) and its login's
-/// links (L2), in one statement; touches its last-seen time at most once a minute.
+/// links (L2), in one statement: a row per link, or one row with no link; touches its
+/// last-seen time at most once a minute.
 pub async fn find_live(
     pool: &PgPool,
     token_hash: &[u8],
     idle_minutes: i64,
 ) -> Result<Option<SessionCtx>, AppError> {
-    let row = sqlx::query(
+    let rows = sqlx::query(
         "WITH live AS (
              SELECT s.token_hash, s.login_id, s.last_seen_at
                FROM sessions s
@@ -25,44 +26,35 @@ pub async fn find_live(
               WHERE s.token_hash = live.token_hash
                 AND live.last_seen_at < now() - interval '1 minute'
          )
-         SELECT l.id, l.email, l.language, k.roles, k.customer_ids, k.contract_ids
+         SELECT l.id, l.email, l.language, k.role, k.customer_id, k.contract_id
            FROM live
            JOIN logins l ON l.id = live.login_id
-          CROSS JOIN LATERAL (
-                SELECT array_agg(role) AS roles, array_agg(customer_id) AS customer_ids,
-                       array_agg(contract_id) AS contract_ids
-                  FROM links WHERE links.login_id = l.id
-          ) k",
+           LEFT JOIN links k ON k.login_id = l.id",
     )
     .bind(token_hash)
     .bind(i32::try_from(idle_minutes).unwrap_or(i32::MAX))
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await?;
-    let Some(row) = row else {
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let login_id: i64 = row.get("id");
-    // array_agg over no links is NULL.
-    let roles: Vec<String> = row.get::<Option<_>, _>("roles").unwrap_or_default();
-    let customer_ids: Vec<Option<i64>> =
-        row.get::<Option<_>, _>("customer_ids").unwrap_or_default();
-    let contract_ids: Vec<Option<i64>> =
-        row.get::<Option<_>, _>("contract_ids").unwrap_or_default();
-    // The three aggregates run over the same rows in the same order.
-    if customer_ids.len() != roles.len() || contract_ids.len() != roles.len() {
-        tracing::error!(login_id, "link arrays of a session differ in length");
-        return Err(AppError::Internal);
+    let login_id: i64 = first.get("id");
+    let mut links = Vec::with_capacity(rows.len());
+    for row in &rows {
+        // NULL role: the one row of a login without links.
+        if let Some(role) = row.get::<Option<&str>, _>("role") {
+            links.push(link_of(
+                login_id,
+                role,
+                row.get("customer_id"),
+                row.get("contract_id"),
+            )?);
+        }
     }
-    let links = roles
-        .iter()
-        .zip(customer_ids)
-        .zip(contract_ids)
-        .map(|((role, customer_id), contract_id)| link_of(login_id, role, customer_id, contract_id))
-        .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(SessionCtx {
         login_id,
-        email: row.get("email"),
-        language: row.get("language"),
+        email: first.get("email"),
+        language: first.get("language"),
         links,
     }))
 }
