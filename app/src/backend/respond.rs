@@ -64,8 +64,8 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
-/// Gives the page being rendered its policy, with the nonce Leptos puts on the hydration
-/// scripts of this response.
+/// Gives the page being rendered its policy, with the nonce of this response, which the
+/// hydration script carries (`app::HydrationAfterPaint`).
 pub fn set_page_csp() {
     if let (Some(nonce), Some(options)) =
         (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
