@@ -74,13 +74,13 @@ where
 /// paint, Lighthouse's phone simulation counted the paint as waiting for the whole WASM
 /// (LCP 5.8 s instead of 1 s, one run in eight; issue 10). Until hydration the page works
 /// as server-rendered HTML: links and forms do not need it.
+/// `bundle` is the path of the bundle's files without their endings (`/pkg/selfcare-<hash>`).
 #[component]
-fn HydrationAfterPaint(options: LeptosOptions) -> impl IntoView {
-    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+fn HydrationAfterPaint(bundle: String) -> impl IntoView {
     let script = format!(
         "{HYDRATE_AFTER_PAINT}({:?}, {:?});",
-        format!("{pkg}.js"),
-        format!("{pkg}_bg.wasm")
+        format!("{bundle}.js"),
+        format!("{bundle}_bg.wasm")
     );
     view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }
@@ -112,7 +112,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::backend::respond::set_page_csp();
     // The bundle's files share its content-hashed name (`selfcare-<hash>`, see `scripts/lib.sh`).
-    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    let bundle = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    let stylesheet = format!("{bundle}.css");
     view! {
         <!DOCTYPE html>
         <html>
@@ -121,8 +122,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="stylesheet" href=stylesheet />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <AutoReload options=options.clone() />
-                <HydrationAfterPaint options=options.clone() />
+                <AutoReload options />
+                <HydrationAfterPaint bundle />
                 <MetaTags />
             </head>
             <body>
