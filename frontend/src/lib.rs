@@ -1,8 +1,9 @@
 #![recursion_limit = "256"]
 //! The browser entry: hydrates the server-rendered page.
 
-/// Called by the hydration script once the WASM module is loaded (when the browser is first
-/// idle: `HydrationScripts defer`). Marks `<html data-hydrated>` when done, for the tests.
+/// Called by the shell's hydration script (`HydrationAfterPaint` in `app/src/app.rs`) once the
+/// page has been painted and the WASM module is loaded. Marks `<html data-hydrated>` when
+/// done, for the tests.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
