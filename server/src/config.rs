@@ -28,7 +28,13 @@ pub struct Config {
     /// `SELFCARE_BENCH_ROUTE`: `true` adds `/bench/bare`, a static Leptos page the server
     /// benchmark compares the portal's pages with (`scripts/bench`); off by default.
     pub bench_route: bool,
+    /// `SELFCARE_DB_POOL_SIZE`: the most connections to PostgreSQL this instance holds
+    /// (default 16, see `DEFAULT_DB_POOL_SIZE`).
+    pub db_pool_size: u32,
 }
+
+/// Connections to PostgreSQL an instance holds unless `SELFCARE_DB_POOL_SIZE` says otherwise.
+pub const DEFAULT_DB_POOL_SIZE: u32 = 16;
 
 /// A configuration value that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +156,18 @@ impl Config {
                 });
             }
         };
+        let db_pool_size = match lookup("SELFCARE_DB_POOL_SIZE").as_deref().map(str::trim) {
+            None | Some("") => DEFAULT_DB_POOL_SIZE,
+            Some(value) => value
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or(ConfigError {
+                    variable: "SELFCARE_DB_POOL_SIZE",
+                    value: value.to_string(),
+                    expected: "a number of connections from 1 to 1000",
+                })?,
+        };
         Ok(Config {
             database_url,
             addr,
@@ -160,6 +178,7 @@ impl Config {
             demo_data,
             log_json,
             bench_route,
+            db_pool_size,
         })
     }
 }
@@ -189,6 +208,9 @@ mod tests {
         assert_eq!(c.today, None);
         assert_eq!(c.provider_slug, "lumen");
         assert!(!c.secure_cookies && !c.demo_data && !c.log_json);
+        assert_eq!(c.db_pool_size, DEFAULT_DB_POOL_SIZE);
+        let sized = config(&[DB, ("SELFCARE_DB_POOL_SIZE", " 4 ")]).expect("valid");
+        assert_eq!(sized.db_pool_size, 4);
     }
 
     #[test]
@@ -199,12 +221,20 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_variable() {
-        let cases: [(&[(&str, &str)], &str); 6] = [
+        let cases: [(&[(&str, &str)], &str); 8] = [
             (&[], "DATABASE_URL"),
             (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
             (&[DB, ("SELFCARE_TODAY", "20.08.2024")], "SELFCARE_TODAY"),
             (&[DB, ("SELFCARE_ADDR", "localhost")], "SELFCARE_ADDR"),
             (&[DB, ("SELFCARE_DEMO_DATA", "maybe")], "SELFCARE_DEMO_DATA"),
+            (
+                &[DB, ("SELFCARE_DB_POOL_SIZE", "0")],
+                "SELFCARE_DB_POOL_SIZE",
+            ),
+            (
+                &[DB, ("SELFCARE_DB_POOL_SIZE", "many")],
+                "SELFCARE_DB_POOL_SIZE",
+            ),
             (
                 &[DB, ("SELFCARE_PROVIDER", "Lumen Telecom")],
                 "SELFCARE_PROVIDER",

@@ -39,9 +39,9 @@ const TEST_IDLE_AFTER: Duration = Duration::from_secs(1);
 /// checked before it is handed out, as connection pools commonly do: after an outage the idle
 /// connections are stale and get replaced, while one broken mid-use fails its query (a 503)
 /// and is dropped on release, where sqlx always checks (QUALITY "Database outage").
-fn pool_options() -> PgPoolOptions {
+fn pool_options(max_connections: u32) -> PgPoolOptions {
     PgPoolOptions::new()
-        .max_connections(16)
+        .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(3))
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
@@ -54,11 +54,14 @@ fn pool_options() -> PgPoolOptions {
         })
 }
 
-/// Connects to PostgreSQL, waiting up to `wait` for it to accept connections.
-pub async fn connect(database_url: &str, wait: Duration) -> Result<PgPool, BoxError> {
+/// Connects to PostgreSQL (`DATABASE_URL`, at most `SELFCARE_DB_POOL_SIZE` connections),
+/// waiting up to `wait` for it to accept connections.
+pub async fn connect(config: &Config, wait: Duration) -> Result<PgPool, BoxError> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
-        let attempt = pool_options().connect(database_url).await;
+        let attempt = pool_options(config.db_pool_size)
+            .connect(&config.database_url)
+            .await;
         match attempt {
             Ok(pool) => return Ok(pool),
             Err(err) if tokio::time::Instant::now() < deadline => {
@@ -123,7 +126,7 @@ pub async fn state(config: &Config, pool: PgPool) -> Result<AppState, BoxError> 
 /// Migrates, loads the demo data when asked, and serves until SIGTERM or Ctrl-C, letting
 /// in-flight requests finish.
 pub async fn serve(config: Config) -> Result<(), BoxError> {
-    let pool = connect(&config.database_url, Duration::from_secs(30)).await?;
+    let pool = connect(&config, Duration::from_secs(30)).await?;
     MIGRATOR.run(&pool).await?;
     let clock = config.clock();
     if config.demo_data {
@@ -226,7 +229,7 @@ async fn billing_job(
 
 /// Runs billing for one day from the command line (`selfcare-server billing-run --date D`).
 pub async fn billing_run_command(config: &Config, day: chrono::NaiveDate) -> Result<(), BoxError> {
-    let pool = connect(&config.database_url, Duration::from_secs(30)).await?;
+    let pool = connect(config, Duration::from_secs(30)).await?;
     MIGRATOR.run(&pool).await?;
     let gateway = Sandbox::beside(&pool);
     let report = billing::run(&pool, &gateway, day).await?;

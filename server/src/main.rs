@@ -74,8 +74,7 @@ async fn main() -> ExitCode {
     let outcome = match command.as_str() {
         "migrate" => {
             async {
-                let pool =
-                    connect(&config.database_url, std::time::Duration::from_secs(30)).await?;
+                let pool = connect(&config, std::time::Duration::from_secs(30)).await?;
                 MIGRATOR.run(&pool).await?;
                 println!("migrations applied");
                 Ok(())
@@ -84,8 +83,7 @@ async fn main() -> ExitCode {
         }
         "demo-data" => {
             async {
-                let pool =
-                    connect(&config.database_url, std::time::Duration::from_secs(30)).await?;
+                let pool = connect(&config, std::time::Duration::from_secs(30)).await?;
                 MIGRATOR.run(&pool).await?;
                 let today = config.clock().today();
                 demo::load(&pool, today).await?;
