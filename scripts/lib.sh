@@ -123,20 +123,23 @@ build_site() {
     --remove-name-section --remove-producers-section \
     "$CARGO_TARGET_DIR/$WASM_TARGET/$wasm_dir/frontend.wasm"
   cp "$ROOT/style/main.css" "$SITE.new/pkg/selfcare.css"
-  # One content hash names the script, the WASM and the stylesheet (the server finds the name
-  # in pkg/ and serves the files with a year of caching).
+  cp "$ROOT/frontend/compile-worker.js" "$SITE.new/pkg/selfcare_compile.js"
+  # One content hash names the script, the WASM, the compiling worker and the stylesheet (the
+  # server finds the name in pkg/ and serves the files with a year of caching).
   hash="$(cat "$SITE.new/pkg/selfcare.js" "$SITE.new/pkg/selfcare_bg.wasm" "$SITE.new/pkg/selfcare.css" \
-    | sha256sum | cut -c1-16)"
+    "$SITE.new/pkg/selfcare_compile.js" | sha256sum | cut -c1-16)"
   name="selfcare-$hash"
   sed "s/selfcare_bg\.wasm/${name}_bg.wasm/g" "$SITE.new/pkg/selfcare.js" > "$SITE.new/pkg/$name.js"
   mv "$SITE.new/pkg/selfcare_bg.wasm" "$SITE.new/pkg/${name}_bg.wasm"
+  mv "$SITE.new/pkg/selfcare_compile.js" "$SITE.new/pkg/${name}_compile.js"
   mv "$SITE.new/pkg/selfcare.css" "$SITE.new/pkg/$name.css"
   rm "$SITE.new/pkg/selfcare.js"
   if [ "$mode" = release ]; then
     # Compressed once here at the highest levels, served as they are (Content-Encoding).
     ensure_brotli
     local f
-    for f in "$SITE.new/pkg/$name.js" "$SITE.new/pkg/${name}_bg.wasm" "$SITE.new/pkg/$name.css"; do
+    for f in "$SITE.new/pkg/$name.js" "$SITE.new/pkg/${name}_bg.wasm" "$SITE.new/pkg/${name}_compile.js" \
+      "$SITE.new/pkg/$name.css"; do
       gzip -9 -n -k "$f"
       brotli -q 11 -k "$f"
     done

@@ -78,9 +78,10 @@ where
 #[component]
 fn HydrationAfterPaint(bundle: String) -> impl IntoView {
     let script = format!(
-        "{HYDRATE_AFTER_PAINT}({:?}, {:?});",
+        "{HYDRATE_AFTER_PAINT}({:?}, {:?}, {:?});",
         format!("{bundle}.js"),
-        format!("{bundle}_bg.wasm")
+        format!("{bundle}_bg.wasm"),
+        format!("{bundle}_compile.js")
     );
     view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }
@@ -90,12 +91,36 @@ fn HydrationAfterPaint(bundle: String) -> impl IntoView {
 /// it is shown), then idle time (at most 2 s later), then the wasm-bindgen module's `hydrate`
 /// export, in a task of its own after the one that instantiated the module (a blocking task
 /// shorter by a quarter under Lighthouse's throttling). Browsers without paint timing skip the
-/// paint step.
-const HYDRATE_AFTER_PAINT: &str = r#"((js, wasm) => {
+/// paint step. The WASM is compiled by a worker (`frontend/compile-worker.js`, served as
+/// `<bundle>_compile.js`) that posts the module back, not streamed into `instantiateStreaming`
+/// on the page: Chromium decodes a stream on the main thread as its bytes arrive (three tasks
+/// of 17–33 ms unthrottled for this bundle), and even a whole download costs the main thread
+/// two tasks (its body, 20 ms; `WebAssembly.compile`, 17 ms). That is the fallback when the
+/// worker fails. Until hydration the page works as server-rendered HTML, so a failed download
+/// only leaves it that way.
+const HYDRATE_AFTER_PAINT: &str = r#"((js, wasm, worker) => {
   const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+  const inWorker = () =>
+    new Promise((resolve, reject) => {
+      const compiler = new Worker(worker);
+      compiler.onmessage = ({ data }) => {
+        compiler.terminate();
+        data instanceof WebAssembly.Module ? resolve(data) : reject(data);
+      };
+      compiler.onerror = (error) => {
+        compiler.terminate();
+        reject(error);
+      };
+      compiler.postMessage(new URL(wasm, location.href).href);
+    });
+  const onPage = () =>
+    fetch(wasm)
+      .then((response) => (response.ok ? response.arrayBuffer() : Promise.reject(response.status)))
+      .then((bytes) => WebAssembly.compile(bytes));
+  const compiled = () => ("Worker" in window ? inWorker().catch(onPage) : onPage());
   const hydrate = () =>
-    import(js).then((glue) =>
-      glue.default({ module_or_path: wasm }).then(nextTask).then(() => glue.hydrate()));
+    Promise.all([import(js), compiled()]).then(([glue, module]) =>
+      glue.default({ module_or_path: module }).then(nextTask).then(() => glue.hydrate()));
   const whenIdle = () =>
     "requestIdleCallback" in window ? requestIdleCallback(hydrate, { timeout: 2000 }) : hydrate();
   const afterPaint = () => {

@@ -5,9 +5,9 @@
 //
 // Each load is a fresh browser context (nothing cached) at a phone's viewport, without CPU
 // throttling. The `hydrate` export is timed by wrapping the module's exports as
-// `WebAssembly.instantiateStreaming` hands them to the wasm-bindgen glue: the call covers
-// hydration itself (the module is already compiled and instantiated by then), with no profiler
-// running. Printed as Markdown table rows for `.build/bench/results.md`.
+// `WebAssembly.instantiate` (or `instantiateStreaming`) hands them to the wasm-bindgen glue:
+// the call covers hydration itself (the module is already compiled and instantiated by then),
+// with no profiler running. Printed as Markdown table rows for `.build/bench/results.md`.
 const { chromium } = require('playwright-core');
 
 const [base, cookie, loadsArg] = process.argv.slice(2);
@@ -36,6 +36,17 @@ function timeHydrate() {
   };
   const streaming = WebAssembly.instantiateStreaming;
   WebAssembly.instantiateStreaming = (...args) => streaming(...args).then(wrap);
+  // The shell compiles the module itself and the glue instantiates it: `instantiate(module)`
+  // resolves to an instance, which the glue recognises by its prototype.
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = (...args) =>
+    instantiate(...args).then((result) => {
+      if (!(result instanceof WebAssembly.Instance)) return wrap(result);
+      const { instance } = wrap({ instance: result });
+      return Object.create(WebAssembly.Instance.prototype, {
+        exports: { value: instance.exports },
+      });
+    });
 }
 
 async function load(browser, traceCategories) {

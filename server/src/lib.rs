@@ -84,8 +84,9 @@ pub fn leptos_options(site_root: &Path, addr: std::net::SocketAddr) -> LeptosOpt
 }
 
 /// The browser bundle's name in `site_root/pkg`: `selfcare-<hash>` as the build names its
-/// script, WASM and stylesheet after their content (so they are cached for a year), or
-/// `selfcare` when there is no hashed bundle (a site folder not made by `scripts/lib.sh`).
+/// script, WASM, compiling worker and stylesheet after their content (so they are cached for a
+/// year), or `selfcare` when there is no hashed bundle (a site folder not made by
+/// `scripts/lib.sh`).
 pub fn bundle_name(site_root: &Path) -> String {
     std::fs::read_dir(site_root.join("pkg"))
         .into_iter()
@@ -93,9 +94,11 @@ pub fn bundle_name(site_root: &Path) -> String {
         .flatten()
         .filter_map(|entry| entry.file_name().into_string().ok())
         .filter_map(|name| {
-            name.strip_suffix(".js")
-                .filter(|stem| stem.starts_with("selfcare-"))
-                .map(str::to_string)
+            let stem = name.strip_suffix(".js")?;
+            let hash = stem.strip_prefix("selfcare-")?;
+            hash.chars()
+                .all(|c| c.is_ascii_hexdigit())
+                .then(|| stem.to_string())
         })
         .max()
         .unwrap_or_else(|| "selfcare".to_string())

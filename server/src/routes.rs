@@ -104,6 +104,25 @@ fn bundle(options: &leptos::config::LeptosOptions) -> Router {
     Router::new()
         .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
         .layer(axum::middleware::map_response(long_cache))
+        .layer(axum::middleware::from_fn(worker_policy))
+}
+
+/// The policy of the worker that compiles the WASM (`<bundle>_compile.js`): a worker runs
+/// under its own script's policy, and the closed default for static files would forbid its
+/// one fetch (the WASM, same origin) and the compilation.
+const COMPILE_WORKER_CSP: &str =
+    "default-src 'none'; connect-src 'self'; script-src 'wasm-unsafe-eval'";
+
+async fn worker_policy(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let worker = request.uri().path().ends_with("_compile.js");
+    let mut response = next.run(request).await;
+    if worker && response.status().is_success() {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(COMPILE_WORKER_CSP),
+        );
+    }
+    response
 }
 
 async fn long_cache(mut response: Response) -> Response {

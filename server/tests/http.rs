@@ -334,6 +334,8 @@ async fn the_hashed_bundle_is_served_precompressed_with_a_long_cache() {
         ("selfcare-0123abcd.js.br", "brotli bytes"),
         ("selfcare-0123abcd.js.gz", "gzip bytes"),
         ("selfcare-0123abcd.css", "body{}"),
+        // The compiling worker shares the hash but is not the bundle's script.
+        ("selfcare-0123abcd_compile.js", "onmessage = () => {};"),
     ] {
         std::fs::write(pkg.join(file), content).expect("bundle file");
     }
@@ -349,6 +351,7 @@ async fn the_hashed_bundle_is_served_precompressed_with_a_long_cache() {
         "{page}"
     );
     assert!(page.contains("/pkg/selfcare-0123abcd.js"), "{page}");
+    assert!(page.contains("/pkg/selfcare-0123abcd_compile.js"), "{page}");
 
     for (accept, body, encoding) in [
         (Some("br, gzip"), "brotli bytes", Some("br")),
@@ -389,6 +392,32 @@ async fn the_hashed_bundle_is_served_precompressed_with_a_long_cache() {
         .expect("response");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(missing.headers().get(header::CACHE_CONTROL).is_none());
+
+    // A worker runs under its own script's policy: the compiling worker may fetch the WASM
+    // from this origin and compile it, nothing else; the other files keep the closed default.
+    let policy = |path: &'static str| {
+        let app = app.clone();
+        async move {
+            let response = app
+                .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+                .await
+                .expect("response");
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            response.headers()[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .expect("ascii")
+                .to_string()
+        }
+    };
+    assert_eq!(
+        policy("/pkg/selfcare-0123abcd_compile.js").await,
+        "default-src 'none'; connect-src 'self'; script-src 'wasm-unsafe-eval'"
+    );
+    let script_policy = policy("/pkg/selfcare-0123abcd.js").await;
+    assert!(
+        script_policy.starts_with("default-src 'none';") && !script_policy.contains("connect-src"),
+        "{script_policy}"
+    );
     std::fs::remove_dir_all(&site).expect("clean up");
 }
 
