@@ -81,10 +81,14 @@ fn HydrationAfterPaint(bundle: String) -> impl IntoView {
         "{HYDRATE_AFTER_PAINT}({:?}, {:?}, {:?});",
         format!("{bundle}.js"),
         format!("{bundle}_bg.wasm"),
-        format!("{bundle}_compile.js")
+        format!("{bundle}{COMPILE_WORKER_SUFFIX}")
     );
     view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }
+
+/// How the name of the worker that compiles the WASM ends (`<bundle>_compile.js`, copied from
+/// `frontend/compile-worker.js` by `scripts/lib.sh`); the server gives it its own policy.
+pub const COMPILE_WORKER_SUFFIX: &str = "_compile.js";
 
 /// The script of [`HydrationAfterPaint`]: `load`, then the first contentful paint as the
 /// browser reports it (after the frame was shown; a tab opened in the background waits until
@@ -94,10 +98,9 @@ fn HydrationAfterPaint(bundle: String) -> impl IntoView {
 /// paint step. The WASM is compiled by a worker (`frontend/compile-worker.js`, served as
 /// `<bundle>_compile.js`) that posts the module back, not streamed into `instantiateStreaming`
 /// on the page: Chromium decodes a stream on the main thread as its bytes arrive (three tasks
-/// of 17–33 ms unthrottled for this bundle), and even a whole download costs the main thread
-/// two tasks (its body, 20 ms; `WebAssembly.compile`, 17 ms). That is the fallback when the
-/// worker fails. Until hydration the page works as server-rendered HTML, so a failed download
-/// only leaves it that way.
+/// of 17–33 ms unthrottled for this bundle). When the worker fails, the glue loads the WASM
+/// on the page as it would by default. Until hydration the page works as server-rendered
+/// HTML, so a failed download only leaves it that way.
 const HYDRATE_AFTER_PAINT: &str = r#"((js, wasm, worker) => {
   const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
   const inWorker = () =>
@@ -113,14 +116,9 @@ const HYDRATE_AFTER_PAINT: &str = r#"((js, wasm, worker) => {
       };
       compiler.postMessage(new URL(wasm, location.href).href);
     });
-  const onPage = () =>
-    fetch(wasm)
-      .then((response) => (response.ok ? response.arrayBuffer() : Promise.reject(response.status)))
-      .then((bytes) => WebAssembly.compile(bytes));
-  const compiled = () => ("Worker" in window ? inWorker().catch(onPage) : onPage());
   const hydrate = () =>
-    Promise.all([import(js), compiled()]).then(([glue, module]) =>
-      glue.default({ module_or_path: module }).then(nextTask).then(() => glue.hydrate()));
+    Promise.all([import(js), inWorker().catch(() => wasm)]).then(([glue, module_or_path]) =>
+      glue.default({ module_or_path }).then(nextTask).then(() => glue.hydrate()));
   const whenIdle = () =>
     "requestIdleCallback" in window ? requestIdleCallback(hydrate, { timeout: 2000 }) : hydrate();
   const afterPaint = () => {

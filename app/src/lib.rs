@@ -21,4 +21,4 @@ pub mod paths;
 #[cfg(feature = "ssr")]
 pub mod backend;
 
-pub use app::{App, shell};
+pub use app::{App, COMPILE_WORKER_SUFFIX, shell};

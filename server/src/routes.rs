@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use app::{App, backend::state::AppState, domain::lang::Lang, paths, shell};
+use app::{App, COMPILE_WORKER_SUFFIX, backend::state::AppState, domain::lang::Lang, paths, shell};
 use axum::{
     Router,
     extract::DefaultBodyLimit,
@@ -114,7 +114,7 @@ const COMPILE_WORKER_CSP: &str =
     "default-src 'none'; connect-src 'self'; script-src 'wasm-unsafe-eval'";
 
 async fn worker_policy(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let worker = request.uri().path().ends_with("_compile.js");
+    let worker = request.uri().path().ends_with(COMPILE_WORKER_SUFFIX);
     let mut response = next.run(request).await;
     if worker && response.status().is_success() {
         response.headers_mut().insert(
