@@ -40,7 +40,9 @@ export default defineConfig({
   use: { trace: 'off' },
   projects: projects.map((p) => ({
     name: p.name,
-    ...(p.javaScriptEnabled ? { testIgnore: /nojs\.spec\.ts/ } : { testMatch: /nojs\.spec\.ts/ }),
+    // The JavaScript-off project runs the plain-HTML journeys and the 360 px checks (which
+    // skip themselves on the desktop).
+    ...(p.javaScriptEnabled ? { testIgnore: /nojs\.spec\.ts/ } : { testMatch: /(nojs|narrow)\.spec\.ts/ }),
     use: {
       ...p.device,
       javaScriptEnabled: p.javaScriptEnabled,
