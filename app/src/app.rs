@@ -167,6 +167,7 @@ pub fn App() -> impl IntoView {
     let shell: ShellResource = Resource::new_blocking(|| (), |_| get_shell_data());
     provide_context(shell);
     provide_context(UnreadOverride(RwSignal::new(None)));
+    provide_context(crate::components::flash::ClientFlash(RwSignal::new(None)));
 
     // The locale cookie is site-wide, like the one `/locale/{code}` sets on the server; without
     // an explicit path each locale prefix would get a cookie of its own.

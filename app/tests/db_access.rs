@@ -262,15 +262,16 @@ async fn the_shell_reads_the_brand_and_the_holders_unread_messages(pool: PgPool)
     .execute(&pool)
     .await
     .expect("messages");
-    let (brand, unread) = repo::providers::brand_and_unread(&pool, 1, Some(1))
+    let (brand, unread, hosting) = repo::providers::brand_and_unread(&pool, 1, Some(1))
         .await
         .expect("shell");
     assert_eq!(unread, 2);
+    assert!(!hosting, "no hosting contract in this database");
     assert_eq!(
         brand,
         repo::providers::brand(&pool, 1).await.expect("brand")
     );
-    let (_, none) = repo::providers::brand_and_unread(&pool, 1, None)
+    let (_, none, _) = repo::providers::brand_and_unread(&pool, 1, None)
         .await
         .expect("shell without a holder");
     assert_eq!(none, 0);

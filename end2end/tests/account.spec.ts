@@ -28,7 +28,7 @@ test('contact data: one invalid field is explained and the rest is kept, then sa
   await expect(page.getByTestId('account-notice')).toHaveText('Vos coordonnées ont été enregistrées.');
   await expect(page.getByTestId('last-change')).toContainText('claire.dubois@example.be');
   await page.reload();
-  await expect(form.getByLabel('Téléphone (facultatif)')).toHaveValue('+32471998877');
+  await expect(form.getByLabel('Téléphone (facultatif)')).toHaveValue('+32 471 99 88 77');
   await expect(form.getByLabel('Code postal')).toHaveValue('4000');
   // Step-up (issue 9): a new email address needs the current password; the form keeps it.
   await hydrated(page);

@@ -108,3 +108,19 @@ test('a move request keeps what was typed on an error, then shows its status (H4
   await expect(home.notice()).toHaveText('Votre demande de déménagement a été retirée.');
   await expect(home.card('100001-01').getByTestId('move-form')).toBeVisible();
 });
+
+test('a hosting service on Home points to its configuration; Services is only there with hosting (X1)', async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.open('/de');
+  await hydrated(page);
+  await signIn.signIn('hannah.vogel@example.de', 'Hosting-demo-2024');
+  const link = page.getByTestId('service-options-link').first();
+  await expect(link).toHaveText('Konfiguration dieses Dienstes unter „Dienste“ ändern');
+  await link.click();
+  await expect(page.getByTestId('options-link')).toHaveAttribute('aria-current', 'page');
+  await page.getByTestId('sign-out').click();
+  await expect(page).toHaveURL(/\/de\/sign-in$/);
+
+  await signInTrio(page, '/de');
+  await expect(page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Dienste' })).toHaveCount(0);
+});

@@ -108,3 +108,37 @@ test('a tariff without upgrades says so and points to sales, also at 360 px (X3,
   }
   await context.close();
 });
+
+test('"Continue" without a change asks for one (X1)', async ({ page }) => {
+  await signIn(page);
+  await openOptions(page, 'vps-4711.lumen-hosting.example');
+  await page.getByTestId('continue').click();
+  await expect(page.getByTestId('form-error')).toHaveText('Bitte ändern Sie mindestens eine Option.');
+  await expect(page.getByTestId('surcharge')).toHaveCount(0);
+});
+
+test('a quote confirmed in another tab first is stale here: said so, and quoted afresh (X4)', async ({ page }) => {
+  await signIn(page);
+  await openOptions(page, 'vps-4711.lumen-hosting.example');
+  const other = await page.context().newPage();
+  await other.goto(page.url());
+  await hydrated(other);
+  // Tab B quotes 200 GB of disk; tab A quotes and confirms 100 GB first.
+  await other.getByLabel('SSD-Speicher').selectOption('200');
+  await other.getByTestId('continue').click();
+  await expect(other.getByTestId('surcharge')).toBeVisible();
+  const net = await other.getByTestId('surcharge').getByTestId('net').textContent();
+  await page.getByLabel('SSD-Speicher').selectOption('100');
+  await page.getByTestId('continue').click();
+  await page.getByTestId('surcharge').getByTestId('confirm-upgrade').click();
+  await expect(page.getByTestId('upgrade-invoice')).toBeVisible();
+
+  await other.getByTestId('surcharge').getByTestId('confirm-upgrade').click();
+  await expect(other.getByTestId('stale-quote')).toContainText('inzwischen geändert');
+  const fresh = other.getByTestId('surcharge');
+  await expect(fresh).toBeVisible();
+  await expect(fresh.getByTestId('net')).not.toHaveText(net ?? '');
+  await expect(other.getByLabel('SSD-Speicher')).toHaveValue('200');
+  await expect(other.locator('[data-testid="option-row"][data-code="disk"]').getByTestId('current-value')).toHaveText('100 GB');
+  await other.close();
+});

@@ -34,3 +34,12 @@ test('Accept-Language chooses the language of a first visit (P4)', async ({ brow
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Se connecter');
   await context.close();
 });
+
+test('a language prefix with a final slash goes to its canonical page (issue 23)', async ({ page }) => {
+  for (const [path, canonical] of [['/de/', '/de/sign-in'], ['/fr/sign-in/', '/fr/sign-in'], ['/nl/', '/nl/sign-in']]) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(200);
+    expect(new URL(page.url()).pathname, path).toBe(canonical);
+    await expect(page.locator('html')).toHaveAttribute('lang', canonical.slice(1, 3));
+  }
+});

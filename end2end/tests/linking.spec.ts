@@ -54,8 +54,12 @@ test('a stale holder link is flagged, blocks, and can be deleted (L7)', async ({
   await expect(stale.getByTestId('warning-stale')).toContainText('geen actief contract meer');
   await linking.linkAsHolder('200001', 'Becker-200001');
   await expect(linking.refusal()).toContainText('Verwijder eerst die koppeling');
+  // Deleting asks first.
   await stale.getByTestId('delete-link').click();
+  await expect(stale.locator('.confirm-delete')).toContainText('koppeling met klantnummer 200009 verwijderen?');
+  await stale.getByTestId('confirm-delete-link').click();
   await expect(stale).toHaveCount(0);
+  await expect(page.getByTestId('flash')).toHaveText('De koppeling is verwijderd.');
   await linking.linkAsHolder('200001', 'Becker-200001');
   await expect(linking.link('holder', '200001').locator('li')).toHaveCount(2);
 });
@@ -94,7 +98,7 @@ test('a new person registers, is refused as holder (L6) and links the line as us
 
   const before = lastMessageId(testInfo);
   await linking.requestCode('+49 151 2000 0301');
-  await expect(page.getByTestId('code-sent')).toContainText('+4915120000301');
+  await expect(page.getByTestId('code-sent')).toContainText('+49 151 2000 0301');
   const code = await smsCode(testInfo, '200003', before);
   const wrong = code === '000000' ? '000001' : '000000';
   await linking.enterCode(wrong);

@@ -72,6 +72,7 @@ pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) ->
             crate::guard::per_ip_limit,
         ))
         .layer(axum::middleware::from_fn(crate::guard::same_origin))
+        .layer(axum::middleware::from_fn(canonical_path))
         // Pages are compressed per request at the fastest level (brotli 0, gzip 1): the signed-in
         // Home (33 KB of HTML) comes to 7.0 KB instead of 5.7 KB at tower-http's default
         // (brotli 4), which cost a fifth of the server's CPU time under load (issue 10).
@@ -94,6 +95,35 @@ pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) ->
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// `/de/` and `/fr/sign-in/` are the pages without their final slash: a permanent redirect to
+/// the canonical path, so that no page renders under a 404 status (issue 23).
+async fn canonical_path(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = request.method();
+    if (method == axum::http::Method::GET || method == axum::http::Method::HEAD)
+        && let Some(location) = canonical_location(request.uri().path(), request.uri().query())
+        && let Ok(value) = HeaderValue::from_str(&location)
+    {
+        return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, value)]).into_response();
+    }
+    next.run(request).await
+}
+
+/// The canonical address of a path that ends in `/` (not the root), with its query; `None`
+/// when the path is canonical or would leave the site once trimmed (`//host/`, `/\host/`).
+fn canonical_location(path: &str, query: Option<&str>) -> Option<String> {
+    if path.len() <= 1 || !path.ends_with('/') {
+        return None;
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() || trimmed.starts_with("//") || trimmed.contains('\\') {
+        return None;
+    }
+    Some(match query {
+        Some(query) => format!("{trimmed}?{query}"),
+        None => trimmed.to_string(),
+    })
 }
 
 /// The browser bundle in `<site>/pkg`: its names carry a hash of the content, so browsers may
@@ -208,16 +238,25 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-/// Remembers the chosen language in the cookie leptos_i18n reads, then shows the same page
-/// in that language.
+/// Remembers the chosen language in the cookie leptos_i18n reads (and, signed in, as the
+/// login's language: its SMS and inbox are written in it, P4), then shows the same page in that
+/// language.
 async fn switch_locale(
     State(state): State<AppState>,
     Path(code): Path<String>,
     Query(query): Query<SwitchQuery>,
+    headers: header::HeaderMap,
 ) -> Response {
     let Some(lang) = Lang::parse(&code).filter(|l| l.code() == code) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if let Ok(Some(session)) = app::backend::session::from_headers(&state, &headers).await
+        && let Err(err) =
+            app::backend::repo::logins::choose_language(&state.pool, session.login_id, lang.code())
+                .await
+    {
+        tracing::warn!(error = %err, "language choice not stored");
+    }
     let next = safe_next(query.next.as_deref());
     let (_, bare) = paths::split_locale(next);
     let target = paths::localized(lang, &bare);
@@ -321,7 +360,22 @@ async fn usage_csv(
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{canonical_location, safe_next};
+
+    #[test]
+    fn a_final_slash_goes_to_the_canonical_path() {
+        assert_eq!(canonical_location("/de/", None).as_deref(), Some("/de"));
+        assert_eq!(
+            canonical_location("/fr/sign-in/", Some("a=1")).as_deref(),
+            Some("/fr/sign-in?a=1")
+        );
+        assert_eq!(canonical_location("/de//", None).as_deref(), Some("/de"));
+        assert_eq!(canonical_location("/", None), None);
+        assert_eq!(canonical_location("/de", None), None);
+        assert_eq!(canonical_location("//evil.example/", None), None);
+        assert_eq!(canonical_location("///", None), None);
+        assert_eq!(canonical_location("/\\evil.example/", None), None);
+    }
 
     #[test]
     fn only_local_paths_are_followed() {

@@ -121,6 +121,46 @@ async fn language_switch_sets_the_cookie_and_never_leaves_the_site() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
+/// `/de/` rendered Home under a 404 status (issue 23): a path with a final slash now goes to
+/// its canonical address, and a trimmed `//host` is never a target.
+#[tokio::test]
+async fn a_final_slash_redirects_to_the_canonical_page() {
+    let pool = common::db().await;
+    let app = app(pool).await;
+    for (path, location) in [
+        ("/de/", "/de"),
+        ("/fr/sign-in/?x=1", "/fr/sign-in?x=1"),
+        ("/nl/", "/nl"),
+    ] {
+        let res = app
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).expect("req"))
+            .await
+            .expect("res");
+        assert_eq!(res.status(), StatusCode::MOVED_PERMANENTLY, "{path}");
+        assert_eq!(res.headers()[header::LOCATION], location, "{path}");
+    }
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("//evil.example/")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("res");
+    assert_ne!(res.status(), StatusCode::MOVED_PERMANENTLY);
+    let res = app
+        .oneshot(
+            Request::get("/de/sign-in")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("res");
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn sign_in_gives_a_session_that_sees_the_trio_overview() {
     let pool = common::db().await;

@@ -366,8 +366,8 @@ async fn an_alert_fires_once_per_cycle() {
     .await
     .expect("body");
     assert!(
-        body.contains("alerte à 1,5 GB"),
-        "in the household's language: {body}"
+        body.contains("alert at 1.5 GB"),
+        "in the language the holder login chose last (English): {body}"
     );
 
     // Usage of the next cycle crosses it again: a second message.
@@ -434,11 +434,12 @@ async fn a_move_is_validated_requested_and_withdrawn() {
     assert_eq!(status, 200, "{body}");
     let (status, _, _) = post(&app, "/api/request_move", valid, Some(&claire)).await;
     assert_eq!(status, 409, "one open request per line");
-    // Its status is in the inbox, in the household's language, once.
+    // Its status is in the inbox, once, in the language Claire chose last (she signed in on the
+    // English page; her household's stored language is French).
     let (_, inbox, _) = post(&app, "/api/messages", "", Some(&claire)).await;
     assert_eq!(
         inbox
-            .matches("Demande de déménagement reçue pour la ligne 100001-01")
+            .matches("Move request received for line 100001-01")
             .count(),
         1,
         "{inbox}"
@@ -490,4 +491,34 @@ async fn a_login_without_links_has_no_products() {
     let cookie = common::register(&app, "new.person@example.be").await;
     let none = products(&app, &cookie).await;
     assert!(none.products.is_empty());
+}
+
+/// Issue 23: inbox texts are in the language the household's holder login chose last (its
+/// sign-in page, then the language switch), not in the customer's stored language.
+#[tokio::test]
+async fn the_inbox_follows_the_language_the_holder_chose_last() {
+    let pool = common::db().await;
+    let app = app(pool.clone()).await;
+    let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
+    let chosen = || async {
+        sqlx::query_scalar::<_, String>("SELECT language FROM logins WHERE email = $1")
+            .bind(CLAIRE.0)
+            .fetch_one(&pool)
+            .await
+            .expect("language")
+    };
+    assert_eq!(chosen().await, "en", "the sign-in page's language");
+    let (status, _, _) = common::get(&app, "/locale/de?next=/", Some(&claire)).await;
+    assert_eq!(status, 303);
+    assert_eq!(chosen().await, "de", "the language switch");
+    let valid = "contract_number=100001-01&street=Rue+Haute+5&postal_code=1000&city=Bruxelles&wished_date=2026-12-20";
+    let (status, body, _) = post(&app, "/api/request_move", valid, Some(&claire)).await;
+    assert_eq!(status, 200, "{body}");
+    let subject: String = sqlx::query_scalar(
+        "SELECT subject FROM messages WHERE kind = 'move_status' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("subject");
+    assert!(subject.starts_with("Umzugsantrag"), "{subject}");
 }

@@ -114,6 +114,11 @@ pub async fn save_contact(
             })?;
             let changed = changes(&old, &new);
             if changed.is_empty() {
+                crate::backend::flash::notice(
+                    &state,
+                    crate::domain::flash::Flash::ContactSaved { changed: false },
+                )
+                .await;
                 return Ok(Vec::new());
             }
             if changed.iter().any(|change| change.field == "email") {
@@ -140,6 +145,11 @@ pub async fn save_contact(
                 ?fields,
                 "contact data changed"
             );
+            crate::backend::flash::notice(
+                &state,
+                crate::domain::flash::Flash::ContactSaved { changed: true },
+            )
+            .await;
             Ok(fields)
         }
         .await,

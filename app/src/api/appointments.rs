@@ -245,6 +245,8 @@ pub async fn book_appointment(
                 kind = kind.as_str(),
                 "appointment booked"
             );
+            crate::backend::flash::notice(&state, crate::domain::flash::Flash::AppointmentBooked)
+                .await;
             Ok(())
         }
         .await,
@@ -292,6 +294,11 @@ pub async fn reschedule_appointment(appointment_id: i64, slot_id: String) -> Res
                 slot_id,
                 "appointment rescheduled"
             );
+            crate::backend::flash::notice(
+                &state,
+                crate::domain::flash::Flash::AppointmentRescheduled,
+            )
+            .await;
             Ok(())
         }
         .await,
@@ -319,6 +326,11 @@ pub async fn cancel_appointment(appointment_id: i64) -> Result<(), AppError> {
             repo::cancel(&mut tx, appointment_id).await?;
             tx.commit().await?;
             tracing::info!(customer_id, appointment_id, "appointment cancelled");
+            crate::backend::flash::notice(
+                &state,
+                crate::domain::flash::Flash::AppointmentCancelled,
+            )
+            .await;
             Ok(())
         }
         .await,

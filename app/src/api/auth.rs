@@ -52,6 +52,7 @@ pub async fn sign_in(email: String, password: String, lang: String) -> Result<()
                 return Err(AppError::InvalidCredentials);
             };
             repo::security::clear_failures(&state.pool, &email).await?;
+            repo::logins::choose_language(&state.pool, login.id, posted_lang(&lang).code()).await?;
             if login.two_factor {
                 // The password was right; the session starts after the code (verify_sign_in).
                 session::start_challenge(&state, login.id).await?;

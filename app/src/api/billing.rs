@@ -487,6 +487,8 @@ pub async fn pay_invoice(
                         method = method.code(),
                         "invoice paid in the portal"
                     );
+                    crate::backend::flash::notice(&state, crate::domain::flash::Flash::InvoicePaid)
+                        .await;
                     answer
                 }
                 ChargeOutcome::Declined { reason } => {

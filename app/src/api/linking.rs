@@ -9,13 +9,16 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    backend::{password, repo, respond, session, sms, state::app_state},
+    backend::{flash, password, repo, respond, session, sms, state::app_state},
     domain::{
+        flash::Flash,
+        lang::Lang,
         linking::{
             LinkFacts, decide_delete, decide_holder_link, decide_make_me_holder, decide_user_link,
         },
         validation::{normalize_code, normalize_phone},
     },
+    paths,
 };
 use crate::{
     domain::{account::ContractStatus, linking::LinkWarning, rights::Role},
@@ -170,6 +173,7 @@ pub async fn delete_link(link_id: i64) -> Result<(), AppError> {
             repo::linking::apply_plan(&mut tx, login_id, &plan).await?;
             tx.commit().await?;
             tracing::info!(login_id, link_id, "link deleted");
+            flash::notice(&state, Flash::LinkDeleted).await;
             Ok(())
         }
         .await,
@@ -255,13 +259,21 @@ pub async fn request_link_code(phone_number: String) -> Result<CodeRequested, Ap
                 drop(tx);
                 repo::linking::record_failed_attempt(&state.pool, login_id, "sms_code").await?;
                 tracing::info!(login_id, "link code requested for an unknown number");
+                flash::notice(
+                    &state,
+                    Flash::LinkCodeSent {
+                        phone: phone_number,
+                    },
+                )
+                .await;
                 return Ok(answer);
             };
             let links = repo::linking::link_facts(&mut tx, login_id).await?;
             let (contract, _, _) =
                 repo::linking::contract_facts_by_id(&mut tx, contract_id).await?;
             decide_user_link(&links, &contract).map_err(AppError::LinkRefused)?;
-            let language = repo::linking::customer_language(&mut tx, contract.customer_id).await?;
+            // The SMS is in the language of the login asking for it (P4).
+            let language = Lang::parse(&session.language).unwrap_or(paths::DEFAULT_LANG);
             let (code, hash) = sms::new_code()?;
             repo::linking::create_code(
                 &mut tx,
@@ -276,6 +288,13 @@ pub async fn request_link_code(phone_number: String) -> Result<CodeRequested, Ap
             tx.commit().await?;
             state.sms_outbox.notify_one();
             tracing::info!(login_id, contract_id, "link code queued");
+            flash::notice(
+                &state,
+                Flash::LinkCodeSent {
+                    phone: phone_number,
+                },
+            )
+            .await;
             Ok(answer)
         }
         .await,
@@ -286,7 +305,8 @@ pub async fn request_link_code(phone_number: String) -> Result<CodeRequested, Ap
 /// transaction. A wrong code counts against the code (5 entries) and the login (throttling).
 #[server(endpoint = "confirm_link_code")]
 pub async fn confirm_link_code(phone_number: String, code: String) -> Result<(), AppError> {
-    respond::finish(
+    let posted_phone = phone_number.clone();
+    let result = respond::finish(
         async {
             let state = app_state()?;
             let session = session::require(&state).await?;
@@ -336,5 +356,19 @@ pub async fn confirm_link_code(phone_number: String, code: String) -> Result<(),
             Ok(())
         }
         .await,
-    )
+    );
+    // JavaScript off: the page the browser goes back to shows the code step again, with the
+    // error, instead of the empty "send code" form.
+    if result.is_err()
+        && let Ok(state) = app_state()
+    {
+        flash::notice(
+            &state,
+            Flash::LinkCodeStep {
+                phone: posted_phone,
+            },
+        )
+        .await;
+    }
+    result
 }

@@ -75,6 +75,9 @@ pub struct Product {
     pub alerts: Vec<AlertView>,
     pub movable: bool,
     pub open_move: Option<MoveView>,
+    /// A hosting service of the holder: its configuration is changed on its service page
+    /// (X1), whose contract id this is.
+    pub hosting_service: Option<i64>,
 }
 
 /// The products the signed-in login may see.
@@ -212,6 +215,7 @@ async fn build(
                     .find(|(id, _)| *id == line.id)
                     .map(|(_, m)| m.clone()),
                 cycle: cycle.map(|c| (c.start(), c.end())),
+                hosting_service: (editable && line.service == Service::Hosting).then_some(line.id),
                 contract_number: line.contract_number,
                 service: line.service,
                 phone_number: line.phone_number,
@@ -381,6 +385,22 @@ pub async fn change_option(
             });
             idempotency::remember(&mut tx, login_id, &idempotency_key, &answer).await?;
             tx.commit().await?;
+            // JavaScript off: the page shows the option's name in its own language.
+            if crate::backend::respond::is_plain_form_post() {
+                let page_lang = crate::backend::flash::posted_from_lang();
+                let name =
+                    repo::option_name(&state.pool, option.option_id, page_lang.code()).await?;
+                crate::backend::flash::notice(
+                    &state,
+                    crate::domain::flash::Flash::OptionChanged {
+                        name,
+                        active: activate,
+                        amount,
+                        currency: currency.code().to_string(),
+                    },
+                )
+                .await;
+            }
             answer
         }
         .await,
@@ -422,6 +442,7 @@ pub async fn save_alert(
             }
             repo::upsert_alert(&mut tx, line.id, metric, threshold).await?;
             tx.commit().await?;
+            crate::backend::flash::notice(&state, crate::domain::flash::Flash::AlertSaved).await;
             Ok(())
         }
         .await,
@@ -446,6 +467,7 @@ pub async fn delete_alert(contract_number: String, metric: String) -> Result<(),
                 return Err(AppError::NotFound);
             }
             tx.commit().await?;
+            crate::backend::flash::notice(&state, crate::domain::flash::Flash::AlertRemoved).await;
             Ok(())
         }
         .await,
@@ -537,6 +559,7 @@ pub async fn request_move(
             .await?;
             tx.commit().await?;
             tracing::info!(customer_id, contract = %line.contract_number, "move requested");
+            crate::backend::flash::notice(&state, crate::domain::flash::Flash::MoveSent).await;
             Ok(())
         }
         .await,
@@ -562,6 +585,7 @@ pub async fn cancel_move(contract_number: String) -> Result<(), AppError> {
             // Its installation appointment is no longer needed (A-tab).
             crate::backend::repo::appointments::cancel_for_move(&mut tx, line.id).await?;
             tx.commit().await?;
+            crate::backend::flash::notice(&state, crate::domain::flash::Flash::MoveWithdrawn).await;
             Ok(())
         }
         .await,

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use crate::{domain::flash::Flash, error::AppError};
 
 /// White-label settings of the provider (P3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +26,8 @@ pub struct SessionSummary {
     pub linked: bool,
     /// Unread messages of the held customer number (M2).
     pub unread: i64,
+    /// The held customer number has hosting services: the Services tab is in the navigation.
+    pub hosting: bool,
 }
 
 /// Brand and session, loaded once per page.
@@ -33,27 +35,36 @@ pub struct SessionSummary {
 pub struct ShellData {
     pub brand: Brand,
     pub session: Option<SessionSummary>,
+    /// What the session's last plain form post did (JavaScript off), shown once.
+    pub flash: Option<Flash>,
 }
 
 /// Brand and session for the page shell. Public: an anonymous visitor gets the brand only.
 #[server(endpoint = "shell_data")]
 pub async fn get_shell_data() -> Result<ShellData, AppError> {
-    use crate::backend::{access::current_access, repo, respond, state::app_state};
+    use crate::backend::{access::current_access, flash, repo, respond, state::app_state};
     respond::finish(
         async {
             let state = app_state()?;
             let access = current_access(&state).await?;
             let holder_of = access.as_ref().and_then(|a| a.rights.holder_customer());
-            let (brand, unread) =
+            let (brand, unread, hosting) =
                 repo::providers::brand_and_unread(&state.pool, state.provider_id, holder_of)
                     .await?;
+            let stored = access.as_ref().and_then(|a| a.session.flash.clone());
+            let flash = flash::take(&state, stored).await?;
             let session = access.map(|access| SessionSummary {
                 email: access.session.email,
                 holder: holder_of.is_some(),
                 linked: !access.rights.is_empty(),
                 unread,
+                hosting,
             });
-            Ok(ShellData { brand, session })
+            Ok(ShellData {
+                brand,
+                session,
+                flash,
+            })
         }
         .await,
     )

@@ -33,7 +33,7 @@ struct Watched {
     currency: String,
 }
 
-/// The inbox message of a crossed alert, in the household's language.
+/// The inbox message of a crossed alert, in the household's language (`HOUSEHOLD_LANGUAGE`).
 pub fn alert_message(
     lang: Lang,
     line: &str,
@@ -81,15 +81,16 @@ pub async fn check_after_ingest(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let watched = sqlx::query(
+    let watched = sqlx::query(&format!(
         "SELECT a.id, a.contract_id, ct.customer_id, ct.contract_number, ct.phone_number,
-                ct.start_date, a.metric, a.threshold, cu.language, p.currency
+                ct.start_date, a.metric, a.threshold, {} AS language, p.currency
            FROM consumption_alerts a
            JOIN contracts ct ON ct.id = a.contract_id
            JOIN customers cu ON cu.id = ct.customer_id
            JOIN providers p ON p.id = cu.provider_id
           WHERE a.contract_id = ANY($1)",
-    )
+        super::repo::messages::HOUSEHOLD_LANGUAGE
+    ))
     .bind(&contract_ids)
     .fetch_all(&mut *conn)
     .await?
@@ -108,7 +109,7 @@ pub async fn check_after_ingest(
                 AlertMetric::parse,
             )?,
             threshold: r.get("threshold"),
-            language: parse_column("customers.language", r.get("language"), Lang::parse)?,
+            language: parse_column("household language", r.get("language"), Lang::parse)?,
             currency: r.get::<String, _>("currency").trim().to_string(),
         })
     })

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod billing;
 pub mod clock;
 pub mod cookies;
+pub mod flash;
 pub mod idempotency;
 pub mod invoice_pdf;
 pub mod password;

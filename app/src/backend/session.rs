@@ -23,6 +23,9 @@ pub struct SessionCtx {
     pub language: String,
     /// The login's links, read with the session (the rights of every server function, L2).
     pub links: Vec<Link>,
+    /// The notice of the session's last plain form post, not yet shown (JSON of
+    /// `domain::flash::Flash`).
+    pub flash: Option<String>,
 }
 
 /// A fresh random token and its hash.
@@ -167,6 +170,22 @@ pub fn challenge_hash(state: &AppState) -> Option<Vec<u8>> {
 /// Removes the second-factor cookie.
 pub fn clear_challenge(state: &AppState) {
     set_cookie(cookies::challenge_cookie("", state.secure_cookies, 0));
+}
+
+/// Stores `flash` with the request's session, for the page a plain form post lands on.
+pub async fn set_flash(state: &AppState, flash: &str) -> Result<(), AppError> {
+    if let Some(token) = request_token(state) {
+        repo::sessions::set_flash(&state.pool, &token_hash(&token), flash).await?;
+    }
+    Ok(())
+}
+
+/// Clears the notice of the request's session (shown by the page being rendered).
+pub async fn clear_flash(state: &AppState) -> Result<(), AppError> {
+    if let Some(token) = request_token(state) {
+        repo::sessions::clear_flash(&state.pool, &token_hash(&token)).await?;
+    }
+    Ok(())
 }
 
 /// Signs out: deletes the session server-side and clears the cookie.

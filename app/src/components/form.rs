@@ -98,16 +98,26 @@ pub fn error_message(error: &AppError) -> AnyView {
 
 /// A form-level alert for the last error of an action (announced by screen readers).
 #[component]
-pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn FormAlert(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    /// A field without an input of its own (the whole configuration of a hosting change): its
+    /// problem is said here in words, instead of "correct the marked fields" with none marked.
+    #[prop(optional)]
+    field: Option<&'static str>,
+) -> impl IntoView {
     view! {
         <div class="form-alert-slot" aria-live="assertive">
             {move || {
                 error
                     .get()
                     .map(|err| {
+                        let text = match field.and_then(|name| err.problem_for(name)) {
+                            Some(problem) => problem_message(problem),
+                            None => error_message(&err),
+                        };
                         view! {
                             <p class="alert alert-error" role="alert" data-testid="form-error">
-                                {error_message(&err)}
+                                {text}
                             </p>
                         }
                     })

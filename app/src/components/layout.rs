@@ -5,7 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::{components::Outlet, hooks::use_location};
 
-use super::locale::{use_lang, use_localized};
+use super::{
+    flash::{FlashNotice, PageFlash},
+    locale::{use_lang, use_localized},
+};
 use crate::{
     api::{
         auth::SignOut,
@@ -25,6 +28,8 @@ pub fn Layout() -> impl IntoView {
     let frame = move || {
         Suspend::new(async move {
             let data = shell.await.ok();
+            let flash = data.as_ref().and_then(|d| d.flash.clone());
+            provide_context(PageFlash(flash.clone()));
             let brand = data.as_ref().map(|d| d.brand.clone());
             let style = brand.as_ref().map(|b| {
                 format!(
@@ -39,6 +44,7 @@ pub fn Layout() -> impl IntoView {
                     </a>
                     <Header data=data.clone() />
                     <main id="main" tabindex="-1">
+                        <FlashNotice flash />
                         <Outlet />
                     </main>
                     <Footer brand=brand />
@@ -69,6 +75,7 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
     let holder = session.as_ref().is_some_and(|s| s.holder);
     let linked = session.as_ref().is_some_and(|s| s.linked);
     let unread = session.as_ref().map_or(0, |s| s.unread);
+    let hosting = session.as_ref().is_some_and(|s| s.hosting);
     view! {
         <header class="site-header">
             <div class="header-inner">
@@ -126,6 +133,11 @@ fn Header(data: Option<ShellData>) -> impl IntoView {
                                                     {t!(i18n, layout.nav_account)}
                                                 </NavLink>
                                             </li>
+                                        }
+                                    })}
+                                {(holder && hosting)
+                                    .then(|| {
+                                        view! {
                                             <li>
                                                 <NavLink path=paths::SERVICES>
                                                     {t!(i18n, layout.nav_services)}

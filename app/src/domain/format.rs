@@ -93,10 +93,69 @@ pub fn date(day: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// An international number (`+4915120000301`, as stored after `normalize_phone`) in the
+/// grouping its country writes: `+49 151 2000 0301`, `+32 470 99 88 77`, `+33 6 12 34 56 78`,
+/// `+31 6 1234 5678`, `+55 11 91234 5678`. Other countries, text that is not such a number,
+/// and numbers grouped already come back as they are.
+pub fn phone(number: &str) -> String {
+    let Some(digits) = number.strip_prefix('+') else {
+        return number.to_string();
+    };
+    if digits.len() < 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return number.to_string();
+    }
+    // (country code, lengths of the groups after it; the rest is one last group)
+    let (country, groups): (&str, &[usize]) = match digits {
+        d if d.starts_with("49") && d[2..].starts_with('1') => ("49", &[3, 4]),
+        d if d.starts_with("49") => ("49", &[]),
+        d if d.starts_with("32") && d[2..].starts_with('4') => ("32", &[3, 2, 2]),
+        d if d.starts_with("32") => ("32", &[1, 3, 2]),
+        d if d.starts_with("33") => ("33", &[1, 2, 2, 2]),
+        d if d.starts_with("31") && d[2..].starts_with('6') => ("31", &[1, 4]),
+        d if d.starts_with("31") => ("31", &[2, 3]),
+        d if d.starts_with("55") => ("55", &[2, 5]),
+        _ => return number.to_string(),
+    };
+    let mut rest = &digits[country.len()..];
+    let mut out = format!("+{country}");
+    for &len in groups {
+        if rest.len() <= len {
+            break;
+        }
+        out.push(' ');
+        out.push_str(&rest[..len]);
+        rest = &rest[len..];
+    }
+    if !rest.is_empty() {
+        out.push(' ');
+        out.push_str(rest);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn phone_numbers_in_their_national_grouping() {
+        let cases = [
+            ("+4915120000301", "+49 151 2000 0301"),
+            ("+4930123456", "+49 30123456"),
+            ("+32470998877", "+32 470 99 88 77"),
+            ("+3221234567", "+32 2 123 45 67"),
+            ("+33612345678", "+33 6 12 34 56 78"),
+            ("+31612345678", "+31 6 1234 5678"),
+            ("+5511912345678", "+55 11 91234 5678"),
+            ("+41791234567", "+41791234567"),
+            ("+49 151 2000 0301", "+49 151 2000 0301"),
+            ("—", "—"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(phone(raw), want, "{raw}");
+        }
+    }
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).expect("test decimal")

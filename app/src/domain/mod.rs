@@ -10,6 +10,7 @@ pub mod billing;
 pub mod calendar;
 pub mod contact;
 pub mod document;
+pub mod flash;
 pub mod format;
 pub mod lang;
 pub mod linking;

@@ -108,7 +108,7 @@ fn ContactForm(data: ContactData, save: ServerAction<SaveContact>) -> impl IntoV
                     name="phone"
                     input_type="tel"
                     autocomplete="tel"
-                    value=c.phone.unwrap_or_default()
+                    value=c.phone.as_deref().map(crate::domain::format::phone).unwrap_or_default()
                     required=false
                     error
                     hint=ViewFn::from(move || t!(i18n, account.phone_hint))

@@ -2,12 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     api::hosting::{
         ConfirmUpgrade, OptionView, QuoteAnswer, QuoteUpgrade, ScheduleDowngrade, ServiceView,
-        WithdrawDowngrade, get_service, get_services,
+        WithdrawDowngrade, get_service, get_services, quote_upgrade,
     },
     components::{
         form::{FormAlert, SuccessNotice, shown_error},
@@ -104,6 +104,14 @@ pub fn ServicePage(#[prop(optional)] options: bool) -> impl IntoView {
     let schedule = ServerAction::<ScheduleDowngrade>::new();
     let withdraw = ServerAction::<WithdrawDowngrade>::new();
     let changes = RwSignal::new(0_u32);
+    // The configuration of the last confirmation sent: when it comes back stale (another tab
+    // confirmed first, X4), the reloaded table quotes it again against the current version.
+    let last_confirmed = RwSignal::new(None::<Configuration>);
+    Effect::new(move |_| {
+        if let Some(input) = confirm.input().get() {
+            last_confirmed.set(Some(input.config));
+        }
+    });
     Effect::new(move |_| {
         let done = matches!(
             confirm.value().get(),
@@ -114,20 +122,36 @@ pub fn ServicePage(#[prop(optional)] options: bool) -> impl IntoView {
             changes.update(|n| *n += 1);
         }
     });
+    // The configuration "Continue" asked for, in the address: the form is a GET form, so that
+    // without JavaScript the quote is a page of its own (X2, P6); with it, it quotes in place.
+    let query = use_query_map();
+    let asked = move || {
+        options
+            .then(|| asked_configuration(&query.read()))
+            .flatten()
+    };
     let service = Resource::new_blocking(
-        move || (id(), lang.get(), changes.get()),
-        |(id, lang, _)| async move {
-            match id {
-                Some(id) => get_service(id, lang.code().to_string()).await,
-                None => Err(AppError::NotFound),
-            }
+        move || (id(), lang.get(), changes.get(), asked()),
+        |(id, lang, _, asked)| async move {
+            let Some(id) = id else {
+                return Err(AppError::NotFound);
+            };
+            let service = get_service(id, lang.code().to_string()).await?;
+            let quoted = match asked {
+                Some(config) => {
+                    let answer = quote_upgrade(id, service.version, config.clone()).await;
+                    Some((config, answer))
+                }
+                None => None,
+            };
+            Ok((service, quoted))
         },
     );
     let back = use_localized(paths::SERVICES);
     let content = move || {
         Suspend::new(async move {
             match service.await {
-                Ok(s) => {
+                Ok((s, quoted)) => {
                     let base = format!("/services/{}", s.contract_id);
                     let overview_href = {
                         let base = base.clone();
@@ -136,7 +160,10 @@ pub fn ServicePage(#[prop(optional)] options: bool) -> impl IntoView {
                     let options_href =
                         move || paths::localized(lang.get(), &format!("{base}/options"));
                     let body = if options {
-                        view! { <OptionsSection service=s.clone() confirm schedule /> }.into_any()
+                        view! {
+                            <OptionsSection service=s.clone() quoted confirm schedule last_confirmed />
+                        }
+                        .into_any()
                     } else {
                         view! { <Overview service=s.clone() withdraw /> }.into_any()
                     };
@@ -182,6 +209,13 @@ pub fn ServicePage(#[prop(optional)] options: bool) -> impl IntoView {
                 }
             />
             <SuccessNotice
+                testid="downgrade-withdrawn"
+                message=move || {
+                    matches!(withdraw.value().get(), Some(Ok(())))
+                        .then(|| t!(i18n, services.withdrawn).into_any())
+                }
+            />
+            <SuccessNotice
                 testid="upgrade-confirmed"
                 message=move || {
                     match confirm.value().get() {
@@ -196,6 +230,17 @@ pub fn ServicePage(#[prop(optional)] options: bool) -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>{content}</Suspense>
         </div>
     }
+}
+
+/// The configuration in a quote's address (`?ram=8&cpu=2&disk=50`): every parameter with a
+/// whole number, `None` without any. The server checks it against the tariff's options.
+fn asked_configuration(query: &leptos_router::params::ParamsMap) -> Option<Configuration> {
+    let config: Configuration = query
+        .into_iter()
+        .filter(|(key, _)| !key.starts_with("__"))
+        .filter_map(|(key, value)| Some((key.to_string(), value.parse::<i64>().ok()?)))
+        .collect();
+    (!config.is_empty()).then_some(config)
 }
 
 fn value_text(option: &OptionView, value: i64) -> String {
@@ -265,8 +310,11 @@ fn Overview(service: ServiceView, withdraw: ServerAction<WithdrawDowngrade>) -> 
 #[component]
 fn OptionsSection(
     service: ServiceView,
+    /// The quote of the configuration in the address (a "Continue" without JavaScript).
+    quoted: Option<(Configuration, Result<QuoteAnswer, AppError>)>,
     confirm: ServerAction<ConfirmUpgrade>,
     schedule: ServerAction<ScheduleDowngrade>,
+    last_confirmed: RwSignal<Option<Configuration>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     if !service.upgradable || service.options.is_empty() || !service.active {
@@ -279,7 +327,25 @@ fn OptionsSection(
         .into_any();
     }
     let quote = ServerAction::<QuoteUpgrade>::new();
-    let quote_error = shown_error(quote);
+    let (asked, asked_answer) = quoted.map_or((None, None), |(c, a)| (Some(c), Some(a)));
+    // The answer shown: the one quoted in place, else the one of the address until a change was
+    // confirmed or scheduled in place (that quote is spent then).
+    let answer = move || {
+        let spent = matches!(confirm.value().get(), Some(Ok(_)))
+            || matches!(schedule.value().get(), Some(Ok(_)));
+        quote
+            .value()
+            .get()
+            .or_else(|| asked_answer.clone().filter(|_| !spent))
+    };
+    let quote_error = {
+        let answer = answer.clone();
+        Signal::derive(move || {
+            answer()
+                .and_then(Result::err)
+                .filter(|e| *e != AppError::Stale)
+        })
+    };
     // A new "Continue" hides the outcome of an earlier confirmation.
     Effect::new(move |_| {
         if quote.pending().get() {
@@ -287,14 +353,56 @@ fn OptionsSection(
             schedule.value().set(None);
         }
     });
+    // Reloaded after a stale confirmation: say so, and quote the same choice afresh.
+    let stale = matches!(confirm.value().get_untracked(), Some(Err(AppError::Stale)));
+    let requote = stale.then(|| last_confirmed.get_untracked()).flatten();
+    let start_with = requote.clone().or(asked);
     let chosen: Vec<(String, RwSignal<i64>)> = service
         .options
         .iter()
-        .map(|o| (o.code.clone(), RwSignal::new(o.current)))
+        .map(|o| {
+            let start = start_with
+                .as_ref()
+                .and_then(|c| c.get(&o.code).copied())
+                .unwrap_or(o.current);
+            (o.code.clone(), RwSignal::new(start))
+        })
         .collect();
+    if let Some(config) = requote.clone() {
+        let (contract_id, version) = (service.contract_id, service.version);
+        Effect::new(move |_| {
+            untrack(|| {
+                quote.dispatch(QuoteUpgrade {
+                    contract_id,
+                    version,
+                    config: config.clone(),
+                });
+            });
+        });
+    }
+    let stale_notice = stale.then(|| {
+        view! {
+            <p class="alert alert-error" role="alert" data-testid="stale-quote">
+                {t!(i18n, errors.stale)}
+            </p>
+        }
+    });
     let config = {
         let chosen = chosen.clone();
         move || -> Configuration { chosen.iter().map(|(c, s)| (c.clone(), s.get())).collect() }
+    };
+    // With JavaScript the quote comes in place, without leaving the page.
+    let on_continue = {
+        let config = config.clone();
+        let (contract_id, version) = (service.contract_id, service.version);
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            quote.dispatch(QuoteUpgrade {
+                contract_id,
+                version,
+                config: config(),
+            });
+        }
     };
     let estimate = {
         let service = service.clone();
@@ -307,14 +415,13 @@ fn OptionsSection(
         .zip(chosen.iter().map(|(_, s)| *s))
         .map(|(o, signal)| {
             let select_id = format!("option-{}", o.code);
-            let name = format!("config[{}]", o.code);
             let choices = o
                 .values
                 .iter()
                 .map(|(value, price)| {
                     let value = *value;
                     view! {
-                        <option value=value.to_string() selected=value == o.current>
+                        <option value=value.to_string() selected=value == signal.get_untracked()>
                             {value_text(o, value)} " · "
                             <Money amount=*price currency=service.currency.clone() />
                         </option>
@@ -328,7 +435,7 @@ fn OptionsSection(
                     <td>
                         <select
                             id=select_id
-                            name=name
+                            name=o.code.clone()
                             on:change=move |ev| {
                                 if let Ok(v) = event_target_value(&ev).parse::<i64>() {
                                     signal.set(v);
@@ -346,10 +453,9 @@ fn OptionsSection(
     view! {
         <section class="card stack" aria-labelledby="options-title">
             <h2 id="options-title">{t!(i18n, services.options_menu)}</h2>
-            <ActionForm action=quote attr:class="stack">
-                <FormAlert error=quote_error />
-                <input type="hidden" name="contract_id" value=service.contract_id.to_string() />
-                <input type="hidden" name="version" value=service.version.to_string() />
+            {stale_notice}
+            <form method="get" class="stack" on:submit=on_continue>
+                <FormAlert error=quote_error field="config" />
                 <div class="table-scroll" tabindex="0" role="region" aria-labelledby="options-title">
                     <table class="data-table" data-testid="options-table">
                         <thead>
@@ -381,10 +487,10 @@ fn OptionsSection(
                 <button type="submit" class="btn btn-primary" data-testid="continue">
                     {t!(i18n, services.proceed)}
                 </button>
-            </ActionForm>
+            </form>
             {move || {
                 let confirmed = matches!(confirm.value().get(), Some(Ok(_)));
-                match quote.value().get() {
+                match answer() {
                     Some(Ok(QuoteAnswer::Upgrade { quote, config, version, idempotency_key })) if !confirmed => {
                         view! {
                             <Surcharge
@@ -447,7 +553,7 @@ fn Surcharge(
                 <dd><DateText day=quote.term_end /></dd>
             </dl>
             <ActionForm action=confirm attr:class="stack">
-                <FormAlert error />
+                <FormAlert error field="config" />
                 <input type="hidden" name="contract_id" value=service.contract_id.to_string() />
                 <input type="hidden" name="version" value=version.to_string() />
                 <input type="hidden" name="idempotency_key" value=idempotency_key />
@@ -476,7 +582,7 @@ fn ScheduleForm(
                 {t!(i18n, services.downgrade_refused)} " " <DateText day=renewal />
             </p>
             <ActionForm action=schedule attr:class="stack">
-                <FormAlert error />
+                <FormAlert error field="config" />
                 <input type="hidden" name="contract_id" value=service.contract_id.to_string() />
                 <input type="hidden" name="version" value=version.to_string() />
                 {config_inputs(&config)}

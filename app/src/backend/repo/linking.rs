@@ -337,18 +337,6 @@ pub async fn recent_code_requests(
     .await?)
 }
 
-/// The language a customer's messages are written in.
-pub async fn customer_language(
-    conn: &mut PgConnection,
-    customer_id: i64,
-) -> Result<Lang, AppError> {
-    let code: String = sqlx::query_scalar("SELECT language FROM customers WHERE id = $1")
-        .bind(customer_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    parse_column("customers.language", &code, Lang::parse)
-}
-
 /// Stores a new code for (login, contract), retiring the login's earlier unused codes for that
 /// contract, and queues its SMS, in the caller's transaction.
 pub async fn create_code(

@@ -57,6 +57,17 @@ pub async fn create(
     Ok(row.map(|row| row.get("id")))
 }
 
+/// Remembers the language a login chose (its sign-in page, the language switch): its SMS and its
+/// household's inbox are written in it (P4).
+pub async fn choose_language(pool: &PgPool, login_id: i64, lang: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE logins SET language = $2, language_chosen_at = now() WHERE id = $1")
+        .bind(login_id)
+        .bind(lang)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// The email of a login.
 pub async fn email_of(pool: &PgPool, login_id: i64) -> Result<String, AppError> {
     Ok(sqlx::query_scalar("SELECT email FROM logins WHERE id = $1")

@@ -7,6 +7,15 @@ use crate::{api::messages::MessageView, error::AppError};
 /// Messages shown at most (newest first).
 pub const INBOX_SIZE: i64 = 50;
 
+/// The language a household's inbox messages are written in (P4): the one its holder login
+/// chose last (sign-in page, language switch), else the customer's stored language. An SQL
+/// expression over the customer row `cu`.
+pub const HOUSEHOLD_LANGUAGE: &str = "COALESCE(
+    (SELECT l.language FROM links k JOIN logins l ON l.id = k.login_id
+      WHERE k.customer_id = cu.id AND k.role = 'holder'
+      ORDER BY l.language_chosen_at DESC, l.id DESC LIMIT 1),
+    cu.language)";
+
 /// The newest messages of a customer number.
 pub async fn latest(pool: &PgPool, customer_id: i64) -> Result<Vec<MessageView>, AppError> {
     Ok(sqlx::query(
@@ -80,12 +89,14 @@ pub async fn language_of(
     conn: &mut PgConnection,
     customer_id: i64,
 ) -> Result<crate::domain::lang::Lang, AppError> {
-    let code: String = sqlx::query_scalar("SELECT language FROM customers WHERE id = $1")
-        .bind(customer_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let code: String = sqlx::query_scalar(&format!(
+        "SELECT {HOUSEHOLD_LANGUAGE} FROM customers cu WHERE cu.id = $1"
+    ))
+    .bind(customer_id)
+    .fetch_one(&mut *conn)
+    .await?;
     super::parse_column(
-        "customers.language",
+        "household language",
         &code,
         crate::domain::lang::Lang::parse,
     )

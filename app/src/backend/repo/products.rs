@@ -193,6 +193,21 @@ pub async fn lock_option(
     Ok(line_option(&row))
 }
 
+/// An option's name in `lang` (English where it has none).
+pub async fn option_name(
+    pool: &sqlx::PgPool,
+    option_id: i64,
+    lang: &str,
+) -> Result<String, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COALESCE(names->>$2, names->>'en', code) FROM options WHERE id = $1",
+    )
+    .bind(option_id)
+    .bind(lang)
+    .fetch_one(pool)
+    .await?)
+}
+
 /// Starts an option on `day`; returns the activation's row.
 pub async fn activate_option(
     conn: &mut PgConnection,

@@ -31,18 +31,20 @@ pub async fn brand_and_unread(
     pool: &PgPool,
     provider_id: i64,
     holder_of: Option<i64>,
-) -> Result<(Brand, i64), AppError> {
+) -> Result<(Brand, i64, bool), AppError> {
     let row = sqlx::query(
         "SELECT name, logo_path, color_primary, color_accent, support_url,
                 (SELECT count(*) FROM messages m
-                  WHERE m.customer_id = $2 AND m.read_at IS NULL) AS unread
+                  WHERE m.customer_id = $2 AND m.read_at IS NULL) AS unread,
+                EXISTS (SELECT 1 FROM contracts c
+                         WHERE c.customer_id = $2 AND c.service = 'hosting') AS hosting
            FROM providers WHERE id = $1",
     )
     .bind(provider_id)
     .bind(holder_of)
     .fetch_one(pool)
     .await?;
-    Ok((brand_of(&row), row.get("unread")))
+    Ok((brand_of(&row), row.get("unread"), row.get("hosting")))
 }
 
 fn brand_of(row: &PgRow) -> Brand {

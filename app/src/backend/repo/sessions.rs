@@ -15,7 +15,7 @@ pub async fn find_live(
 ) -> Result<Option<SessionCtx>, AppError> {
     let rows = sqlx::query(
         "WITH live AS (
-             SELECT s.token_hash, s.login_id, s.last_seen_at
+             SELECT s.token_hash, s.login_id, s.last_seen_at, s.flash
                FROM sessions s
               WHERE s.token_hash = $1
                 AND s.expires_at > now()
@@ -26,7 +26,7 @@ pub async fn find_live(
               WHERE s.token_hash = live.token_hash
                 AND live.last_seen_at < now() - interval '1 minute'
          )
-         SELECT l.id, l.email, l.language, k.role, k.customer_id, k.contract_id
+         SELECT l.id, l.email, l.language, live.flash, k.role, k.customer_id, k.contract_id
            FROM live
            JOIN logins l ON l.id = live.login_id
            LEFT JOIN links k ON k.login_id = l.id",
@@ -56,7 +56,27 @@ pub async fn find_live(
         email: first.get("email"),
         language: first.get("language"),
         links,
+        flash: first.get("flash"),
     }))
+}
+
+/// Stores the notice of a plain form post with the session (`domain::flash`).
+pub async fn set_flash(pool: &PgPool, token_hash: &[u8], flash: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE sessions SET flash = $2 WHERE token_hash = $1")
+        .bind(token_hash)
+        .bind(flash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Clears the session's notice once a page has shown it.
+pub async fn clear_flash(pool: &PgPool, token_hash: &[u8]) -> Result<(), AppError> {
+    sqlx::query("UPDATE sessions SET flash = NULL WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// Replaces the previous session of the request (if any) by a new one, in one transaction.

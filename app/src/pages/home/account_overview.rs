@@ -81,7 +81,7 @@ pub fn AccountOverviewView(account: AccountOverview) -> impl IntoView {
                         .map(|phone| {
                             view! {
                                 <dt>{t!(i18n, home.phone)}</dt>
-                                <dd>{phone}</dd>
+                                <dd>{crate::domain::format::phone(&phone)}</dd>
                             }
                         })}
                 </dl>
@@ -188,7 +188,7 @@ pub fn ContractLine(
                 }}
             </span>
             <span class="product-meta">
-                {phone_number.map(|n| format!("{n} · "))}
+                {phone_number.map(|n| format!("{} · ", crate::domain::format::phone(&n)))}
                 {t!(i18n, home.contract_number)} " " {contract_number}
             </span>
             <span class=format!("badge badge-{}", status.as_str())>

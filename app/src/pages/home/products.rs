@@ -12,6 +12,7 @@ use super::{
 use crate::{
     api::products::{ChangeOption, OptionChanged, OptionOffer, Product, Products},
     components::{
+        flash::OptionChangedText,
         form::FormAlert,
         locale::use_lang,
         money::{DateText, Money},
@@ -19,6 +20,7 @@ use crate::{
     domain::{account::AlertMetric, format, settings::Meter},
     error::AppError,
     i18n::*,
+    paths,
 };
 
 /// What the last successful (or outdated) change on Home was, announced above the products.
@@ -64,28 +66,17 @@ pub fn NoticeBar(notice: RwSignal<Option<Notice>>) -> impl IntoView {
     let i18n = use_i18n();
     let text = move || {
         notice.get().map(|n| match n {
-            Notice::Option(name, changed) => {
-                let amount = changed.amount;
-                let currency = changed.currency.clone();
-                view! {
-                    <p class="alert alert-success" data-testid="notice">
-                        <strong>{name}</strong> " "
-                        {if changed.active {
-                            t!(i18n, settings.now_active).into_any()
-                        } else {
-                            t!(i18n, settings.now_inactive).into_any()
-                        }}
-                        {(!amount.is_zero())
-                            .then(|| {
-                                view! {
-                                    " " <ProrationLabel amount /> ": "
-                                    <Money amount=amount.abs() currency=currency />
-                                }
-                            })}
-                    </p>
-                }
-                .into_any()
+            Notice::Option(name, changed) => view! {
+                <p class="alert alert-success" data-testid="notice">
+                    <OptionChangedText
+                        name
+                        active=changed.active
+                        amount=changed.amount
+                        currency=changed.currency
+                    />
+                </p>
             }
+            .into_any(),
             Notice::Stale => view! {
                 <p class="alert alert-error" data-testid="notice">{t!(i18n, errors.stale)}</p>
             }
@@ -147,7 +138,10 @@ fn ProductCard(product: Product, editable: bool, currency: String) -> impl IntoV
     let i18n = use_i18n();
     let title_id = format!("product-{}", product.contract_number);
     let heading = match product.phone_number.clone() {
-        Some(phone) => view! { <ServiceName service=product.service /> " · " {phone} }.into_any(),
+        Some(phone) => {
+            let phone = crate::domain::format::phone(&phone);
+            view! { <ServiceName service=product.service /> " · " {phone} }.into_any()
+        }
         None => view! { <ServiceName service=product.service /> }.into_any(),
     };
     let meters = product.meters.clone();
@@ -222,6 +216,7 @@ fn ProductCard(product: Product, editable: bool, currency: String) -> impl IntoV
                     }
                 })}
             <OptionList
+                hosting_service=product.hosting_service
                 contract_number=product.contract_number.clone()
                 options=product.options.clone()
                 editable=editable && product.cycle.is_some()
@@ -302,6 +297,8 @@ fn MeterBar(meter: Meter, currency: String) -> impl IntoView {
 
 #[component]
 fn OptionList(
+    /// A hosting service: its options are on its service page (X1).
+    hosting_service: Option<i64>,
     contract_number: String,
     options: Vec<OptionOffer>,
     /// Holder with a running cycle: the options can be switched.
@@ -311,12 +308,33 @@ fn OptionList(
     currency: String,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let lang = use_lang();
     let empty = options.is_empty();
     view! {
         <section class="product-part" aria-label=move || t_string!(i18n, settings.options).to_string()>
             <h4>{t!(i18n, settings.options)}</h4>
             {read_only_reason.then(|| view! { <p class="part-note">{t!(i18n, settings.options_read_only)}</p> })}
-            {empty.then(|| view! { <p class="part-note">{t!(i18n, settings.no_options)}</p> })}
+            {match (empty, hosting_service) {
+                (true, Some(id)) => {
+                    let href = move || {
+                        paths::localized(lang.get(), &format!("{}/{id}/options", paths::SERVICES))
+                    };
+                    Some(
+                        view! {
+                            <p class="part-note">
+                                <a href=href data-testid="service-options-link">
+                                    {t!(i18n, settings.hosting_options)}
+                                </a>
+                            </p>
+                        }
+                            .into_any(),
+                    )
+                }
+                (true, None) => {
+                    Some(view! { <p class="part-note">{t!(i18n, settings.no_options)}</p> }.into_any())
+                }
+                _ => None,
+            }}
             <ul class="options" data-testid="options">
                 {options
                     .into_iter()

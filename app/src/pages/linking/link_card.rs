@@ -18,6 +18,7 @@ pub fn LinkCard(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let link_id = link.link_id;
+    let customer_number = link.customer_number.clone();
     let title_id = format!("link-{link_id}-title");
     let labelled_by = title_id.clone();
     view! {
@@ -40,7 +41,11 @@ pub fn LinkCard(
                     .contracts
                     .into_iter()
                     .map(|c| {
-                        let phone = c.phone_number.unwrap_or_else(|| "—".to_string());
+                        let phone = c
+                            .phone_number
+                            .as_deref()
+                            .map(crate::domain::format::phone)
+                            .unwrap_or_else(|| "—".to_string());
                         view! {
                             <ContractLine
                                 heading=phone.into_any()
@@ -74,12 +79,21 @@ pub fn LinkCard(
                     .into_any(),
                 })
                 .collect_view()}
-            <ActionForm action=delete attr:class="card-actions">
-                <input type="hidden" name="link_id" value=link_id />
-                <button type="submit" class="btn btn-outline" data-testid="delete-link">
+            // Deleting asks first, as a disclosure that works without scripts (issue 23).
+            <details class="confirm-delete">
+                <summary class="btn btn-outline" data-testid="delete-link">
                     {t!(i18n, linking.delete)}
-                </button>
-            </ActionForm>
+                </summary>
+                <div class="confirm-panel">
+                    <p>{t!(i18n, linking.delete_question, customer_number = move || customer_number.clone())}</p>
+                    <ActionForm action=delete>
+                        <input type="hidden" name="link_id" value=link_id />
+                        <button type="submit" class="btn btn-primary" data-testid="confirm-delete-link">
+                            {t!(i18n, linking.delete_confirm)}
+                        </button>
+                    </ActionForm>
+                </div>
+            </details>
         </article>
     }
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::refusal::LinkingError;
 use crate::{
     api::linking::{ConfirmLinkCode, RequestLinkCode},
-    components::form::Field,
+    components::{flash::use_flash, form::Field},
     i18n::*,
 };
 
@@ -21,20 +21,37 @@ pub fn LinkUserCard(
     let i18n = use_i18n();
     let request_error = Signal::derive(move || request.value().get().and_then(Result::err));
     let confirm_error = Signal::derive(move || confirm.value().get().and_then(Result::err));
-    let sent = move || request.value().get().and_then(Result::ok);
+    // The number the code went to, and whether to say that it went: from the answer in the
+    // browser, or, after a plain form post (JavaScript off), from the page's notice.
+    let from_flash = use_flash().and_then(|flash| {
+        flash
+            .code_step()
+            .map(|(phone, announce)| (phone.to_string(), announce))
+    });
+    let sent = move || match request.value().get() {
+        Some(Ok(answer)) => Some((answer.phone_number, true)),
+        Some(Err(_)) => None,
+        None => from_flash
+            .clone()
+            .filter(|_| confirm.value().get() != Some(Ok(()))),
+    };
     let (portal, registration) = (
         business_portal_url.clone(),
         business_registration_url.clone(),
     );
     let code_step = move || {
         let (portal, registration) = (portal.clone(), registration.clone());
-        sent().map(move |answer| {
-            let phone = answer.phone_number.clone();
-            let shown = answer.phone_number.clone();
+        sent().map(move |(phone, announce)| {
+            let shown = crate::domain::format::phone(&phone);
             view! {
-                <p class="alert alert-info" role="status" data-testid="code-sent">
-                    {t!(i18n, linking.code_sent, phone = move || shown.clone())}
-                </p>
+                {announce
+                    .then(|| {
+                        view! {
+                            <p class="alert alert-info" role="status" data-testid="code-sent">
+                                {t!(i18n, linking.code_sent, phone = move || shown.clone())}
+                            </p>
+                        }
+                    })}
                 <ActionForm action=confirm attr:class="stack" attr:novalidate=true>
                     <LinkingError
                         error=confirm_error

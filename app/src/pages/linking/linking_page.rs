@@ -10,8 +10,8 @@ use crate::{
         get_links,
     },
     app::{ShellResource, on_success},
-    components::{form::Field, page_error::PageError},
-    domain::rights::Role,
+    components::{flash::ClientFlash, form::Field, page_error::PageError},
+    domain::{flash::Flash, rights::Role},
     i18n::*,
 };
 
@@ -32,7 +32,11 @@ pub fn LinkingPage() -> impl IntoView {
         shell.refetch();
     };
     on_success(link_holder, reload);
-    on_success(delete, reload);
+    let client_flash = expect_context::<ClientFlash>();
+    on_success(delete, move || {
+        client_flash.show(Flash::LinkDeleted);
+        reload();
+    });
     on_success(make_holder, reload);
     on_success(confirm_code, move || {
         // The code is spent: the next user link starts with a new request.
@@ -86,7 +90,7 @@ fn LinkingContent(
             let phone = l
                 .contracts
                 .first()
-                .and_then(|c| c.phone_number.clone())
+                .and_then(|c| c.phone_number.as_deref().map(crate::domain::format::phone))
                 .unwrap_or_default();
             (l.link_id, format!("{} · {}", l.customer_number, phone))
         })

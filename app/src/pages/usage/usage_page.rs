@@ -185,7 +185,9 @@ fn FilterForm(
                             .into_iter()
                             .map(|c| {
                                 let label = match &c.phone_number {
-                                    Some(phone) => format!("{} · {phone}", c.contract_number),
+                                    Some(phone) => {
+                                        format!("{} · {}", c.contract_number, crate::domain::format::phone(phone))
+                                    }
                                     None => c.contract_number.clone(),
                                 };
                                 view! {

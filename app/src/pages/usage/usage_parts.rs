@@ -127,7 +127,11 @@ pub fn UsageTable(rows: Vec<UsageRow>, currency: String) -> impl IntoView {
                                         </time>
                                     </td>
                                     <td>
-                                        {row.phone_number.clone().unwrap_or(row.contract_number.clone())}
+                                        {row
+                                            .phone_number
+                                            .as_deref()
+                                            .map(crate::domain::format::phone)
+                                            .unwrap_or(row.contract_number.clone())}
                                     </td>
                                     <td><KindName kind=row.kind /></td>
                                     <td class="num"><Quantity kind=row.kind amount=row.quantity /></td>
