@@ -92,3 +92,20 @@ test('an invalid IBAN is refused with a message, a valid one creates a mandate (
   await section.getByTestId('revoke-sepa').click();
   await expect(section.locator('#sepa-iban')).toBeVisible();
 });
+
+test('a PDF asked for in English has its lines in English, whatever the household language (I2, P4)', async ({
+  page,
+}, testInfo) => {
+  await signInTrio(page);
+  await page.goto('/invoices');
+  await hydrated(page);
+  const first = page.getByTestId('invoices').locator('tbody tr').first();
+  const [download] = await Promise.all([page.waitForEvent('download'), first.getByTestId('invoice-pdf').click()]);
+  const file = testInfo.outputPath('invoice-en.pdf');
+  await download.saveAs(file);
+  const text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  expect(text).toContain('Sport bouquet');
+  expect(text).toContain('Calls outside the bundle');
+  expect(text).not.toContain('Bouquet Sport');
+  expect(text).not.toContain('Appels hors forfait');
+});

@@ -347,16 +347,16 @@ pub async fn confirm_upgrade(
     idempotency_key: String,
 ) -> Result<Confirmed, AppError> {
     use crate::{
+        backend::billing::{line_words, stored_line_text},
         backend::{
             access::require_access,
             idempotency::{self, Claim},
             repo, respond,
             state::app_state,
         },
-        components::locale::locale_of,
-        i18n::*,
+        domain::billing::line_text::LineText,
     };
-    respond::finish(
+    let result = respond::finish(
         async {
             let state = app_state()?;
             let access = require_access(&state).await?;
@@ -376,18 +376,20 @@ pub async fn confirm_upgrade(
             let service = lock_service(&mut tx, customer_id, contract_id).await?;
             let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
             let quote = decision.map_err(refusal_error)?;
-            let locale = locale_of(service.language);
-            let days = format!("{}/{}", quote.days_remaining, quote.days_total);
-            let charge_text = format!(
-                "{} {} ({days})",
-                td_string!(locale, services.line_charge),
-                service.hostname
-            );
-            let credit_text = format!(
-                "{} {} ({days})",
-                td_string!(locale, services.line_credit),
-                service.hostname
-            );
+            // The lines' texts as kind and parameters, so that each reader gets them in its
+            // language (I2), and in the household's language as the stored description.
+            let charge_line = LineText::HostingCharge {
+                hostname: service.hostname.clone(),
+                days_remaining: quote.days_remaining,
+                days_total: quote.days_total,
+            };
+            let credit_line = LineText::HostingCredit {
+                hostname: service.hostname.clone(),
+                days_remaining: quote.days_remaining,
+                days_total: quote.days_total,
+            };
+            let charge_text = line_words(&charge_line, service.language);
+            let credit_text = line_words(&credit_line, service.language);
             let today = state.clock.today();
             let number = repo::hosting::apply_upgrade(
                 &mut tx,
@@ -408,6 +410,8 @@ pub async fn confirm_upgrade(
                     credit: quote.credit.amount(),
                     charge_text: &charge_text,
                     credit_text: &credit_text,
+                    charge_line_text: &stored_line_text(&charge_line)?,
+                    credit_line_text: &stored_line_text(&credit_line)?,
                 },
             )
             .await?;
@@ -420,7 +424,35 @@ pub async fn confirm_upgrade(
             answer
         }
         .await,
-    )
+    );
+    if let Ok(done) = &result {
+        to_overview(
+            contract_id,
+            crate::domain::flash::Flash::UpgradeConfirmed {
+                invoice_number: done.invoice_number.clone(),
+            },
+        )
+        .await;
+    }
+    result
+}
+
+/// Without JavaScript, a confirmed change goes to the service's overview (the quote it came
+/// from is spent), which says what was done (P6).
+#[cfg(feature = "ssr")]
+async fn to_overview(contract_id: i64, flash: crate::domain::flash::Flash) {
+    use crate::backend::{flash as notice, respond, state::app_state};
+    if !respond::is_plain_form_post() {
+        return;
+    }
+    let lang = notice::posted_from_lang();
+    leptos_axum::redirect(&crate::paths::localized(
+        lang,
+        &format!("{}/{contract_id}", crate::paths::SERVICES),
+    ));
+    if let Ok(state) = app_state() {
+        notice::notice(&state, flash).await;
+    }
 }
 
 /// X3: schedules a downgrade for the renewal (the day after the term).
@@ -434,7 +466,7 @@ pub async fn schedule_downgrade(
         backend::{access::require_access, repo, respond, state::app_state},
         domain::validation::FieldProblem,
     };
-    respond::finish(
+    let result = respond::finish(
         async {
             let state = app_state()?;
             let access = require_access(&state).await?;
@@ -467,7 +499,15 @@ pub async fn schedule_downgrade(
             Ok(renewal)
         }
         .await,
-    )
+    );
+    if let Ok(day) = result {
+        to_overview(
+            contract_id,
+            crate::domain::flash::Flash::DowngradeScheduled { day },
+        )
+        .await;
+    }
+    result
 }
 
 /// Withdraws the scheduled downgrade of a service.
@@ -484,6 +524,8 @@ pub async fn withdraw_downgrade(contract_id: i64, change_id: i64) -> Result<(), 
                 return Err(AppError::NotFound);
             }
             tx.commit().await?;
+            crate::backend::flash::notice(&state, crate::domain::flash::Flash::DowngradeWithdrawn)
+                .await;
             Ok(())
         }
         .await,

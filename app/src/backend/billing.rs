@@ -18,6 +18,7 @@ use crate::{
     },
     components::locale::locale_of,
     domain::{
+        account::Service,
         billing::{
             activation::activated_as_of,
             cycles::{cycle, cycle_containing},
@@ -25,6 +26,7 @@ use crate::{
                 AutopayAction, AutopayPolicyTable, CountryRules, InvoiceDates, autopay_action,
                 invoice_dates, next_retry,
             },
+            line_text::{LineText, name_in},
             preview::{
                 DataAllowance, DatedPrice, InvoicePreview, LineKind, PreviewLine, RecurringFee,
                 SubscriptionState, invoice_after_cycle, opening_invoice,
@@ -370,22 +372,87 @@ fn state_from(
     Ok((state, changes.iter().map(|c| c.id).collect()))
 }
 
-/// The text of an invoice line in the customer's language.
-pub fn describe(line: &PreviewLine, lang: Lang) -> String {
-    let locale = locale_of(lang);
+/// The text of a preview line to store with the invoice (`None`: its label, a plan's name, is
+/// the same in every language).
+pub fn line_text_of(line: &PreviewLine) -> Option<LineText> {
     match line.kind {
-        LineKind::Recurring => line.label.clone(),
-        LineKind::Proration => format!(
-            "{}: {}",
-            td_string!(locale, next_invoice.line_plan_change),
-            line.label
+        LineKind::Recurring => None,
+        LineKind::Proration => Some(LineText::PlanChange {
+            label: line.label.clone(),
+        }),
+        LineKind::Overage => Some(LineText::Overage {
+            gigabytes: line.quantity.unwrap_or(0),
+        }),
+    }
+}
+
+/// The text of a preview line in `lang`.
+pub fn describe(line: &PreviewLine, lang: Lang) -> String {
+    match line_text_of(line) {
+        Some(text) => line_words(&text, lang),
+        None => line.label.clone(),
+    }
+}
+
+/// An invoice line's text in `lang` (I2, P4).
+pub fn line_words(text: &LineText, lang: Lang) -> String {
+    let locale = locale_of(lang);
+    match text {
+        LineText::Option { names } => name_in(names, lang),
+        LineText::CallsOutsideBundle => td_string!(locale, pdf.calls_outside_bundle).to_string(),
+        LineText::ServiceCredit { service } => {
+            let name = match service {
+                Service::Tv => td_string!(locale, service.tv),
+                Service::Internet => td_string!(locale, service.internet),
+                Service::Fixed => td_string!(locale, service.fixed),
+                Service::Mobile => td_string!(locale, service.mobile),
+                Service::Satellite => td_string!(locale, service.satellite),
+                Service::Hosting => td_string!(locale, service.hosting),
+            };
+            format!("{}: {name}", td_string!(locale, pdf.service_credit))
+        }
+        LineText::PlanChange { label } => format!(
+            "{}: {label}",
+            td_string!(locale, next_invoice.line_plan_change)
         ),
-        LineKind::Overage => format!(
+        LineText::Overage { gigabytes } => format!(
             "{}: {} GB",
             td_string!(locale, next_invoice.line_overage),
-            format::number(line.quantity.unwrap_or(0).into(), 0, lang)
+            format::number((*gigabytes).into(), 0, lang)
+        ),
+        LineText::HostingCharge {
+            hostname,
+            days_remaining,
+            days_total,
+        } => format!(
+            "{} {hostname} ({days_remaining}/{days_total})",
+            td_string!(locale, services.line_charge)
+        ),
+        LineText::HostingCredit {
+            hostname,
+            days_remaining,
+            days_total,
+        } => format!(
+            "{} {hostname} ({days_remaining}/{days_total})",
+            td_string!(locale, services.line_credit)
         ),
     }
+}
+
+/// The stored form of a line's text (`invoice_lines.line_text`).
+pub fn stored_line_text(text: &LineText) -> Result<String, AppError> {
+    serde_json::to_string(text).map_err(|err| {
+        tracing::error!(error = %err, "line text not encoded");
+        AppError::Internal
+    })
+}
+
+/// A stored line text read back; `None` for none, or one this version cannot read (its stored
+/// description is shown instead).
+pub fn read_line_text(stored: Option<&str>) -> Option<LineText> {
+    serde_json::from_str(stored?)
+        .inspect_err(|err| tracing::info!(error = %err, "line text not read"))
+        .ok()
 }
 
 /// The cycle a subscription bills next, with the cycle before it whose usage and plan changes
@@ -448,13 +515,16 @@ fn cycle_invoice<'a>(
         lines: invoice
             .lines
             .iter()
-            .map(|l| NewLine {
-                kind: l.kind.as_str(),
-                description: describe(l, sub.language),
-                amount: l.amount.amount(),
-                vat_rate: l.vat_rate,
+            .map(|l| {
+                Ok(NewLine {
+                    kind: l.kind.as_str(),
+                    description: describe(l, sub.language),
+                    text: line_text_of(l).as_ref().map(stored_line_text).transpose()?,
+                    amount: l.amount.amount(),
+                    vat_rate: l.vat_rate,
+                })
             })
-            .collect(),
+            .collect::<Result<_, AppError>>()?,
         billed_cycle: previous,
         plan_change_ids: change_ids,
     })

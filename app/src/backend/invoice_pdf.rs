@@ -24,6 +24,8 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentLine {
     pub description: String,
+    /// The text as kind and parameters, put into the PDF's language (None: the description).
+    pub text: Option<crate::domain::billing::line_text::LineText>,
     pub amount: Decimal,
     pub vat_rate: Decimal,
 }
@@ -250,7 +252,11 @@ pub fn render(doc: &InvoiceDocument, lang: Lang) -> Result<Vec<u8>, AppError> {
     w.rule(w.y);
     w.advance(14.0);
     for line in &doc.lines {
-        w.text(LEFT, w.y, REGULAR, 10.0, &line.description);
+        let words = match &line.text {
+            Some(text) => super::billing::line_words(text, lang),
+            None => line.description.clone(),
+        };
+        w.text(LEFT, w.y, REGULAR, 10.0, &words);
         let rate = format!("{} %", format::number(line.vat_rate, 0, lang));
         w.right(430.0, w.y, REGULAR, 10.0, &rate);
         w.right(RIGHT, w.y, REGULAR, 10.0, &money(line.amount));
@@ -413,11 +419,13 @@ mod tests {
             lines: vec![
                 DocumentLine {
                     description: "Trio Internet 200".into(),
+                    text: None,
                     amount: dec!(38.00),
                     vat_rate: dec!(21),
                 },
                 DocumentLine {
                     description: "Décodeur".into(),
+                    text: None,
                     amount: dec!(2.00),
                     vat_rate: dec!(21),
                 },
@@ -446,11 +454,46 @@ mod tests {
     }
 
     #[test]
+    fn line_texts_are_in_the_language_of_the_pdf() {
+        use crate::domain::billing::line_text::LineText;
+        let mut doc = document();
+        doc.lines.push(DocumentLine {
+            description: "Bouquet Sport".into(),
+            text: Some(LineText::Option {
+                names: [("fr", "Bouquet Sport"), ("en", "Sport bouquet")]
+                    .into_iter()
+                    .map(|(l, n)| (l.to_string(), n.to_string()))
+                    .collect(),
+            }),
+            amount: dec!(9.99),
+            vat_rate: dec!(21),
+        });
+        doc.lines.push(DocumentLine {
+            description: "Neue Konfiguration für die Restlaufzeit vps (183/366)".into(),
+            text: Some(LineText::HostingCharge {
+                hostname: "vps".into(),
+                days_remaining: 183,
+                days_total: 366,
+            }),
+            amount: dec!(100),
+            vat_rate: dec!(19),
+        });
+        let bytes = render(&doc, Lang::En).expect("pdf");
+        let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        assert!(has(b"Sport bouquet"));
+        assert!(!has(b"Bouquet Sport"));
+        assert!(has(
+            b"New configuration for the remaining term vps (183/366)"
+        ));
+    }
+
+    #[test]
     fn long_documents_flow_onto_more_pages() {
         let mut doc = document();
         doc.lines = (0..80)
             .map(|i| DocumentLine {
                 description: format!("Line {i}"),
+                text: None,
                 amount: dec!(0.50),
                 vat_rate: dec!(21),
             })

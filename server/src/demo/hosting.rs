@@ -144,7 +144,13 @@ async fn service(
         "paid",
         None,
         dec!(19),
-        &[("recurring", label.to_string(), Some(contract_id), price)],
+        &[(
+            "recurring",
+            label.to_string(),
+            Some(contract_id),
+            price,
+            None,
+        )],
     )
     .await?;
     insert_payment(tx, invoice_id, total, term.0, "card", "card •••• 4242").await?;

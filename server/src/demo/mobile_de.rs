@@ -343,12 +343,14 @@ pub(super) async fn household(
                 "Mobil M".to_string(),
                 Some(contract_ids[0]),
                 dec!(19.99),
+                None,
             ),
             (
                 "recurring",
                 "Mobil L".to_string(),
                 Some(contract_ids[1]),
                 dec!(29.99),
+                None,
             ),
         ];
         let status = if i == 2 { "open" } else { "paid" };

@@ -11,7 +11,10 @@ use chrono::NaiveDate;
 use rust_decimal::{Decimal, dec};
 use sqlx::{PgPool, Postgres, Transaction};
 
-use app::{backend::password, domain::billing::numbering::Series};
+use app::{
+    backend::password,
+    domain::billing::{line_text::LineText, numbering::Series},
+};
 
 use crate::BoxError;
 
@@ -294,8 +297,9 @@ async fn insert_link(
     Ok(())
 }
 
-/// One invoice line: kind, description, contract, gross amount.
-type Line = (&'static str, String, Option<i64>, Decimal);
+/// One invoice line: kind, description, contract, gross amount, and the text as kind and
+/// parameters where the portal puts it into the reader's language (I2).
+type Line = (&'static str, String, Option<i64>, Decimal, Option<LineText>);
 
 /// An invoice (or a credit note correcting `corrects`) with its lines; the total is their sum.
 #[allow(clippy::too_many_arguments)]
@@ -341,11 +345,16 @@ async fn insert_invoice(
     .bind(total)
     .fetch_one(&mut **tx)
     .await?;
-    for (position, (kind, description, contract, amount)) in lines.iter().enumerate() {
+    for (position, (kind, description, contract, amount, text)) in lines.iter().enumerate() {
+        let text = text
+            .as_ref()
+            .map(app::backend::billing::stored_line_text)
+            .transpose()
+            .map_err(|err| format!("line text: {err}"))?;
         sqlx::query(
             "INSERT INTO invoice_lines (invoice_id, position, kind, description, contract_id,
-                                        amount, vat_rate)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                                        amount, vat_rate, line_text)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(i32::try_from(position + 1)?)
@@ -354,6 +363,7 @@ async fn insert_invoice(
         .bind(contract)
         .bind(amount)
         .bind(vat_rate)
+        .bind(text)
         .execute(&mut **tx)
         .await?;
     }

@@ -4,7 +4,10 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::{Decimal, dec};
 
-use app::domain::account::UsageKind;
+use app::domain::{
+    account::{Service, UsageKind},
+    billing::line_text::LineText,
+};
 
 use super::{
     Line, Tariff, Tx, UsagePlan, insert_invoice, insert_link, insert_login, insert_payment,
@@ -322,7 +325,7 @@ pub(super) async fn household(
         let mut lines: Vec<Line> = TARIFFS
             .iter()
             .zip(&contract_ids)
-            .map(|(t, c)| ("recurring", t.name.to_string(), Some(*c), t.price))
+            .map(|(t, c)| ("recurring", t.name.to_string(), Some(*c), t.price, None))
             .collect();
         for o in OPTIONS.iter().filter(|o| o.active) {
             lines.push((
@@ -330,6 +333,13 @@ pub(super) async fn household(
                 o.names[1].to_string(),
                 Some(contract_of(o.service)?),
                 o.price,
+                Some(LineText::Option {
+                    names: ["de", "fr", "nl", "en"]
+                        .into_iter()
+                        .zip(o.names)
+                        .map(|(lang, name)| (lang.to_string(), name.to_string()))
+                        .collect(),
+                }),
             ));
         }
         lines.push((
@@ -337,6 +347,7 @@ pub(super) async fn household(
             "Appels hors forfait".to_string(),
             Some(contract_ids[2]),
             usage_charge(i),
+            Some(LineText::CallsOutsideBundle),
         ));
         let status = if latest { "open" } else { "paid" };
         let (id, number, total) = insert_invoice(
@@ -468,6 +479,9 @@ pub(super) async fn household(
         "Compensation interruption de service internet".to_string(),
         Some(contract_ids[1]),
         CREDIT,
+        Some(LineText::ServiceCredit {
+            service: Service::Internet,
+        }),
     )];
     insert_invoice(
         tx,

@@ -297,6 +297,8 @@ pub async fn next_number(
 pub struct NewLine {
     pub kind: &'static str,
     pub description: String,
+    /// The text as a kind and parameters (`domain::billing::line_text`), stored as JSON.
+    pub text: Option<String>,
     pub amount: Decimal,
     pub vat_rate: Decimal,
 }
@@ -352,20 +354,23 @@ pub async fn insert_cycle_invoice(
         (1..=i32::try_from(new.lines.len()).map_err(|_| AppError::Internal)?).collect();
     let kinds: Vec<&str> = new.lines.iter().map(|l| l.kind).collect();
     let descriptions: Vec<&str> = new.lines.iter().map(|l| l.description.as_str()).collect();
+    let texts: Vec<Option<&str>> = new.lines.iter().map(|l| l.text.as_deref()).collect();
     let amounts: Vec<Decimal> = new.lines.iter().map(|l| l.amount).collect();
     let rates: Vec<Decimal> = new.lines.iter().map(|l| l.vat_rate).collect();
     sqlx::query(
-        "INSERT INTO invoice_lines (invoice_id, position, kind, description, contract_id, amount,
-                                    vat_rate)
-         SELECT $1, l.position, l.kind, l.description, $2, l.amount, l.vat_rate
-           FROM unnest($3::int[], $4::text[], $5::text[], $6::numeric[], $7::numeric[])
-                AS l(position, kind, description, amount, vat_rate)",
+        "INSERT INTO invoice_lines (invoice_id, position, kind, description, line_text,
+                                    contract_id, amount, vat_rate)
+         SELECT $1, l.position, l.kind, l.description, l.line_text, $2, l.amount, l.vat_rate
+           FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::numeric[],
+                       $8::numeric[])
+                AS l(position, kind, description, line_text, amount, vat_rate)",
     )
     .bind(id)
     .bind(s.contract_id)
     .bind(&positions)
     .bind(&kinds)
     .bind(&descriptions)
+    .bind(&texts)
     .bind(&amounts)
     .bind(&rates)
     .execute(&mut *conn)
@@ -953,6 +958,7 @@ pub async fn insert_cycle_invoices(
     let (mut line_invoice, mut line_position, mut line_kind, mut line_text) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut line_contract, mut line_amount, mut line_rate) = (Vec::new(), Vec::new(), Vec::new());
+    let mut line_words: Vec<Option<&str>> = Vec::new();
     let (mut change_ids, mut change_invoices) = (Vec::new(), Vec::new());
     let (mut usage_contracts, mut usage_starts, mut usage_ends, mut usage_invoices) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -963,6 +969,7 @@ pub async fn insert_cycle_invoices(
             line_position.push(position);
             line_kind.push(line.kind);
             line_text.push(line.description.as_str());
+            line_words.push(line.text.as_deref());
             line_contract.push(new.subscription.contract_id);
             line_amount.push(line.amount);
             line_rate.push(line.vat_rate);
@@ -981,9 +988,9 @@ pub async fn insert_cycle_invoices(
     }
     sqlx::query(
         "INSERT INTO invoice_lines (invoice_id, position, kind, description, contract_id, amount,
-                                    vat_rate)
+                                    vat_rate, line_text)
          SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::bigint[],
-                              $6::numeric[], $7::numeric[])",
+                              $6::numeric[], $7::numeric[], $8::text[])",
     )
     .bind(&line_invoice)
     .bind(&line_position)
@@ -992,6 +999,7 @@ pub async fn insert_cycle_invoices(
     .bind(&line_contract)
     .bind(&line_amount)
     .bind(&line_rate)
+    .bind(&line_words)
     .execute(&mut *conn)
     .await?;
     if !change_ids.is_empty() {

@@ -232,6 +232,9 @@ pub struct Applied<'a> {
     pub credit: Decimal,
     pub charge_text: &'a str,
     pub credit_text: &'a str,
+    /// The two texts as kind and parameters (`domain::billing::line_text`), stored as JSON.
+    pub charge_line_text: &'a str,
+    pub credit_line_text: &'a str,
 }
 
 async fn insert_change(
@@ -314,8 +317,8 @@ pub async fn apply_upgrade(
     .await?;
     sqlx::query(
         "INSERT INTO invoice_lines (invoice_id, position, kind, description, contract_id, amount,
-                                    vat_rate)
-         VALUES ($1, 1, 'one_off', $2, $3, $4, $6), ($1, 2, 'correction', $5, $3, $7, $6)",
+                                    vat_rate, line_text)
+         VALUES ($1, 1, 'one_off', $2, $3, $4, $6, $8), ($1, 2, 'correction', $5, $3, $7, $6, $9)",
     )
     .bind(invoice_id)
     .bind(applied.charge_text)
@@ -324,6 +327,8 @@ pub async fn apply_upgrade(
     .bind(applied.credit_text)
     .bind(s.vat_rate)
     .bind(-applied.credit)
+    .bind(applied.charge_line_text)
+    .bind(applied.credit_line_text)
     .execute(&mut *conn)
     .await?;
     insert_change(conn, change, "applied", Some(applied), Some(invoice_id)).await?;

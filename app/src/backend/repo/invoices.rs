@@ -82,7 +82,7 @@ pub async fn document(
         return Ok(None);
     };
     let lines = sqlx::query(
-        "SELECT description, amount, vat_rate FROM invoice_lines
+        "SELECT description, line_text, amount, vat_rate FROM invoice_lines
           WHERE invoice_id = $1 ORDER BY position",
     )
     .bind(invoice_id)
@@ -91,6 +91,7 @@ pub async fn document(
     .iter()
     .map(|l| DocumentLine {
         description: l.get("description"),
+        text: crate::backend::billing::read_line_text(l.get("line_text")),
         amount: l.get("amount"),
         vat_rate: l.get("vat_rate"),
     })

@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod cycles;
 pub mod invoice_dates;
+pub mod line_text;
 pub mod numbering;
 pub mod preview;
 pub mod proration;
