@@ -33,14 +33,17 @@ async function openDisclosures(page: Page) {
 test('the option confirm step reads at 360 px in every language (H3, P6)', async ({ page }) => {
   await signIn(page, TRIO.email, TRIO.password);
   const home = new HomeProducts(page);
-  for (const prefix of PREFIXES) {
+  // Four languages at 360 px, and German again at 412 px (a Pixel 7), where it overflowed too.
+  const cases = [...PREFIXES.map((prefix) => ({ prefix, width: 360 })), { prefix: '/de', width: 412 }];
+  for (const { prefix, width } of cases) {
+    await page.setViewportSize({ width, height: 780 });
     await page.goto(prefix || '/');
     await hydrated(page);
     const sport = home.option('100001-01', 'TV-SPORT');
     await sport.locator('summary').click();
     const amount = sport.getByTestId('prorated-amount');
     await expect(amount).toBeVisible();
-    expect(await horizontalOverflow(page), `${prefix} scrolls sideways`).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page), `${prefix} at ${width} px scrolls sideways`).toBeLessThanOrEqual(0);
     // The amount stays on one line, inside its box.
     const measured = await amount.evaluate((dd) => {
       const money = dd.querySelector('.money')!;
