@@ -165,6 +165,10 @@ impl From<sqlx::Error> for AppError {
                 tracing::error!(error = %err, "database unavailable");
                 AppError::Unavailable
             }
+            sqlx::Error::Database(db) if db.code().is_some_and(|c| unavailable_state(&c)) => {
+                tracing::error!(error = %err, "database unavailable");
+                AppError::Unavailable
+            }
             _ => {
                 tracing::error!(error = %err, "database error");
                 AppError::Internal
@@ -173,9 +177,30 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// SQLSTATE classes that say the database cannot serve right now, not that the request was
+/// wrong: 08 connection exception, 53 insufficient resources (too many connections), 57
+/// operator intervention (57P01 admin shutdown, 57P03 cannot connect now) (issue 24).
+#[cfg(feature = "ssr")]
+fn unavailable_state(code: &str) -> bool {
+    ["08", "53", "57"]
+        .iter()
+        .any(|class| code.starts_with(class))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn outage_states_are_unavailable() {
+        for code in ["57P01", "57P02", "57P03", "08006", "08003", "53300"] {
+            assert!(unavailable_state(code), "{code}");
+        }
+        for code in ["23505", "22P02", "40001", "42P01"] {
+            assert!(!unavailable_state(code), "{code}");
+        }
+    }
 
     #[test]
     fn field_lookup() {

@@ -1,9 +1,9 @@
 //! Configuration from the environment (P2). A bad value stops the server with a message that
 //! names the variable, the value and what was expected.
 
-use std::{fmt, net::SocketAddr, path::PathBuf};
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
-use app::backend::clock::Clock;
+use app::backend::{client_addr::TrustedProxies, clock::Clock};
 use chrono::NaiveDate;
 
 /// Everything the server reads from its environment.
@@ -31,7 +31,20 @@ pub struct Config {
     /// `SELFCARE_DB_POOL_SIZE`: the most connections to PostgreSQL this instance holds
     /// (default 16, see `DEFAULT_DB_POOL_SIZE`).
     pub db_pool_size: u32,
+    /// `SELFCARE_HSTS_MAX_AGE`: the `max-age` in seconds of `Strict-Transport-Security`, sent
+    /// only with `SELFCARE_SECURE_COOKIES=true` (default one year; 0 tells browsers to forget).
+    pub hsts_max_age: u64,
+    /// `SELFCARE_TRUSTED_PROXIES`: the reverse proxies (CIDR list, default none) whose
+    /// `X-Forwarded-For`/`Forwarded` headers name the client, for per-address limits.
+    pub trusted_proxies: TrustedProxies,
+    /// `SELFCARE_HEADER_TIMEOUT_SECS` (default 10) and `SELFCARE_BODY_TIMEOUT_SECS` (default
+    /// 30): how long a client may take to send its request headers (or idle between two
+    /// requests), and between two parts of a request body (issue 24).
+    pub timeouts: crate::listen::Timeouts,
 }
+
+/// `Strict-Transport-Security: max-age` unless `SELFCARE_HSTS_MAX_AGE` says otherwise.
+pub const DEFAULT_HSTS_MAX_AGE: u64 = 31_536_000;
 
 /// Connections to PostgreSQL an instance holds unless `SELFCARE_DB_POOL_SIZE` says otherwise.
 pub const DEFAULT_DB_POOL_SIZE: u32 = 16;
@@ -168,6 +181,45 @@ impl Config {
                     expected: "a number of connections from 1 to 1000",
                 })?,
         };
+        let hsts_max_age = match lookup("SELFCARE_HSTS_MAX_AGE").as_deref().map(str::trim) {
+            None | Some("") => DEFAULT_HSTS_MAX_AGE,
+            Some(value) => value
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= 2 * DEFAULT_HSTS_MAX_AGE)
+                .ok_or(ConfigError {
+                    variable: "SELFCARE_HSTS_MAX_AGE",
+                    value: value.to_string(),
+                    expected: "seconds from 0 to 63072000 (two years)",
+                })?,
+        };
+        let trusted_raw = lookup("SELFCARE_TRUSTED_PROXIES").unwrap_or_default();
+        let trusted_proxies = TrustedProxies::parse(&trusted_raw).map_err(|_| ConfigError {
+            variable: "SELFCARE_TRUSTED_PROXIES",
+            value: trusted_raw.clone(),
+            expected: "a comma-separated list of addresses or networks, such as 10.0.0.0/8, 192.0.2.7",
+        })?;
+        let seconds =
+            |variable: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+                match lookup(variable).as_deref().map(str::trim) {
+                    None | Some("") => Ok(default),
+                    Some(value) => value
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| (1..=3600).contains(n))
+                        .map(Duration::from_secs)
+                        .ok_or(ConfigError {
+                            variable,
+                            value: value.to_string(),
+                            expected: "seconds from 1 to 3600",
+                        }),
+                }
+            };
+        let defaults = crate::listen::Timeouts::default();
+        let timeouts = crate::listen::Timeouts {
+            header_read: seconds("SELFCARE_HEADER_TIMEOUT_SECS", defaults.header_read)?,
+            body: seconds("SELFCARE_BODY_TIMEOUT_SECS", defaults.body)?,
+        };
         Ok(Config {
             database_url,
             addr,
@@ -179,6 +231,9 @@ impl Config {
             log_json,
             bench_route,
             db_pool_size,
+            hsts_max_age,
+            trusted_proxies,
+            timeouts,
         })
     }
 }
@@ -211,6 +266,27 @@ mod tests {
         assert_eq!(c.db_pool_size, DEFAULT_DB_POOL_SIZE);
         let sized = config(&[DB, ("SELFCARE_DB_POOL_SIZE", " 4 ")]).expect("valid");
         assert_eq!(sized.db_pool_size, 4);
+        assert_eq!(c.hsts_max_age, DEFAULT_HSTS_MAX_AGE);
+        let hsts = config(&[DB, ("SELFCARE_HSTS_MAX_AGE", "600")]).expect("valid");
+        assert_eq!(hsts.hsts_max_age, 600);
+        assert_eq!(c.timeouts, crate::listen::Timeouts::default());
+        let quick = config(&[DB, ("SELFCARE_HEADER_TIMEOUT_SECS", "2")]).expect("valid");
+        assert_eq!(
+            quick.timeouts.header_read,
+            std::time::Duration::from_secs(2)
+        );
+        assert!(config(&[DB, ("SELFCARE_BODY_TIMEOUT_SECS", "0")]).is_err());
+        assert!(
+            c.trusted_proxies.is_empty(),
+            "no proxy is trusted by default"
+        );
+        let proxied =
+            config(&[DB, ("SELFCARE_TRUSTED_PROXIES", "10.0.0.0/8, ::1")]).expect("valid");
+        assert!(
+            proxied
+                .trusted_proxies
+                .contains("10.2.3.4".parse().expect("ip"))
+        );
     }
 
     #[test]
@@ -221,7 +297,7 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_variable() {
-        let cases: [(&[(&str, &str)], &str); 8] = [
+        let cases: [(&[(&str, &str)], &str); 11] = [
             (&[], "DATABASE_URL"),
             (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
             (&[DB, ("SELFCARE_TODAY", "20.08.2024")], "SELFCARE_TODAY"),
@@ -238,6 +314,18 @@ mod tests {
             (
                 &[DB, ("SELFCARE_PROVIDER", "Lumen Telecom")],
                 "SELFCARE_PROVIDER",
+            ),
+            (
+                &[DB, ("SELFCARE_TRUSTED_PROXIES", "10.0.0.0/40")],
+                "SELFCARE_TRUSTED_PROXIES",
+            ),
+            (
+                &[DB, ("SELFCARE_HSTS_MAX_AGE", "a year")],
+                "SELFCARE_HSTS_MAX_AGE",
+            ),
+            (
+                &[DB, ("SELFCARE_HSTS_MAX_AGE", "999999999")],
+                "SELFCARE_HSTS_MAX_AGE",
             ),
         ];
         for (pairs, variable) in cases {

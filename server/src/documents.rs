@@ -26,6 +26,8 @@ struct Upload {
     file_name: String,
     content: Vec<u8>,
     too_large: bool,
+    /// A `file` part was read: a second one is refused, not appended (issue 24).
+    has_file: bool,
 }
 
 /// A short text field, at most 64 bytes.
@@ -40,10 +42,12 @@ fn bad_body() -> AppError {
 
 /// Reads the file part chunk by chunk, keeping at most `MAX_BYTES + 1` bytes.
 async fn read_file(mut field: Field<'_>, upload: &mut Upload) -> Result<(), AppError> {
+    // Control characters (NUL among them, which PostgreSQL refuses) never belong in a name.
     upload.file_name = field
         .file_name()
         .unwrap_or_default()
         .chars()
+        .filter(|c| !c.is_control())
         .take(255)
         .collect();
     loop {
@@ -85,7 +89,14 @@ async fn read(multipart: &mut Multipart) -> Result<Upload, AppError> {
         match field.name() {
             Some("lang") => upload.lang = Lang::parse(&small_text(field).await?),
             Some("kind") => upload.kind = small_text(field).await?,
-            Some("file") => read_file(field, &mut upload).await?,
+            Some("file") if upload.has_file => {
+                tracing::info!("upload with more than one file part refused");
+                return Err(AppError::BadRequest);
+            }
+            Some("file") => {
+                upload.has_file = true;
+                read_file(field, &mut upload).await?;
+            }
             _ => {}
         }
     }

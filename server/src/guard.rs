@@ -10,9 +10,12 @@ use std::{
 };
 
 use app::{
-    backend::respond::{accepts_html, error_text},
-    domain::lang::Lang,
-    error::AppError,
+    backend::{
+        client_addr::{TrustedProxies, client_addr},
+        respond::{accepts_html, error_text},
+    },
+    domain::{lang::Lang, validation::FieldProblem},
+    error::{AppError, FieldError},
 };
 use axum::{
     body::Body,
@@ -57,9 +60,11 @@ pub fn refusal(status: StatusCode, error: &AppError, text: &str, headers: &Heade
 }
 
 /// Whether a request comes from another origin: what the browser says in `Sec-Fetch-Site`,
-/// else the `Origin` it sent compared with the host asked for. A request with neither is not
-/// from a browser page (a command-line client carries no ambient cookie of a victim) and passes.
-pub fn cross_origin(headers: &HeaderMap) -> bool {
+/// else the `Origin` it sent compared, scheme included (issue 24), with the portal's own
+/// origin: `scheme` (`https` behind TLS) and the host asked for. A request with neither header
+/// is not from a browser page (a command-line client carries no ambient cookie of a victim)
+/// and passes.
+pub fn cross_origin(headers: &HeaderMap, scheme: &str) -> bool {
     if let Some(site) = headers.get("sec-fetch-site") {
         return site.as_bytes() != b"same-origin";
     }
@@ -70,8 +75,8 @@ pub fn cross_origin(headers: &HeaderMap) -> bool {
         return true;
     };
     let authority = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
+        .strip_prefix(scheme)
+        .and_then(|rest| rest.strip_prefix("://"));
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     match (authority, host) {
         (Some(authority), Some(host)) => !authority.eq_ignore_ascii_case(host),
@@ -81,12 +86,21 @@ pub fn cross_origin(headers: &HeaderMap) -> bool {
 
 /// CSRF (QUALITY "CSRF"): every method but GET, HEAD and OPTIONS must come from the portal's
 /// own pages. Plain form posts of the portal carry `Sec-Fetch-Site: same-origin` and pass.
-pub async fn same_origin(request: Request, next: Next) -> Response {
+pub async fn same_origin(
+    State(state): State<app::backend::state::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if !safe && cross_origin(request.headers()) {
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    if !safe && cross_origin(request.headers(), scheme) {
         tracing::warn!(path = %request.uri().path(), "cross-origin request refused");
         let lang = cookie_lang(request.headers());
         return refusal(
@@ -99,15 +113,150 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// Whether `c` is a control character no form field of the portal takes: every control
+/// character but the line breaks and tabs a text area may hold. PostgreSQL refuses NUL in text,
+/// and the others are never typed.
+pub fn forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
+/// Control characters in a server function's form fields are refused at the edge, before any
+/// function reads them (issue 24): 422 with a field error for each field that has one, which
+/// the form shows at that field; a plain form post goes back to its page with the error, as a
+/// server function's refusal does. Other requests pass untouched.
+pub async fn control_characters(request: Request, next: Next) -> Response {
+    let form = request.method() == Method::POST
+        && request.uri().path().starts_with("/api/")
+        && request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, SERVER_FN_BODY_LIMIT).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            // The body stalled (the listener's body timeout) or is over the limit.
+            let status = if timed_out(&err) {
+                StatusCode::REQUEST_TIMEOUT
+            } else {
+                StatusCode::PAYLOAD_TOO_LARGE
+            };
+            tracing::info!(path = %parts.uri.path(), %status, "server function body not read");
+            let lang = cookie_lang(&parts.headers);
+            return refusal(
+                status,
+                &AppError::BadRequest,
+                error_text(&AppError::BadRequest, lang),
+                &parts.headers,
+            );
+        }
+    };
+    let mut problems: Vec<FieldError> = Vec::new();
+    for (name, value) in form_urlencoded::parse(&bytes) {
+        if value.chars().any(forbidden_control) && !problems.iter().any(|p| p.field == name) {
+            problems.push(FieldError {
+                field: name.into_owned(),
+                problem: FieldProblem::ControlCharacter,
+            });
+        }
+    }
+    if problems.is_empty() {
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+    }
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    tracing::info!(path = %parts.uri.path(), ?fields, "control characters refused");
+    let error = AppError::Invalid(problems);
+    // A plain form post: back to its page, with the error where the form reads it.
+    if accepts_html(&parts.headers)
+        && let Some(back) = parts
+            .headers
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|referer| {
+                leptos::server_fn::error::ServerFnUrlError::new(parts.uri.path(), error.clone())
+                    .to_url(referer)
+                    .ok()
+            })
+        && let Ok(location) = HeaderValue::from_str(back.as_str())
+    {
+        return (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
+    }
+    let lang = cookie_lang(&parts.headers);
+    refusal(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &error,
+        error_text(&error, lang),
+        &parts.headers,
+    )
+}
+
+/// Whether reading a body failed because it stalled past the listener's body timeout.
+fn timed_out(err: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(error) = source {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
+/// The longest path segment a page or a file can have (a file name's limit on Linux) and the
+/// longest path: anything longer names nothing here.
+const MAX_SEGMENT_BYTES: usize = 255;
+const MAX_PATH_BYTES: usize = 2048;
+
+/// A path no page or file can have is a client's mistake: 404 at once, logged at info, before
+/// the static-file lookup fails on it with an ERROR line ("File name too long", issue 24).
+pub async fn path_limits(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.len() > MAX_PATH_BYTES || path.split('/').any(|s| s.len() > MAX_SEGMENT_BYTES) {
+        tracing::info!(length = path.len(), "path too long: not found");
+        let lang = cookie_lang(request.headers());
+        return refusal(
+            StatusCode::NOT_FOUND,
+            &AppError::NotFound,
+            error_text(&AppError::NotFound, lang),
+            request.headers(),
+        );
+    }
+    next.run(request).await
+}
+
 /// The policy of responses that are not Leptos pages: nothing runs, nothing is framed.
 const DEFAULT_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
                            frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// Security headers on every response; pages set their own nonce policy, everything else gets
-/// the closed default.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// the closed default. Pages and server-function answers are never stored by a cache
+/// (`no-store`, ASVS V8.2.1): they are personal. Behind TLS, `Strict-Transport-Security`.
+pub async fn security_headers(
+    State(state): State<app::backend::state::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let server_fn = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    let page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if (page || server_fn) && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if let Some(max_age) = state.hsts_max_age
+        && let Ok(value) = HeaderValue::from_str(&format!("max-age={max_age}"))
+    {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, value);
+    }
     let defaults = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
@@ -132,6 +281,8 @@ pub struct IpLimiter {
     buckets: Arc<Mutex<HashMap<IpAddr, (f64, Instant)>>>,
     burst: f64,
     every: Duration,
+    /// Reverse proxies whose forwarding headers name the client (none unless configured).
+    trusted: Arc<TrustedProxies>,
 }
 
 impl IpLimiter {
@@ -140,7 +291,14 @@ impl IpLimiter {
             buckets: Arc::new(Mutex::new(HashMap::new())),
             burst: f64::from(burst),
             every,
+            trusted: Arc::new(TrustedProxies::none()),
         }
+    }
+
+    /// The same limiter, counting the clients behind `trusted` proxies apart (issue 24).
+    pub fn trusting(mut self, trusted: Arc<TrustedProxies>) -> IpLimiter {
+        self.trusted = trusted;
+        self
     }
 
     /// Takes one token for `ip` at `now`; `false` when its bucket is empty.
@@ -199,12 +357,16 @@ pub async fn per_ip_limit(
     request: Request,
     next: Next,
 ) -> Response {
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| client_addr(peer.ip(), request.headers(), &limiter.trusted));
     if request.method() == Method::POST
         && limited_path(request.uri().path())
-        && let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>()
-        && !limiter.allow(peer.ip(), Instant::now())
+        && let Some(client) = client
+        && !limiter.allow(client, Instant::now())
     {
-        tracing::warn!(ip = %peer.ip(), path = %request.uri().path(), "per-address limit");
+        tracing::warn!(ip = %client, path = %request.uri().path(), "per-address limit");
         let lang = cookie_lang(request.headers());
         let mut response = refusal(
             StatusCode::TOO_MANY_REQUESTS,
@@ -234,28 +396,69 @@ mod tests {
 
     #[test]
     fn same_origin_requests_pass_and_others_do_not() {
-        assert!(!cross_origin(&headers(&[(
-            "sec-fetch-site",
-            "same-origin"
-        )])));
-        assert!(cross_origin(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(cross_origin(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(cross_origin(&headers(&[("sec-fetch-site", "none")])));
+        assert!(!cross_origin(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            "http"
+        ));
+        assert!(cross_origin(
+            &headers(&[("sec-fetch-site", "same-site")]),
+            "http"
+        ));
+        assert!(cross_origin(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            "http"
+        ));
+        assert!(cross_origin(
+            &headers(&[("sec-fetch-site", "none")]),
+            "http"
+        ));
         // Without Sec-Fetch-Site, the Origin decides.
-        assert!(!cross_origin(&headers(&[
-            ("origin", "http://127.0.0.1:3000"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(cross_origin(&headers(&[
-            ("origin", "http://127.0.0.1:4000"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(cross_origin(&headers(&[
-            ("origin", "null"),
-            ("host", "127.0.0.1:3000")
-        ])));
+        assert!(!cross_origin(
+            &headers(&[
+                ("origin", "http://127.0.0.1:3000"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            "http"
+        ));
+        assert!(cross_origin(
+            &headers(&[
+                ("origin", "http://127.0.0.1:4000"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            "http"
+        ));
+        assert!(cross_origin(
+            &headers(&[("origin", "null"), ("host", "127.0.0.1:3000")]),
+            "http"
+        ));
         // Neither header: not a browser page.
-        assert!(!cross_origin(&headers(&[("host", "127.0.0.1:3000")])));
+        assert!(!cross_origin(
+            &headers(&[("host", "127.0.0.1:3000")]),
+            "http"
+        ));
+        // The scheme counts too (issue 24): the same host and port over the other scheme is
+        // another origin.
+        assert!(cross_origin(
+            &headers(&[
+                ("origin", "https://127.0.0.1:3000"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            "http"
+        ));
+        assert!(cross_origin(
+            &headers(&[
+                ("origin", "http://portal.example"),
+                ("host", "portal.example")
+            ]),
+            "https"
+        ));
+        assert!(!cross_origin(
+            &headers(&[
+                ("origin", "https://portal.example"),
+                ("host", "portal.example")
+            ]),
+            "https"
+        ));
     }
 
     #[test]

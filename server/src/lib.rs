@@ -4,6 +4,7 @@ pub mod config;
 pub mod demo;
 pub mod documents;
 pub mod guard;
+pub mod listen;
 pub mod routes;
 
 use std::{path::Path, sync::Arc, time::Duration};
@@ -16,7 +17,6 @@ use app::backend::{
     sms::{self, DevDelivery, SmsDelivery},
     state::AppState,
 };
-use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use sqlx::{PgPool, postgres::PgPoolOptions};
 use tokio::sync::Notify;
@@ -121,6 +121,8 @@ pub async fn state(config: &Config, pool: PgPool) -> Result<AppState, BoxError> 
         clock: config.clock(),
         provider_id,
         secure_cookies: config.secure_cookies,
+        hsts_max_age: config.secure_cookies.then_some(config.hsts_max_age),
+        trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         sms_outbox: Arc::new(Notify::new()),
         payments: Arc::new(Sandbox::beside(&pool)),
     })
@@ -145,13 +147,7 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
 
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
-        .map_err(|err| format!("cannot listen on {}: {err}", config.addr))?
-        .tap_io(|tcp| {
-            // Streamed pages stall ~40 ms per request on Nagle + delayed ACK without this.
-            if let Err(err) = tcp.set_nodelay(true) {
-                tracing::warn!(error = %err, "TCP_NODELAY not set");
-            }
-        });
+        .map_err(|err| format!("cannot listen on {}: {err}", config.addr))?;
     println!("Selfcare is listening on http://{}", config.addr);
     if clock.is_pinned() {
         println!("Today is pinned to {} (SELFCARE_TODAY)", clock.today());
@@ -174,15 +170,11 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         pool,
         state_wakeup,
     ));
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    listen::serve(listener, app, config.timeouts, async move {
         shutdown_signal().await;
         let _ = stop.send(true);
     })
-    .await?;
+    .await;
     // In-flight requests have finished; a running billing batch commits before the exit.
     if tokio::time::timeout(Duration::from_secs(30), billing)
         .await

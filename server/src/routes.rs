@@ -41,6 +41,9 @@ pub fn router(state: AppState) -> Router {
 pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) -> Router {
     let routes = route_list();
     let leptos_options = state.leptos_options.clone();
+    let header_state = state.clone();
+    let origin_state = state.clone();
+    let trusted = state.trusted_proxies.clone();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -66,18 +69,26 @@ pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) ->
         )
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+        .layer(axum::middleware::from_fn(crate::guard::control_characters))
         .layer(DefaultBodyLimit::max(crate::guard::SERVER_FN_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
-            limiter,
+            limiter.trusting(trusted),
             crate::guard::per_ip_limit,
         ))
-        .layer(axum::middleware::from_fn(crate::guard::same_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            origin_state,
+            crate::guard::same_origin,
+        ))
         .layer(axum::middleware::from_fn(canonical_path))
+        .layer(axum::middleware::from_fn(crate::guard::path_limits))
         // Pages are compressed per request at the fastest level (brotli 0, gzip 1): the signed-in
         // Home (33 KB of HTML) comes to 7.0 KB instead of 5.7 KB at tower-http's default
         // (brotli 4), which cost a fifth of the server's CPU time under load (issue 10).
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
-        .layer(axum::middleware::from_fn(crate::guard::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            header_state,
+            crate::guard::security_headers,
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -226,15 +237,30 @@ struct SwitchQuery {
 /// backslashes) goes Home, so the switch is no open redirect.
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.chars().any(char::is_control) =>
-        {
-            path
-        }
+        Some(path) if is_local_path(path) => path,
         _ => "/",
+    }
+}
+
+/// A path on this site: starts with one `/`, and holds nothing a browser reads as the start of
+/// another host (a second slash, a backslash, which browsers take for one, or a control
+/// character, which they drop: `/\t/evil` is `//evil`).
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+}
+
+/// Where the language switch sends the browser: `next` in `lang`. The check runs again once
+/// the locale prefix is gone: `/fr//evil.example` is a local path, but without its prefix it is
+/// not (ASVS V5.1.5, issue 24).
+fn switch_target(lang: Lang, next: Option<&str>) -> String {
+    let (_, bare) = paths::split_locale(safe_next(next));
+    if is_local_path(&bare) {
+        paths::localized(lang, &bare)
+    } else {
+        paths::localized(lang, paths::HOME)
     }
 }
 
@@ -257,9 +283,7 @@ async fn switch_locale(
     {
         tracing::warn!(error = %err, "language choice not stored");
     }
-    let next = safe_next(query.next.as_deref());
-    let (_, bare) = paths::split_locale(next);
-    let target = paths::localized(lang, &bare);
+    let target = switch_target(lang, query.next.as_deref());
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
         "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
@@ -294,10 +318,38 @@ fn attachment(body: impl IntoResponse, content_type: &'static str, file_name: &s
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+    if let Ok(value) = HeaderValue::from_str(&content_disposition(file_name)) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response
+}
+
+/// `attachment` with the file's name (RFC 6266): an ASCII `filename` for old clients (other
+/// characters, quotes and backslashes as `_`) and, when the name is not plain ASCII, the exact
+/// name as UTF-8 in `filename*` (RFC 8187 percent-encoding), issue 24.
+fn content_disposition(file_name: &str) -> String {
+    let fallback: String = file_name
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' => '_',
+            c if c == ' ' || c.is_ascii_graphic() => c,
+            _ => '_',
+        })
+        .collect();
+    if fallback == file_name {
+        return format!("attachment; filename=\"{fallback}\"");
+    }
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+            b'!' | b'#' | b'$' | b'&' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
 /// A refused download: to sign-in (in `lang`) without a session, else the error's status with
@@ -360,7 +412,45 @@ async fn usage_csv(
 
 #[cfg(test)]
 mod tests {
-    use super::{canonical_location, safe_next};
+    use super::{Lang, canonical_location, content_disposition, safe_next, switch_target};
+
+    #[test]
+    fn file_names_go_out_as_rfc_6266_says() {
+        assert_eq!(
+            content_disposition("2026-000123.pdf"),
+            "attachment; filename=\"2026-000123.pdf\""
+        );
+        assert_eq!(
+            content_disposition("Résumé final.pdf"),
+            "attachment; filename=\"R_sum_ final.pdf\"; filename*=UTF-8''R%C3%A9sum%C3%A9%20final.pdf"
+        );
+        assert_eq!(
+            content_disposition("a\"b\\c.png"),
+            "attachment; filename=\"a_b_c.png\"; filename*=UTF-8''a%22b%5Cc.png"
+        );
+    }
+
+    #[test]
+    fn the_language_switch_never_leaves_the_site() {
+        for next in [
+            "/fr//evil.example",
+            "/de//evil.example/x",
+            "/fr/\\evil.example",
+            "/fr/\t/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "http:evil.example",
+            "/nl///evil.example",
+        ] {
+            assert_eq!(switch_target(Lang::En, Some(next)), "/", "{next}");
+        }
+        assert_eq!(switch_target(Lang::En, Some("/fr//evil.example")), "/");
+        assert_eq!(switch_target(Lang::De, Some("/fr//evil.example")), "/de");
+        assert_eq!(switch_target(Lang::De, Some("/fr/sign-in")), "/de/sign-in");
+        assert_eq!(switch_target(Lang::Fr, Some("/invoices")), "/fr/invoices");
+        assert_eq!(switch_target(Lang::En, None), "/");
+    }
 
     #[test]
     fn a_final_slash_goes_to_the_canonical_path() {

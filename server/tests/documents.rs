@@ -212,3 +212,53 @@ async fn a_plain_form_post_comes_back_to_the_account_page() {
         "the page explains the refusal"
     );
 }
+
+/// Issue 24: a second `file` part is refused (it used to be appended to the first), and a name
+/// that is not plain ASCII goes out as RFC 6266 `filename*` instead of no header at all.
+#[tokio::test]
+async fn one_file_part_only_and_names_in_utf8() {
+    let pool = common::db().await;
+    let app = app(pool.clone()).await;
+    let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
+    let mut twice = Vec::new();
+    for _ in 0..2 {
+        twice.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        twice.extend_from_slice(PNG);
+        twice.extend_from_slice(b"\r\n");
+    }
+    twice.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    let mut body = form(&[("lang", "fr"), ("kind", "id_copy")], None);
+    body.truncate(body.len() - format!("--{BOUNDARY}--\r\n").len());
+    body.extend_from_slice(&twice);
+    let response = send(&app, body, Some(&claire), true).await;
+    assert_eq!(response.status(), 400);
+    assert_eq!(stored(&pool).await, 0);
+
+    let (status, id) = upload(&app, &claire, "id_copy", ("Carte d'identité.png", PNG)).await;
+    assert_eq!(status, 200, "{id}");
+    let response = app
+        .clone()
+        .oneshot(
+            Request::get(format!("/documents/{id}"))
+                .header(header::COOKIE, claire)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), 200);
+    let disposition = response.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    // The stored name keeps letters, digits, spaces and dots ("Carte didentité.png").
+    assert!(
+        disposition.contains("filename*=UTF-8''Carte%20didentit%C3%A9.png"),
+        "{disposition}"
+    );
+}

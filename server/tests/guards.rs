@@ -88,6 +88,20 @@ async fn every_response_carries_the_security_headers() {
             "{kind}"
         );
         assert_eq!(header_of(&headers, "x-frame-options"), "DENY", "{kind}");
+        // Personal pages and server-function answers are never cached (issue 24, V8.2.1).
+        if matches!(
+            kind,
+            "signed-in page" | "public page" | "not found page" | "server function" | "invoice PDF"
+        ) {
+            let cache = header_of(&headers, "cache-control");
+            assert!(cache.contains("no-store"), "{kind}: {cache:?}");
+        }
+        // Not behind TLS: no HSTS.
+        assert_eq!(
+            header_of(&headers, "strict-transport-security"),
+            "",
+            "{kind}"
+        );
         let csp = header_of(&headers, "content-security-policy");
         assert!(csp.contains("frame-ancestors 'none'"), "{kind}: {csp}");
         assert!(!csp.contains("script-src 'unsafe-inline'"), "{kind}: {csp}");
@@ -164,6 +178,8 @@ async fn cross_origin_posts_change_nothing() {
         ),
         (None, Some("http://127.0.0.1:4000"), "application/json"),
         (None, Some("null"), "text/html"),
+        // Same host and port, other scheme: another origin (issue 24).
+        (None, Some("https://127.0.0.1:3000"), "application/json"),
     ];
     for (site, origin, accept) in attacks {
         let (status, _, text) = send(&app, forged(site, origin, accept)).await;
@@ -252,4 +268,71 @@ async fn sessions_end_on_idle_and_absolute_timeouts_and_are_purged() {
     .await
     .expect("purge");
     assert_eq!(purged, 2);
+}
+
+/// Behind TLS (`SELFCARE_SECURE_COOKIES=true`) every answer carries `Strict-Transport-Security`
+/// with the configured max-age (issue 24).
+#[tokio::test]
+async fn hsts_behind_tls() {
+    let pool = common::db().await;
+    let mut state = common::state(pool).await;
+    state.secure_cookies = true;
+    state.hsts_max_age = Some(600);
+    let app = server::routes::router(state);
+    for path in ["/de/sign-in", "/healthz", "/no-such-page"] {
+        let request = Request::get(path)
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .expect("request");
+        let (_, headers, _) = send(&app, request).await;
+        assert_eq!(
+            header_of(&headers, "strict-transport-security"),
+            "max-age=600",
+            "{path}"
+        );
+    }
+}
+
+/// Behind a trusted reverse proxy (`SELFCARE_TRUSTED_PROXIES`) each forwarded client has its
+/// own bucket; without the setting the forwarding headers are ignored and the proxy's address
+/// is the one that counts (issue 24).
+#[tokio::test]
+async fn per_address_limits_see_through_trusted_proxies_only() {
+    let pool = common::db().await;
+    let state = common::state(pool).await;
+    let through_proxy = |trusted: &str| {
+        let mut state = state.clone();
+        state.trusted_proxies = std::sync::Arc::new(
+            app::backend::client_addr::TrustedProxies::parse(trusted).expect("list"),
+        );
+        server::routes::router_with_limiter(state, IpLimiter::new(2, Duration::from_secs(3600)))
+            .layer(axum::Extension(ConnectInfo(SocketAddr::from((
+                [10, 0, 0, 2],
+                40000,
+            )))))
+    };
+    let attempt = |app: Router, client: &'static str| async move {
+        let request = Request::post("/api/sign_in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header("x-forwarded-for", client)
+            .body(Body::from(
+                "email=nobody%40example.org&password=wrong-password&lang=fr",
+            ))
+            .expect("request");
+        send(&app, request).await.0
+    };
+    // Trusted: two clients behind the proxy, two buckets.
+    let app = through_proxy("10.0.0.0/8");
+    for _ in 0..2 {
+        assert_eq!(attempt(app.clone(), "198.51.100.1").await, 401);
+    }
+    assert_eq!(attempt(app.clone(), "198.51.100.1").await, 429);
+    assert_eq!(attempt(app.clone(), "198.51.100.2").await, 401);
+    // Not trusted: the header is the client's own words; one bucket for the proxy's address.
+    let app = through_proxy("");
+    for client in ["198.51.100.1", "198.51.100.2"] {
+        assert_eq!(attempt(app.clone(), client).await, 401);
+    }
+    assert_eq!(attempt(app.clone(), "198.51.100.3").await, 429);
 }

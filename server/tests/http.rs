@@ -114,6 +114,32 @@ async fn language_switch_sets_the_cookie_and_never_leaves_the_site() {
         .expect("res");
     assert_eq!(res.headers()[header::LOCATION], "/");
 
+    // The check also holds once the locale prefix is gone (issue 24, ASVS V5.1.5): `//`,
+    // `/\`, their encodings, `/fr//…` and absolute addresses all go Home.
+    for next in [
+        "/fr//evil.example",
+        "/fr/%2F%2Fevil.example",
+        "/de//evil.example/x",
+        "/fr/%5Cevil.example",
+        "/%5C%5Cevil.example",
+        "/fr/%09/evil.example",
+        "//evil.example",
+        "https://evil.example/",
+        "%2F%2Fevil.example",
+    ] {
+        let res = app
+            .clone()
+            .oneshot(
+                Request::get(format!("/locale/en?next={next}"))
+                    .body(Body::empty())
+                    .expect("req"),
+            )
+            .await
+            .expect("res");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(res.headers()[header::LOCATION], "/", "{next}");
+    }
+
     let res = app
         .oneshot(Request::get("/locale/xx").body(Body::empty()).expect("req"))
         .await
@@ -471,4 +497,162 @@ async fn the_bench_route_is_a_static_page_only_when_enabled() {
         page.contains("A static page for the server benchmark."),
         "{page}"
     );
+}
+
+/// What a test run logs, for the checks that a client's mistake is no ERROR line.
+#[derive(Clone, Default)]
+struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLog {
+    type Writer = CapturedLog;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Issue 24: a path too long for a file name answered 404 but logged an ERROR ("File name too
+/// long") from the static-file lookup; it is a client's mistake: 404 and an info line.
+#[tokio::test]
+async fn a_very_long_path_is_a_404_without_an_error_line() {
+    let pool = common::db().await;
+    let app = app(pool).await;
+    let log = CapturedLog::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(log.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    for path in [
+        format!("/{}", "a".repeat(300)),
+        format!("/de/{}", "b".repeat(5000)),
+        format!("/pkg/{}.js", "c".repeat(400)),
+    ] {
+        let res = app
+            .clone()
+            .oneshot(
+                Request::get(&path)
+                    .header(header::ACCEPT, "text/html")
+                    .body(Body::empty())
+                    .expect("req"),
+            )
+            .await
+            .expect("res");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{}", path.len());
+    }
+    let text = String::from_utf8(log.0.lock().expect("log").clone()).expect("utf-8");
+    assert!(!text.contains("ERROR"), "{text}");
+    assert!(text.contains("path too long"), "{text}");
+}
+
+/// Issue 24: a plain form post (JavaScript off) with a control character goes back to its page
+/// with the field error in the address, as any refused server function does.
+#[tokio::test]
+async fn a_plain_form_post_with_a_control_character_goes_back_with_the_error() {
+    let pool = common::db().await;
+    let app = app(pool).await;
+    let res = app
+        .oneshot(
+            Request::post("/api/sign_in")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html")
+                .header(header::REFERER, "http://127.0.0.1:3000/fr/sign-in")
+                .body(Body::from("email=a%00b%40example.org&password=x&lang=fr"))
+                .expect("req"),
+        )
+        .await
+        .expect("res");
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()[header::LOCATION].to_str().expect("ascii");
+    assert!(
+        location.starts_with("http://127.0.0.1:3000/fr/sign-in?__path=%2Fapi%2Fsign_in&__err="),
+        "{location}"
+    );
+}
+
+/// Issue 24 (slowloris): the listener drops a client that does not finish its headers, closes
+/// a kept-alive connection that idles, and answers 408 to a body that stalls; a whole request
+/// is served as before.
+#[tokio::test]
+async fn stalled_clients_are_dropped_by_the_listener() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let pool = common::db().await;
+    let app = app(pool).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listen");
+    let addr = listener.local_addr().expect("address");
+    let timeouts = server::listen::Timeouts {
+        header_read: Duration::from_secs(1),
+        body: Duration::from_secs(1),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server::listen::serve(listener, app, timeouts, async move {
+        let _ = stopped.await;
+    }));
+    // Reads what the server sends until it closes the connection, for at most 5 s.
+    async fn until_closed(tcp: &mut tokio::net::TcpStream) -> (String, Duration) {
+        let started = Instant::now();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match tokio::time::timeout(Duration::from_secs(5), tcp.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => break,
+                Ok(Ok(n)) => seen.extend_from_slice(&buf[..n]),
+                Err(_) => panic!("still open after 5 s: {}", String::from_utf8_lossy(&seen)),
+            }
+        }
+        (
+            String::from_utf8_lossy(&seen).into_owned(),
+            started.elapsed(),
+        )
+    }
+
+    // Half the headers, then nothing: dropped after the header timeout.
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .await
+        .expect("write");
+    let (_, after) = until_closed(&mut tcp).await;
+    assert!(after < Duration::from_secs(3), "dropped after {after:?}");
+
+    // A whole request is answered; the kept-alive connection is closed once it idles.
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .expect("write");
+    let (answer, after) = until_closed(&mut tcp).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("ok"), "{answer}");
+    assert!(
+        after < Duration::from_secs(3),
+        "idle connection closed after {after:?}"
+    );
+
+    // A body that stalls: 408.
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tcp.write_all(
+        b"POST /api/shell_data HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\
+Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nx=1",
+    )
+    .await
+    .expect("write");
+    let (answer, after) = until_closed(&mut tcp).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(after < Duration::from_secs(3), "answered after {after:?}");
+
+    let _ = stop.send(());
+    serving.await.expect("server stopped");
 }

@@ -12,6 +12,8 @@ use common::{app, post, register};
 
 const PASSWORD: &str = "a long enough passphrase";
 const SIGN_IN: &str = "email=sam%40example.be&password=a+long+enough+passphrase&lang=en";
+/// Starting enrolment takes the current password (issue 24).
+const START: &str = "current_password=a+long+enough+passphrase";
 
 async fn state(app: &axum::Router, cookie: &str) -> TwoFactorState {
     let (status, body, _) = post(app, "/api/two_factor", "", Some(cookie)).await;
@@ -47,7 +49,23 @@ async fn enrol_then_sign_in_in_two_steps() {
     let cookie = register(&app, "sam@example.be").await;
     assert!(state(&app, &cookie).await.enabled_at.is_none());
 
-    let (status, body, _) = post(&app, "/api/start_two_factor", "", Some(&cookie)).await;
+    // Without the current password nothing starts (a borrowed session, issue 24).
+    let (status, body, _) = post(
+        &app,
+        "/api/start_two_factor",
+        "current_password=guessed",
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("password_wrong"), "{body}");
+    let pending: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT totp_pending_secret FROM logins WHERE email = 'sam@example.be'")
+            .fetch_one(&pool)
+            .await
+            .expect("pending secret");
+    assert!(pending.is_none());
+    let (status, body, _) = post(&app, "/api/start_two_factor", START, Some(&cookie)).await;
     assert_eq!(status, 200, "{body}");
     let setup: TwoFactorSetup = serde_json::from_str(&body).expect("setup");
     assert!(setup.qr_svg.starts_with("<svg"));
@@ -134,7 +152,7 @@ async fn five_wrong_codes_end_the_step() {
     let pool = common::db().await;
     let app = app(pool.clone()).await;
     let cookie = register(&app, "sam@example.be").await;
-    post(&app, "/api/start_two_factor", "", Some(&cookie)).await;
+    post(&app, "/api/start_two_factor", START, Some(&cookie)).await;
     let secret: Vec<u8> =
         sqlx::query_scalar("SELECT totp_pending_secret FROM logins WHERE email = 'sam@example.be'")
             .fetch_one(&pool)

@@ -191,4 +191,12 @@ async fn refusals_come_before_any_sms() {
         "{text}"
     );
     assert_eq!(outbox_rows(&pool).await, 0);
+    // Each refusal told that the number is ours: they count as attempts (issue 24), so
+    // probing business and cancelled numbers stops at the throttle like unknown numbers.
+    for _ in 0..3 {
+        let (status, _) = request(&app, &cookie, "+49 151 2000 0401").await;
+        assert_eq!(status, 409);
+    }
+    let (status, text) = request(&app, &cookie, "+49 151 2000 0901").await;
+    assert_eq!((status, text.as_str()), (429, "\"TooManyAttempts\""));
 }

@@ -32,7 +32,7 @@ pub async fn sign_in(email: String, password: String, lang: String) -> Result<()
             AppError::require_filled(&[("email", &email), ("password", &password)])?;
             // S3: the lockout is keyed by the typed email, known or not, so that it reveals
             // nothing about which accounts exist.
-            let ip = session::client_ip();
+            let ip = session::client_ip(&state);
             if repo::security::locked_out(&state.pool, &email, ip.as_deref()).await? {
                 tracing::info!("sign-in locked");
                 return Err(AppError::TooManyAttempts);

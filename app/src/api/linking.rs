@@ -271,7 +271,14 @@ pub async fn request_link_code(phone_number: String) -> Result<CodeRequested, Ap
             let links = repo::linking::link_facts(&mut tx, login_id).await?;
             let (contract, _, _) =
                 repo::linking::contract_facts_by_id(&mut tx, contract_id).await?;
-            decide_user_link(&links, &contract).map_err(AppError::LinkRefused)?;
+            if let Err(refusal) = decide_user_link(&links, &contract) {
+                // The refusal says why (L5), but it also tells that the number is ours: it
+                // counts as an attempt, behind the same throttle as unknown numbers (issue 24).
+                drop(tx);
+                repo::linking::record_failed_attempt(&state.pool, login_id, "sms_code").await?;
+                tracing::info!(login_id, ?refusal, "link code refused");
+                return Err(AppError::LinkRefused(refusal));
+            }
             // The SMS is in the language of the login asking for it (P4).
             let language = Lang::parse(&session.language).unwrap_or(paths::DEFAULT_LANG);
             let (code, hash) = sms::new_code()?;

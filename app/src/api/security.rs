@@ -53,7 +53,7 @@ pub(crate) async fn prove_current_password(
         domain::validation::FieldProblem,
     };
     AppError::require_filled(&[("current_password", &current_password)])?;
-    let ip = session::client_ip();
+    let ip = session::client_ip(state);
     if repo::locked_out(&state.pool, &login.email, ip.as_deref()).await? {
         return Err(AppError::TooManyAttempts);
     }

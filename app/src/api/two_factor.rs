@@ -44,14 +44,17 @@ pub async fn get_two_factor() -> Result<TwoFactorState, AppError> {
     )
 }
 
-/// Starts enrolment: a new secret, kept pending until a code from the app confirms it.
+/// Starts enrolment: a new secret, kept pending until a code from the app confirms it. The
+/// current password is required, as for turning it off (ASVS V3.7.1, issue 24): a borrowed
+/// session must not enrol its own authenticator and lock the owner out.
 #[server(endpoint = "start_two_factor")]
-pub async fn start_two_factor() -> Result<TwoFactorSetup, AppError> {
+pub async fn start_two_factor(current_password: String) -> Result<TwoFactorSetup, AppError> {
     use crate::backend::{repo, respond, session, state::app_state, totp};
     respond::finish(
         async {
             let state = app_state()?;
             let login = session::require(&state).await?;
+            crate::api::security::prove_current_password(&state, &login, current_password).await?;
             if repo::two_factor::secret_of(&state.pool, login.login_id)
                 .await?
                 .is_some()
@@ -172,7 +175,7 @@ pub async fn verify_sign_in(code: String, lang: String) -> Result<(), AppError> 
             };
             if !proved {
                 let email = repo::logins::email_of(&state.pool, login_id).await?;
-                let ip = session::client_ip();
+                let ip = session::client_ip(&state);
                 repo::security::record_failure(
                     &state.pool,
                     FailureKind::SecondFactor,

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod alerts;
 pub mod billing;
+pub mod client_addr;
 pub mod clock;
 pub mod cookies;
 pub mod flash;

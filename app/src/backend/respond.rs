@@ -86,6 +86,7 @@ pub fn error_text(error: &AppError, lang: crate::domain::lang::Lang) -> &'static
         AppError::BadRequest => td_string!(locale, errors.bad_request),
         AppError::TooManyAttempts => td_string!(locale, errors.too_many_attempts),
         AppError::InProgress => td_string!(locale, errors.in_progress),
+        AppError::Invalid(_) => td_string!(locale, errors.invalid),
         _ => td_string!(locale, errors.not_found),
     }
 }

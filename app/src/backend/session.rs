@@ -77,14 +77,16 @@ fn set_cookie(value: String) {
     }
 }
 
-/// The client's address: the socket peer (a proxy's forwarded header is not trusted; behind a
-/// reverse proxy every client shares its address, which the per-IP bar allows for).
-pub fn client_ip() -> Option<String> {
+/// The client's address: the socket peer, or behind a trusted reverse proxy the client it
+/// forwards for (`backend::client_addr`, `SELFCARE_TRUSTED_PROXIES`).
+pub fn client_ip(state: &AppState) -> Option<String> {
     let parts = use_context::<Parts>()?;
-    parts
+    let peer = parts
         .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+        .0
+        .ip();
+    Some(super::client_addr::client_addr(peer, &parts.headers, &state.trusted_proxies).to_string())
 }
 
 /// What one page request looks up once, however many server functions its resources call

@@ -19,6 +19,10 @@ pub struct AppState {
     pub provider_id: i64,
     /// Whether cookies get `Secure` and the `__Host-` prefix (served behind TLS).
     pub secure_cookies: bool,
+    /// `Strict-Transport-Security: max-age` in seconds, sent behind TLS only (issue 24).
+    pub hsts_max_age: Option<u64>,
+    /// The reverse proxies whose forwarding headers name the client (issue 24).
+    pub trusted_proxies: Arc<super::client_addr::TrustedProxies>,
     /// Wakes the SMS outbox worker when a server function has queued an SMS.
     pub sms_outbox: Arc<Notify>,
     /// The payment provider for portal payments (the billing run gets its own handle).

@@ -70,6 +70,7 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::DowngradeInTerm => t!(i18n, errors.downgrade_in_term).into_any(),
         FieldProblem::NotADowngrade => t!(i18n, errors.not_a_downgrade).into_any(),
         FieldProblem::DowngradeScheduled => t!(i18n, errors.downgrade_scheduled).into_any(),
+        FieldProblem::ControlCharacter => t!(i18n, errors.control_character).into_any(),
     }
 }
 

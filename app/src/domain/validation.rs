@@ -54,6 +54,8 @@ pub enum FieldProblem {
     DowngradeInTerm,
     NotADowngrade,
     DowngradeScheduled,
+    /// A control character (NUL, escape …) that no form field takes (issue 24).
+    ControlCharacter,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).

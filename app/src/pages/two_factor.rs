@@ -142,8 +142,17 @@ fn TwoFactorBody(
             };
             view! {
                 <p data-testid="two-factor-off">{t!(i18n, two_factor.off)}</p>
-                <ActionForm action=start attr:class="stack">
+                <ActionForm action=start attr:class="stack" attr:novalidate=true>
                     <FormAlert error=start_error />
+                    <Field
+                        id="two-factor-start-password"
+                        name="current_password"
+                        input_type="password"
+                        autocomplete="current-password"
+                        error=start_error
+                    >
+                        {t!(i18n, security.current_password)}
+                    </Field>
                     <button type="submit" class="btn btn-outline" data-testid="two-factor-start">
                         {t!(i18n, two_factor.start)}
                     </button>
