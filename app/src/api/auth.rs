@@ -30,8 +30,9 @@ pub async fn sign_in(email: String, password: String, lang: String) -> Result<()
             let state = app_state()?;
             let email = normalize_email(&email);
             AppError::require_filled(&[("email", &email), ("password", &password)])?;
-            // S3: the lockout is keyed by the typed email, known or not, so that it reveals
-            // nothing about which accounts exist.
+            // S3: the throttle is keyed by the typed email, known or not, so that it reveals
+            // nothing about which accounts exist; it slows guesses per account and address
+            // without locking the owner out (domain::security::throttled, issue 24).
             let ip = session::client_ip(&state);
             if repo::security::locked_out(&state.pool, &email, ip.as_deref()).await? {
                 tracing::info!("sign-in locked");
@@ -51,7 +52,7 @@ pub async fn sign_in(email: String, password: String, lang: String) -> Result<()
                 tracing::info!("sign-in refused");
                 return Err(AppError::InvalidCredentials);
             };
-            repo::security::clear_failures(&state.pool, &email).await?;
+            repo::security::clear_failures_from(&state.pool, &email, ip.as_deref()).await?;
             repo::logins::choose_language(&state.pool, login.id, posted_lang(&lang).code()).await?;
             if login.two_factor {
                 // The password was right; the session starts after the code (verify_sign_in).

@@ -66,17 +66,55 @@ pub fn normalize_answer(raw: &str) -> Result<String, FieldProblem> {
     Ok(answer)
 }
 
-/// The sliding window over which failures count, and the lockout after too many.
+/// The sliding window over which failures count (S3).
 pub const WINDOW_MINUTES: i64 = 15;
-/// Failures of one account (email) within the window before it is locked.
-pub const MAX_ACCOUNT_FAILURES: i64 = 5;
-/// Failures from one client address within the window before it is locked (several people
-/// may share an address, so the bar is higher).
-pub const MAX_IP_FAILURES: i64 = 20;
+/// Failures of one account from one address that cost nothing; each further one waits twice as
+/// long as the one before (1 s, 2 s, 4 s …) after the last.
+pub const FREE_PAIR_FAILURES: i64 = 3;
+/// Failures from one address, over any accounts, that cost nothing (several people may share
+/// an address, so the bar is higher); then the same doubling wait for that address.
+pub const FREE_ADDRESS_FAILURES: i64 = 20;
+/// The longest wait the doubling reaches.
+pub const MAX_WAIT_SECS: i64 = 15 * 60;
+/// Failures of one account from anywhere within the window past which only the right password
+/// from an address without failures for that account gets in (guesses spread over many
+/// addresses).
+pub const ACCOUNT_CAP: i64 = 50;
 
-/// Whether the recent failures lock the next attempt.
-pub fn locked(account_failures: i64, ip_failures: i64) -> bool {
-    account_failures >= MAX_ACCOUNT_FAILURES || ip_failures >= MAX_IP_FAILURES
+/// The failures within the window that bear on one attempt at one account from one address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecentFailures {
+    /// Of this account from this address, and seconds since the last of them.
+    pub pair: i64,
+    pub pair_last_secs: Option<i64>,
+    /// From this address for any account, and seconds since the last of them.
+    pub address: i64,
+    pub address_last_secs: Option<i64>,
+    /// Of this account from anywhere.
+    pub account: i64,
+}
+
+/// The wait `failures` impose after the last of them: none while they are free, then 1 s,
+/// 2 s, 4 s … up to `MAX_WAIT_SECS`.
+pub fn wait_after(failures: i64, free: i64) -> i64 {
+    if failures < free {
+        return 0;
+    }
+    let doublings = u32::try_from(failures - free).unwrap_or(u32::MAX).min(20);
+    (1_i64 << doublings).min(MAX_WAIT_SECS)
+}
+
+/// Whether an attempt is refused now (S3, issue 24). An attacker guessing one account from one
+/// address, or many accounts from one address, is slowed down more with every failure; the
+/// owner elsewhere is not locked out by them. Past the per-account cap only an address without
+/// failures for the account may try (the caller still checks the password).
+pub fn throttled(f: &RecentFailures) -> bool {
+    let waiting = |failures: i64, free: i64, since: Option<i64>| {
+        since.is_some_and(|since| since < wait_after(failures, free))
+    };
+    waiting(f.pair, FREE_PAIR_FAILURES, f.pair_last_secs)
+        || waiting(f.address, FREE_ADDRESS_FAILURES, f.address_last_secs)
+        || (f.account >= ACCOUNT_CAP && f.pair > 0)
 }
 
 #[cfg(test)]
@@ -107,9 +145,41 @@ mod tests {
     }
 
     #[test]
-    fn lockout_thresholds() {
-        assert!(!locked(4, 19));
-        assert!(locked(5, 0));
-        assert!(locked(0, 20));
+    fn failures_slow_down_without_locking_the_owner_out() {
+        let at = |pair, pair_last, address, address_last, account| RecentFailures {
+            pair,
+            pair_last_secs: Some(pair_last),
+            address,
+            address_last_secs: Some(address_last),
+            account,
+        };
+        assert_eq!(
+            (0..6).map(|n| wait_after(n, 3)).collect::<Vec<_>>(),
+            [0, 0, 0, 1, 2, 4]
+        );
+        assert_eq!(wait_after(40, 3), MAX_WAIT_SECS);
+        assert!(!throttled(&RecentFailures::default()));
+        // Three free failures of one account from one address, then a wait that doubles.
+        assert!(!throttled(&at(2, 0, 2, 0, 2)));
+        assert!(throttled(&at(3, 0, 3, 0, 3)));
+        assert!(!throttled(&at(3, 1, 3, 1, 3)));
+        assert!(throttled(&at(5, 3, 5, 3, 5)));
+        assert!(!throttled(&at(5, 4, 5, 4, 5)));
+        // One address trying many accounts: twenty free, then the same doubling.
+        assert!(!throttled(&at(0, 0, 19, 0, 0)));
+        assert!(throttled(&at(0, 0, 20, 0, 0)));
+        // The owner from a clean address is never held by an attacker elsewhere…
+        let owner = RecentFailures {
+            account: 49,
+            ..RecentFailures::default()
+        };
+        assert!(!throttled(&owner));
+        // …even past the cap; an address with failures for the account is, past the cap.
+        let capped = RecentFailures {
+            account: ACCOUNT_CAP,
+            ..RecentFailures::default()
+        };
+        assert!(!throttled(&capped));
+        assert!(throttled(&at(1, 600, 1, 600, ACCOUNT_CAP)));
     }
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use sqlx::{PgConnection, PgPool, Row};
 
 use crate::{
-    domain::security::{SecurityQuestion, WINDOW_MINUTES, locked},
+    domain::security::{RecentFailures, SecurityQuestion, WINDOW_MINUTES, throttled},
     error::AppError,
 };
 
@@ -28,37 +28,54 @@ impl FailureKind {
     }
 }
 
-/// Whether the recent failures of this account key or this address lock the next attempt
-/// (S3, `domain::security::locked`).
+/// Whether the recent failures hold back the next attempt at this account key from this
+/// address (S3, `domain::security::throttled`).
 pub async fn locked_out(
     pool: &PgPool,
     account_key: &str,
     ip: Option<&str>,
 ) -> Result<bool, AppError> {
-    let (account, from_ip) = recent_failures(pool, account_key, ip).await?;
-    Ok(locked(account, from_ip))
+    Ok(throttled(&recent_failures(pool, account_key, ip).await?))
 }
 
-/// Failures within the window: (for this account key, from this address).
+/// The failures within the window that bear on an attempt at `account_key` from `ip`.
 async fn recent_failures(
     pool: &PgPool,
     account_key: &str,
     ip: Option<&str>,
-) -> Result<(i64, i64), AppError> {
+) -> Result<RecentFailures, AppError> {
     let row = sqlx::query(
-        "SELECT
-           (SELECT count(*) FROM auth_failures
-             WHERE account_key = $1 AND created_at > now() - make_interval(mins => $3::int)) AS account,
-           (SELECT count(*) FROM auth_failures
-             WHERE $2::text IS NOT NULL AND ip = $2
-               AND created_at > now() - make_interval(mins => $3::int)) AS ip",
+        "WITH recent AS (
+             SELECT account_key, ip, created_at FROM auth_failures
+              WHERE account_key = $1 AND created_at > now() - make_interval(mins => $3::int)
+             UNION
+             SELECT account_key, ip, created_at FROM auth_failures
+              WHERE $2::text IS NOT NULL AND ip = $2
+                AND created_at > now() - make_interval(mins => $3::int)
+         )
+         SELECT
+           count(*) FILTER (WHERE account_key = $1 AND ip IS NOT DISTINCT FROM $2) AS pair,
+           floor(extract(epoch FROM now() - max(created_at)
+                 FILTER (WHERE account_key = $1 AND ip IS NOT DISTINCT FROM $2)))::bigint
+             AS pair_last,
+           count(*) FILTER (WHERE $2::text IS NOT NULL AND ip = $2) AS address,
+           floor(extract(epoch FROM now() - max(created_at)
+                 FILTER (WHERE $2::text IS NOT NULL AND ip = $2)))::bigint AS address_last,
+           count(*) FILTER (WHERE account_key = $1) AS account
+           FROM recent",
     )
     .bind(account_key)
     .bind(ip)
     .bind(i32::try_from(WINDOW_MINUTES).unwrap_or(i32::MAX))
     .fetch_one(pool)
     .await?;
-    Ok((row.get("account"), row.get("ip")))
+    Ok(RecentFailures {
+        pair: row.get("pair"),
+        pair_last_secs: row.get("pair_last"),
+        address: row.get("address"),
+        address_last_secs: row.get("address_last"),
+        account: row.get("account"),
+    })
 }
 
 /// Counts one failure.
@@ -77,10 +94,25 @@ pub async fn record_failure(
     Ok(())
 }
 
-/// Forgets the failures of an account after it proved itself.
+/// Forgets every failure of an account (its password just changed: old guesses are moot).
 pub async fn clear_failures(pool: &PgPool, account_key: &str) -> Result<(), AppError> {
     sqlx::query("DELETE FROM auth_failures WHERE account_key = $1")
         .bind(account_key)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the failures of an account from the address it just proved itself from; failures
+/// from other addresses (an attacker's) keep counting.
+pub async fn clear_failures_from(
+    pool: &PgPool,
+    account_key: &str,
+    ip: Option<&str>,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM auth_failures WHERE account_key = $1 AND ip IS NOT DISTINCT FROM $2")
+        .bind(account_key)
+        .bind(ip)
         .execute(pool)
         .await?;
     Ok(())
