@@ -86,8 +86,9 @@ pub fn cross_origin(headers: &HeaderMap, scheme: &str) -> bool {
 
 /// CSRF (QUALITY "CSRF"): every method but GET, HEAD and OPTIONS must come from the portal's
 /// own pages. Plain form posts of the portal carry `Sec-Fetch-Site: same-origin` and pass.
+/// `scheme` is the portal's own: `https` behind TLS, else `http`.
 pub async fn same_origin(
-    State(state): State<app::backend::state::AppState>,
+    State(scheme): State<&'static str>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -95,11 +96,6 @@ pub async fn same_origin(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let scheme = if state.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
     if !safe && cross_origin(request.headers(), scheme) {
         tracing::warn!(path = %request.uri().path(), "cross-origin request refused");
         let lang = cookie_lang(request.headers());
@@ -237,8 +233,9 @@ const DEFAULT_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self';
 /// Security headers on every response; pages set their own nonce policy, everything else gets
 /// the closed default. Pages and server-function answers are never stored by a cache
 /// (`no-store`, ASVS V8.2.1): they are personal. Behind TLS, `Strict-Transport-Security`.
+/// `hsts` is the `Strict-Transport-Security` value, made once at start (none without TLS).
 pub async fn security_headers(
-    State(state): State<app::backend::state::AppState>,
+    State(hsts): State<Option<HeaderValue>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -252,9 +249,7 @@ pub async fn security_headers(
     if (page || server_fn) && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if let Some(max_age) = state.hsts_max_age
-        && let Ok(value) = HeaderValue::from_str(&format!("max-age={max_age}"))
-    {
+    if let Some(value) = hsts {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, value);
     }
     let defaults = [

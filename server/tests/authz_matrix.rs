@@ -708,6 +708,15 @@ fn malformed_bodies(valid: &str) -> Vec<(String, String)> {
     bodies
 }
 
+/// The app, the ids and the holder's session of the two robustness tests.
+async fn holder_with_ids() -> (Router, Ids, Option<String>) {
+    let pool = common::db().await;
+    let app = common::app(pool.clone()).await;
+    let ids = bodies_ids(&pool).await;
+    let holder = session(&app, Persona::Holder).await;
+    (app, ids, holder)
+}
+
 /// The ids the bodies of the two robustness tests name: real links, placeholders elsewhere
 /// (what matters there is the shape of the body, not whose row it names).
 async fn bodies_ids(pool: &PgPool) -> Ids {
@@ -730,10 +739,7 @@ async fn bodies_ids(pool: &PgPool) -> Ids {
 /// still valid), never a 500 or a panic.
 #[tokio::test]
 async fn malformed_bodies_get_a_clean_4xx() {
-    let pool = common::db().await;
-    let app = common::app(pool.clone()).await;
-    let ids = bodies_ids(&pool).await;
-    let holder = session(&app, Persona::Holder).await;
+    let (app, ids, holder) = holder_with_ids().await;
     let mut failures = Vec::new();
     let mut tried = 0;
     for call in matrix() {
@@ -904,10 +910,7 @@ async fn every_route_follows_the_same_rights() {
 /// 422 and a field error naming that field; line breaks and tabs, which text areas hold, pass.
 #[tokio::test]
 async fn control_characters_get_a_field_error_never_a_5xx() {
-    let pool = common::db().await;
-    let app = common::app(pool.clone()).await;
-    let ids = bodies_ids(&pool).await;
-    let holder = session(&app, Persona::Holder).await;
+    let (app, ids, holder) = holder_with_ids().await;
     let mut failures = Vec::new();
     let mut tried = 0;
     for call in matrix() {

@@ -74,13 +74,20 @@ pub fn OptionChangedText(
             .then(|| {
                 view! {
                     " "
-                    {if amount.is_sign_negative() {
-                        t!(i18n, settings.next_invoice_credit).into_any()
-                    } else {
-                        t!(i18n, settings.next_invoice_charge).into_any()
-                    }} ": " <Money amount=amount.abs() currency=currency />
+                    <ProrationLabel amount /> ": " <Money amount=amount.abs() currency=currency />
                 }
             })}
+    }
+}
+
+/// "Charged on" or "credited on" your next invoice (H3).
+#[component]
+pub fn ProrationLabel(amount: Decimal) -> impl IntoView {
+    let i18n = use_i18n();
+    if amount.is_sign_negative() {
+        t!(i18n, settings.next_invoice_credit).into_any()
+    } else {
+        t!(i18n, settings.next_invoice_charge).into_any()
     }
 }
 

@@ -12,7 +12,7 @@ use super::{
 use crate::{
     api::products::{ChangeOption, OptionChanged, OptionOffer, Product, Products},
     components::{
-        flash::OptionChangedText,
+        flash::{OptionChangedText, ProrationLabel},
         form::FormAlert,
         locale::use_lang,
         money::{DateText, Money},
@@ -95,17 +95,6 @@ pub fn NoticeBar(notice: RwSignal<Option<Notice>>) -> impl IntoView {
         })
     };
     view! { <div class="notice-slot" role="status" aria-live="polite">{text}</div> }
-}
-
-/// "Charged on" or "credited on" your next invoice.
-#[component]
-fn ProrationLabel(amount: Decimal) -> impl IntoView {
-    let i18n = use_i18n();
-    if amount.is_sign_negative() {
-        t!(i18n, settings.next_invoice_credit).into_any()
-    } else {
-        t!(i18n, settings.next_invoice_charge).into_any()
-    }
 }
 
 /// The product cards.
