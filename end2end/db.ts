@@ -47,6 +47,12 @@ export function billingRun(testInfo: TestInfo, day: string): string {
   if (!base || !bin) throw new Error('SERVER_BIN and E2E_DATABASE_BASE are not set: run the tests through scripts/test');
   return execFileSync(bin, ['billing-run', '--date', day], {
     encoding: 'utf8',
-    env: { ...process.env, DATABASE_URL: `${base}/selfcare_e2e_${testInfo.project.name}`, SELFCARE_LOG: 'warn' },
+    // The demo's data key (the portal under test runs with the demo data).
+    env: {
+      ...process.env,
+      DATABASE_URL: `${base}/selfcare_e2e_${testInfo.project.name}`,
+      SELFCARE_DEMO_DATA: 'true',
+      SELFCARE_LOG: 'warn',
+    },
   });
 }

@@ -148,6 +148,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="stylesheet" href=stylesheet />
+                // The provider's colours (no inline style: the page policy forbids it).
+                <link rel="stylesheet" href="/brand.css" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options />
                 <HydrationAfterPaint bundle />

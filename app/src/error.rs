@@ -55,6 +55,10 @@ pub enum AppError {
     /// Too many failed attempts; try again later (S3).
     #[error("too many attempts")]
     TooManyAttempts,
+    /// Linking this customer number or line is paused after too many wrong proofs from any
+    /// logins, until its holder allows it again or a day passes (issue 24 item 4).
+    #[error("linking paused")]
+    LinkingPaused,
     /// The database (or another dependency) is unreachable right now.
     #[error("service unavailable")]
     Unavailable,
@@ -130,7 +134,7 @@ impl AppError {
             | AppError::InProgress => 409,
             AppError::KeyReused => 422,
             AppError::BadRequest => 400,
-            AppError::TooManyAttempts => 429,
+            AppError::TooManyAttempts | AppError::LinkingPaused => 429,
             AppError::Unavailable => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }

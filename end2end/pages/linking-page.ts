@@ -1,4 +1,5 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import { execute } from '../db';
 import { SignInPage, hydrated } from './sign-in-page';
 
 /** The German demo household (server/src/demo/mobile_de.rs). */
@@ -69,4 +70,47 @@ export async function registerAndOpenLinks(page: Page, email: string, prefix = '
   await hydrated(page);
   await expect(page.getByTestId('links')).toBeAttached();
   return new LinkingPage(page);
+}
+
+/**
+ * Issue 24 item 4, end to end: wrong contract passwords for 200002 from logins other than its
+ * holder's pause linking the number for everyone; the holder (Anna) is told in the household's
+ * inbox, sees the pause on her linking page and allows linking again. Nine earlier failures
+ * are seeded (each login may try five in 15 minutes, so a real attack needs several logins);
+ * they are 20 minutes old, outside the login's own window but inside the number's day.
+ */
+export async function holderLiftsAPause(page: Page, testInfo: TestInfo) {
+  const email = `prober-${testInfo.project.name}-${Date.now()}@example.de`;
+  const prober = await registerAndOpenLinks(page, email, '/en');
+  execute(
+    testInfo,
+    `INSERT INTO link_attempts (login_id, kind, target, created_at)
+     SELECT l.id, 'contract_password', '200002', now() - interval '20 minutes'
+       FROM logins l, generate_series(1, 9) WHERE l.email = :'p1'`,
+    email,
+  );
+  await prober.linkAsHolder('200002', 'a guess');
+  await expect(prober.refusal()).toContainText('customer number or the contract password is not correct');
+  // The tenth failure paused the number: now even the right password waits.
+  await prober.linkAsHolder('200002', 'Becker-200002');
+  await expect(prober.refusal()).toContainText('Linking this number is paused');
+  await expect(page.locator('#link-customer-number')).toHaveValue('200002');
+  expect(
+    execute(
+      testInfo,
+      `SELECT count(*) FROM messages m JOIN customers c ON c.id = m.customer_id
+        WHERE c.customer_number = '200002' AND m.kind = 'security'`,
+    ),
+  ).toBe('1');
+
+  await page.context().clearCookies();
+  const holder = new LinkingPage(page);
+  await holder.openAs(MOBILE.anna, '/en');
+  const card = holder.link('holder', '200002');
+  await expect(card.getByTestId('linking-paused')).toContainText('Nobody got in');
+  await card.getByTestId('resume-linking').click();
+  await expect(page.getByTestId('flash')).toHaveText(
+    'Linking your customer number and its lines is allowed again.',
+  );
+  await expect(holder.link('holder', '200002').getByTestId('linking-paused')).toHaveCount(0);
 }

@@ -1,6 +1,6 @@
 import { expect, test } from '../fixtures';
 import { lastMessageId, smsCode } from '../db';
-import { LinkingPage, MOBILE, registerAndOpenLinks } from '../pages/linking-page';
+import { LinkingPage, MOBILE, holderLiftsAPause, registerAndOpenLinks } from '../pages/linking-page';
 
 // The worked cases of LINKING.md, driven through the page, with messages checked in German,
 // French, Dutch and English.
@@ -122,4 +122,10 @@ test('the user-link form explains bad input and keeps it (nl)', async ({ page },
   await expect(page.locator('#link-phone')).toHaveValue('0151 2000 0101');
   await linking.requestCode('+49 151 2000 0401');
   await expect(linking.userRefusal()).toContainText('Zakelijke contracten');
+});
+
+test('guesses from other logins pause a customer number until its holder allows linking again (issue 24)', async ({
+  page,
+}, testInfo) => {
+  await holderLiftsAPause(page, testInfo);
 });

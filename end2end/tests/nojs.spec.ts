@@ -1,6 +1,6 @@
 import { lastMessageId, smsCode } from '../db';
 import { expect, test } from '../fixtures';
-import { MOBILE, registerAndOpenLinks } from '../pages/linking-page';
+import { MOBILE, holderLiftsAPause, registerAndOpenLinks } from '../pages/linking-page';
 import { SignInPage, TRIO, signInTrio } from '../pages/sign-in-page';
 
 // The "nojs" project runs these with JavaScript disabled: plain HTML forms (P6).
@@ -185,4 +185,10 @@ test('a hosting upgrade is quoted, confirmed, and a downgrade scheduled and with
   await page.getByTestId('withdraw-downgrade').click();
   await expect(page.getByTestId('flash')).toHaveText('Die vorgemerkte Änderung wurde zurückgezogen.');
   await expect(page.getByTestId('scheduled-change')).toHaveCount(0);
+});
+
+test('a paused customer number is released by its holder without JavaScript (issue 24)', async ({
+  page,
+}, testInfo) => {
+  await holderLiftsAPause(page, testInfo);
 });

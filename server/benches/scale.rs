@@ -20,6 +20,7 @@ use app::{
         billing,
         payment_gateway::Sandbox,
         repo::{self, usage::UsageScope},
+        sealed::DataKeys,
     },
     domain::{account::UsageKind, calendar::DateRange},
 };
@@ -69,7 +70,7 @@ async fn fresh(base: &str, name: &str) -> Result<PgPool, BoxError> {
         .connect(&format!("{base}/{name}"))
         .await?;
     server::MIGRATOR.run(&pool).await?;
-    server::demo::load(&pool, today()).await?;
+    server::demo::load(&pool, today(), &DataKeys::demo()).await?;
     Ok(pool)
 }
 
@@ -496,10 +497,10 @@ async fn billing_size(base: &str, count: u64, rows: &mut Vec<Row>) -> Result<(),
         .await?;
     let gateway = Sandbox::beside(&pool);
     let start = Instant::now();
-    let report = billing::run(&pool, &gateway, day).await?;
+    let report = billing::run(&pool, &gateway, &DataKeys::demo(), day).await?;
     let seconds = start.elapsed().as_secs_f64();
     let start = Instant::now();
-    let charging = billing::run(&pool, &gateway, day + Days::new(7)).await?;
+    let charging = billing::run(&pool, &gateway, &DataKeys::demo(), day + Days::new(7)).await?;
     let charge_seconds = start.elapsed().as_secs_f64();
     // Every invoice of the run, with its number's value: unique and consecutive.
     let (issued, gapless): (i64, bool) = sqlx::query_as(

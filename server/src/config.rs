@@ -3,7 +3,9 @@
 
 use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
-use app::backend::{client_addr::TrustedProxies, clock::Clock};
+use std::sync::Arc;
+
+use app::backend::{client_addr::TrustedProxies, clock::Clock, sealed::DataKeys};
 use chrono::NaiveDate;
 
 /// Everything the server reads from its environment.
@@ -41,7 +43,26 @@ pub struct Config {
     /// 30): how long a client may take to send its request headers (or idle between two
     /// requests), and between two parts of a request body (issue 24).
     pub timeouts: crate::listen::Timeouts,
+    /// `SELFCARE_DATA_KEY`: the keys that seal IBANs and two-factor secrets at rest
+    /// (`<id>:<64 hex digits>`, comma-separated, the first sealing; issue 24 item 15).
+    /// Required unless `SELFCARE_DEMO_DATA=true`, which falls back to the public demo key.
+    pub data_key: Option<DataKeySpec>,
 }
+
+/// The text of `SELFCARE_DATA_KEY`, checked, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DataKeySpec(String);
+
+impl fmt::Debug for DataKeySpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DataKeySpec(..)")
+    }
+}
+
+/// What `SELFCARE_DATA_KEY` must look like.
+const DATA_KEY_EXPECTED: &str = "<id>:<64 hex digits>, comma-separated, the first sealing \
+    (id 1 to 255; `selfcare-server new-data-key` makes one); required unless \
+    SELFCARE_DEMO_DATA=true";
 
 /// `Strict-Transport-Security: max-age` unless `SELFCARE_HSTS_MAX_AGE` says otherwise.
 pub const DEFAULT_HSTS_MAX_AGE: u64 = 31_536_000;
@@ -220,6 +241,20 @@ impl Config {
             header_read: seconds("SELFCARE_HEADER_TIMEOUT_SECS", defaults.header_read)?,
             body: seconds("SELFCARE_BODY_TIMEOUT_SECS", defaults.body)?,
         };
+        let data_key = match lookup("SELFCARE_DATA_KEY").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(spec) => match DataKeys::parse(&spec) {
+                Ok(_) => Some(DataKeySpec(spec)),
+                Err(why) => {
+                    return Err(ConfigError {
+                        variable: "SELFCARE_DATA_KEY",
+                        // The key itself never goes to a terminal or a log.
+                        value: format!("(hidden: {why})"),
+                        expected: DATA_KEY_EXPECTED,
+                    });
+                }
+            },
+        };
         Ok(Config {
             database_url,
             addr,
@@ -234,7 +269,30 @@ impl Config {
             hsts_max_age,
             trusted_proxies,
             timeouts,
+            data_key,
         })
+    }
+
+    /// The data keys: `SELFCARE_DATA_KEY`, or the public demo key when the demo data is on.
+    /// Without either the server does not start (issue 24 item 15).
+    pub fn data_keys(&self) -> Result<Arc<DataKeys>, ConfigError> {
+        match &self.data_key {
+            Some(DataKeySpec(spec)) => {
+                DataKeys::parse(spec)
+                    .map(Arc::new)
+                    .map_err(|why| ConfigError {
+                        variable: "SELFCARE_DATA_KEY",
+                        value: format!("(hidden: {why})"),
+                        expected: DATA_KEY_EXPECTED,
+                    })
+            }
+            None if self.demo_data => Ok(Arc::new(DataKeys::demo())),
+            None => Err(ConfigError {
+                variable: "SELFCARE_DATA_KEY",
+                value: String::new(),
+                expected: DATA_KEY_EXPECTED,
+            }),
+        }
     }
 }
 
@@ -255,6 +313,28 @@ mod tests {
         "DATABASE_URL",
         "postgres://selfcare@127.0.0.1:5432/selfcare",
     );
+
+    /// Issue 24 item 15: no data key, no start, unless the demo data is on; a bad key is named
+    /// but never printed.
+    #[test]
+    fn the_data_key_is_required_outside_the_demo() {
+        let missing = config(&[DB])
+            .expect("valid")
+            .data_keys()
+            .expect_err("no key");
+        assert_eq!(missing.variable, "SELFCARE_DATA_KEY");
+        let demo = config(&[DB, ("SELFCARE_DEMO_DATA", "true")]).expect("valid");
+        assert_eq!(demo.data_keys().expect("demo key").current_id(), 0);
+        let key = "3:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+        let real = config(&[DB, ("SELFCARE_DATA_KEY", key)]).expect("valid");
+        assert_eq!(real.data_keys().expect("key").current_id(), 3);
+        assert!(
+            !format!("{real:?}").contains("00112233"),
+            "the key is not in Debug"
+        );
+        let bad = config(&[DB, ("SELFCARE_DATA_KEY", "3:00112233")]).expect_err("short key");
+        assert!(!bad.to_string().contains("00112233"), "{bad}");
+    }
 
     #[test]
     fn defaults() {

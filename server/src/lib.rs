@@ -14,6 +14,7 @@ use app::backend::{
     clock::Clock,
     payment_gateway::{PaymentGateway, Sandbox},
     repo,
+    sealed::DataKeys,
     sms::{self, DevDelivery, SmsDelivery},
     state::AppState,
 };
@@ -125,18 +126,23 @@ pub async fn state(config: &Config, pool: PgPool) -> Result<AppState, BoxError> 
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         sms_outbox: Arc::new(Notify::new()),
         payments: Arc::new(Sandbox::beside(&pool)),
+        db: app::backend::db_health::DbHealth::of(&pool),
+        keys: config.data_keys()?,
     })
 }
 
 /// Migrates, loads the demo data when asked, and serves until SIGTERM or Ctrl-C, letting
 /// in-flight requests finish.
 pub async fn serve(config: Config) -> Result<(), BoxError> {
+    // No key, no start (outside the demo): nothing is stored that could not be opened.
+    let keys = config.data_keys()?;
     let pool = connect(&config, Duration::from_secs(30)).await?;
     MIGRATOR.run(&pool).await?;
     let clock = config.clock();
     if config.demo_data {
-        demo::load(&pool, clock.today()).await?;
+        demo::load(&pool, clock.today(), &keys).await?;
     }
+    seal_clear_values(&pool, &keys).await?;
     let state = state(&config, pool.clone()).await?;
     let state_wakeup = state.sms_outbox.clone();
     let payments = state.payments.clone();
@@ -161,6 +167,7 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     let billing = tokio::spawn(billing_job(
         pool.clone(),
         payments,
+        keys,
         clock,
         config.demo_data,
         stopping,
@@ -195,6 +202,7 @@ const BILLING_INTERVAL: Duration = Duration::from_secs(15 * 60);
 async fn billing_job(
     pool: PgPool,
     gateway: Arc<dyn PaymentGateway>,
+    keys: Arc<DataKeys>,
     clock: Clock,
     billed_at_start: bool,
     mut stopping: tokio::sync::watch::Receiver<bool>,
@@ -215,7 +223,7 @@ async fn billing_job(
             return;
         }
         let day = clock.today();
-        match billing::run_until(&pool, gateway.as_ref(), day, &stopping).await {
+        match billing::run_until(&pool, gateway.as_ref(), &keys, day, &stopping).await {
             Ok(report) => tracing::info!(%day, %report, "billing run"),
             Err(err) => tracing::warn!(%day, error = %err, "billing run failed"),
         }
@@ -224,11 +232,43 @@ async fn billing_job(
 
 /// Runs billing for one day from the command line (`selfcare-server billing-run --date D`).
 pub async fn billing_run_command(config: &Config, day: chrono::NaiveDate) -> Result<(), BoxError> {
+    let keys = config.data_keys()?;
     let pool = connect(config, Duration::from_secs(30)).await?;
     MIGRATOR.run(&pool).await?;
+    seal_clear_values(&pool, &keys).await?;
     let gateway = Sandbox::beside(&pool);
-    let report = billing::run(&pool, &gateway, day).await?;
+    let report = billing::run(&pool, &gateway, &keys, day).await?;
     println!("billing run for {day}: {report}");
+    Ok(())
+}
+
+/// Seals the IBANs and two-factor secrets still in clear (rows from before sealing, the demo
+/// loader) under the current data key (issue 24 item 15).
+pub async fn seal_clear_values(pool: &PgPool, keys: &DataKeys) -> Result<(), BoxError> {
+    let sealed = repo::secrets::seal(pool, keys, repo::secrets::Pass::Clear).await?;
+    if sealed != repo::secrets::Sealed::default() {
+        tracing::info!(
+            ibans = sealed.ibans,
+            totp_secrets = sealed.totp_secrets,
+            "values in clear sealed"
+        );
+    }
+    Ok(())
+}
+
+/// `selfcare-server rotate-data-key`: seals every value again under the first key of
+/// `SELFCARE_DATA_KEY` (the others still open the old values until this has run).
+pub async fn rotate_data_key_command(config: &Config) -> Result<(), BoxError> {
+    let keys = config.data_keys()?;
+    let pool = connect(config, Duration::from_secs(30)).await?;
+    MIGRATOR.run(&pool).await?;
+    let sealed = repo::secrets::seal(&pool, &keys, repo::secrets::Pass::Rotate).await?;
+    println!(
+        "sealed under key {}: {} IBANs, {} two-factor secrets",
+        keys.current_id(),
+        sealed.ibans,
+        sealed.totp_secrets
+    );
     Ok(())
 }
 

@@ -6,11 +6,14 @@ use server::{Config, MIGRATOR, connect, demo};
 use tracing_subscriber::{EnvFilter, fmt};
 
 const USAGE: &str =
-    "usage: selfcare-server [serve|migrate|demo-data|billing-run [--date YYYY-MM-DD]]
-  serve        migrate, optionally load demo data (SELFCARE_DEMO_DATA=true), serve (default)
-  migrate      apply the database migrations and exit
-  demo-data    apply the migrations, load the demo households and print their logins
-  billing-run  activate, invoice and charge autopay for a day (default: today by the clock)";
+    "usage: selfcare-server [serve|migrate|demo-data|billing-run [--date YYYY-MM-DD]|rotate-data-key|new-data-key]
+  serve            migrate, optionally load demo data (SELFCARE_DEMO_DATA=true), serve (default)
+  migrate          apply the database migrations and exit
+  demo-data        apply the migrations, load the demo households and print their logins
+  billing-run      activate, invoice and charge autopay for a day (default: today by the clock)
+  rotate-data-key  seal every IBAN and two-factor secret again under the first key of
+                   SELFCARE_DATA_KEY (see the README, \"Secrets at rest\")
+  new-data-key     print a new random data key for SELFCARE_DATA_KEY";
 
 /// mimalloc rather than glibc's malloc: a page render allocates a lot of small, short-lived
 /// buffers, and glibc's allocator took a sixth of the server's CPU time under load (issue 10).
@@ -32,9 +35,22 @@ async fn main() -> ExitCode {
     let command = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "serve".to_string());
+    if command == "new-data-key" {
+        // Needs neither configuration nor database.
+        return match app::backend::sealed::DataKeys::new_key_hex() {
+            Ok(hex) => {
+                println!("1:{hex}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("selfcare: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if !matches!(
         command.as_str(),
-        "serve" | "migrate" | "demo-data" | "billing-run"
+        "serve" | "migrate" | "demo-data" | "billing-run" | "rotate-data-key"
     ) {
         eprintln!("{USAGE}");
         return if matches!(command.as_str(), "-h" | "--help" | "help") {
@@ -86,13 +102,22 @@ async fn main() -> ExitCode {
                 let pool = connect(&config, std::time::Duration::from_secs(30)).await?;
                 MIGRATOR.run(&pool).await?;
                 let today = config.clock().today();
-                demo::load(&pool, today).await?;
+                // The demo-data command is the demo: the demo key unless a real one is set.
+                let keys = match config.data_keys() {
+                    Ok(keys) => keys,
+                    Err(_) if config.data_key.is_none() => {
+                        std::sync::Arc::new(app::backend::sealed::DataKeys::demo())
+                    }
+                    Err(err) => return Err(err.into()),
+                };
+                demo::load(&pool, today, &keys).await?;
                 demo::print_logins();
                 Ok(())
             }
             .await
         }
         "billing-run" => server::billing_run_command(&config, billing_day).await,
+        "rotate-data-key" => server::rotate_data_key_command(&config).await,
         _ => server::serve(config).await,
     };
     match outcome {

@@ -54,6 +54,7 @@ pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) ->
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/brand.css", get(brand_css))
         .route("/locale/{code}", get(switch_locale))
         .route("/invoices/{id}/pdf", get(invoice_pdf))
         .route("/usage.csv", get(usage_csv))
@@ -224,6 +225,34 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 /// The process is up.
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// The provider's colours (P3) as a stylesheet of their own, so that pages need no inline
+/// style and the page policy allows styles from the portal only (issue 24 item 15). The
+/// colours are checked hex values (`providers` table). Without the database the browser keeps
+/// the defaults of the main stylesheet.
+async fn brand_css(State(state): State<AppState>) -> Response {
+    if state.db.is_down() {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    match app::backend::repo::providers::brand(&state.pool, state.provider_id).await {
+        Ok(brand) => (
+            [
+                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                // A provider's new colours reach every page within five minutes.
+                (header::CACHE_CONTROL, "public, max-age=300"),
+            ],
+            format!(
+                ":root{{--brand:{};--accent:{}}}\n",
+                brand.color_primary, brand.color_accent
+            ),
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::info!(error = %err, "brand stylesheet without the database");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
 }
 
 /// The database answers within two seconds.

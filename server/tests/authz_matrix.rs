@@ -56,6 +56,7 @@ const fn ok(check: fn(&str) -> bool) -> Expect {
 struct Ids {
     max_user_link: i64,
     jonas_legacy_link: i64,
+    jonas_holder_link: i64,
     invoice_200001: i64,
     message_200001: i64,
     appointment_200001: i64,
@@ -513,6 +514,12 @@ fn matrix() -> Vec<Call> {
             expect: [status(200); 4],
         },
         Call {
+            path: "/api/resume_linking",
+            body: |ids| format!("link_id={}", ids.jonas_holder_link),
+            // Only through the login's own holder link (issue 24 item 4).
+            expect: [status(401), status(404), status(404), ok(|_| true)],
+        },
+        Call {
             path: "/api/delete_link",
             body: |ids| format!("link_id={}", ids.jonas_legacy_link),
             expect: [status(401), status(404), status(404), ok(|_| true)],
@@ -550,6 +557,7 @@ async fn exactly_the_allowed_calls_succeed() {
     let ids = Ids {
         max_user_link: link_id(&pool, USER, "200001-02").await,
         jonas_legacy_link: link_id(&pool, HOLDER, "200004-02").await,
+        jonas_holder_link: common::holder_link_id(&pool, HOLDER, "200001").await,
         invoice_200001: sqlx::query_scalar(
             "SELECT i.id FROM invoices i JOIN customers c ON c.id = i.customer_id
               WHERE c.customer_number = '200001' ORDER BY i.id LIMIT 1",
@@ -723,6 +731,7 @@ async fn bodies_ids(pool: &PgPool) -> Ids {
     Ids {
         max_user_link: link_id(pool, USER, "200001-02").await,
         jonas_legacy_link: link_id(pool, HOLDER, "200004-02").await,
+        jonas_holder_link: common::holder_link_id(pool, HOLDER, "200001").await,
         invoice_200001: 1,
         message_200001: 1,
         appointment_200001: 1,
@@ -855,6 +864,12 @@ async fn every_route_follows_the_same_rights() {
             method: "GET",
             path: "/healthz".into(),
             expect: [(200, None); 4],
+        },
+        RouteCall {
+            method: "GET",
+            // The provider's colours: the same for everyone, nothing personal.
+            path: "/brand.css".into(),
+            expect: [(200, Some(|b: &[u8]| b.starts_with(b":root{--brand:#"))); 4],
         },
         RouteCall {
             method: "GET",

@@ -23,7 +23,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 
 async fn run(pool: &PgPool, day: NaiveDate) -> billing::RunReport {
     let gateway = Sandbox { pool: pool.clone() };
-    billing::run(pool, &gateway, day)
+    billing::run(pool, &gateway, &common::keys(), day)
         .await
         .expect("billing run")
 }
@@ -672,7 +672,7 @@ async fn a_run_told_to_stop_ends_between_batches() {
     extra_subscriptions(&pool, 450, d(2026, 9, 1)).await;
     let gateway = Sandbox { pool: pool.clone() };
     let (_stop, stopping) = tokio::sync::watch::channel(true);
-    let first = billing::run_until(&pool, &gateway, today(), &stopping)
+    let first = billing::run_until(&pool, &gateway, &common::keys(), today(), &stopping)
         .await
         .expect("run");
     assert!(first.stopped, "{first}");

@@ -56,6 +56,7 @@ async fn every_response_carries_the_security_headers() {
     };
     let kinds = [
         ("signed-in page", get("/fr/invoices".into(), Some(&claire))),
+        ("home with meters", get("/fr".into(), Some(&claire))),
         ("public page", get("/de/sign-in".into(), None)),
         ("not found page", get("/en/no-such-page".into(), None)),
         ("redirect", get("/".into(), None)),
@@ -91,7 +92,12 @@ async fn every_response_carries_the_security_headers() {
         // Personal pages and server-function answers are never cached (issue 24, V8.2.1).
         if matches!(
             kind,
-            "signed-in page" | "public page" | "not found page" | "server function" | "invoice PDF"
+            "signed-in page"
+                | "home with meters"
+                | "public page"
+                | "not found page"
+                | "server function"
+                | "invoice PDF"
         ) {
             let cache = header_of(&headers, "cache-control");
             assert!(cache.contains("no-store"), "{kind}: {cache:?}");
@@ -113,6 +119,14 @@ async fn every_response_carries_the_security_headers() {
                 .and_then(|rest| rest.split('\'').next())
                 .unwrap_or_else(|| panic!("{kind}: no nonce in {csp}"));
             assert!(nonce.len() >= 16, "{kind}: {nonce}");
+            // No inline style at all (issue 24 item 15): the policy allows the portal's
+            // stylesheets only, and the page needs nothing else.
+            assert!(csp.contains("style-src 'self';"), "{kind}: {csp}");
+            assert!(!csp.contains("unsafe-inline"), "{kind}: {csp}");
+            assert!(
+                !body.contains(" style=") && !body.contains("<style"),
+                "{kind}"
+            );
             // leptos_i18n leaves an empty `<script></script>` (nothing runs: the browser skips
             // an empty inline script before it asks the policy).
             let scripts =
@@ -335,4 +349,46 @@ async fn per_address_limits_see_through_trusted_proxies_only() {
         assert_eq!(attempt(app.clone(), client).await, 401);
     }
     assert_eq!(attempt(app.clone(), "198.51.100.3").await, 429);
+}
+
+/// Issue 24 item 15: the provider's colours come as a stylesheet of the portal's own (the page
+/// policy allows no inline style), and Home's usage meters still show what they measure.
+#[tokio::test]
+async fn brand_colours_and_meters_need_no_inline_style() {
+    let pool = common::db().await;
+    let app = app(pool.clone()).await;
+    let (status, headers, body) = send(
+        &app,
+        Request::get("/brand.css")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(header_of(&headers, "content-type").starts_with("text/css"));
+    let (primary, accent): (String, String) =
+        sqlx::query_as("SELECT color_primary, color_accent FROM providers WHERE slug = 'lumen'")
+            .fetch_one(&pool)
+            .await
+            .expect("brand");
+    assert_eq!(
+        body,
+        format!(":root{{--brand:{primary};--accent:{accent}}}\n")
+    );
+    let claire = sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
+    let home = Request::get("/fr")
+        .header(header::ACCEPT, "text/html")
+        .header(header::COOKIE, claire)
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, page) = send(&app, home).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("href=\"/brand.css\""),
+        "the page links the colours"
+    );
+    assert!(
+        page.contains("<rect width=\"11%\" height=\"100%\" class=\"meter-fill\">"),
+        "a meter drawn with an SVG attribute (54.3 of 500 GB: 11 %)"
+    );
 }

@@ -333,8 +333,12 @@ async fn pages_render_and_home_redirects_anonymous_visitors() {
 #[tokio::test]
 async fn demo_data_loads_once() {
     let pool = common::db().await;
-    demo::load(&pool, today()).await.expect("first");
-    demo::load(&pool, today()).await.expect("second");
+    demo::load(&pool, today(), &common::keys())
+        .await
+        .expect("first");
+    demo::load(&pool, today(), &common::keys())
+        .await
+        .expect("second");
     let invoices: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM invoices i JOIN customers c ON c.id = i.customer_id
           WHERE i.kind = 'invoice' AND c.customer_number = '100001'",
@@ -655,4 +659,26 @@ Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nx=
 
     let _ = stop.send(());
     serving.await.expect("server stopped");
+}
+
+/// Issue 24 item 8: a pool that timed out because every connection was busy is not an
+/// outage. The health check opens a connection of its own, finds the database there, and
+/// requests keep being served; only an unreachable database is marked down.
+#[tokio::test]
+async fn a_saturated_pool_is_not_an_outage() {
+    use app::{backend::db_health::DbHealth, error::AppError};
+    let pool = common::db().await;
+    let small = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_millis(200))
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .expect("small pool");
+    let held = small.acquire().await.expect("the one connection");
+    let timed_out = small.acquire().await.expect_err("saturated");
+    assert!(matches!(AppError::from(timed_out), AppError::Unavailable));
+    let health = DbHealth::of(&small);
+    health.confirm_outage().await;
+    assert!(!health.is_down(), "saturation taken for an outage");
+    drop(held);
 }

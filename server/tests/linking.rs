@@ -136,3 +136,59 @@ async fn warnings_of_stale_and_legacy_links() {
     assert!(body.contains("LikelyBusinessContract"), "{body}");
     assert!(body.contains("https://business.lumen.example/"), "{body}");
 }
+
+/// Issue 24 item 4: guesses at one customer number add up over logins. Two fresh logins spend
+/// their five each; the number is then paused for everyone, the right password included, and
+/// its holder is told in the inbox and can allow linking again.
+#[tokio::test]
+async fn guesses_from_many_logins_pause_the_number_until_its_holder_allows_it() {
+    let pool = common::db().await;
+    let app = app(pool.clone()).await;
+    let guess = "customer_number=200001&contract_password=guess";
+    let right = "customer_number=200001&contract_password=Becker-200001";
+    for login in ["first.guesser@example.de", "second.guesser@example.de"] {
+        let cookie = register(&app, login).await;
+        for _ in 0..5 {
+            let (status, text, _) = post(&app, "/api/link_holder", guess, Some(&cookie)).await;
+            assert_eq!((status, text.as_str()), (422, "\"LinkProofInvalid\""));
+        }
+    }
+    let owner = register(&app, "real.owner@example.de").await;
+    let (status, text, _) = post(&app, "/api/link_holder", right, Some(&owner)).await;
+    assert_eq!((status, text.as_str()), (429, "\"LinkingPaused\""));
+    // Another number is not paused.
+    let (status, text, _) = post(
+        &app,
+        "/api/link_holder",
+        "customer_number=200002&contract_password=guess",
+        Some(&owner),
+    )
+    .await;
+    assert_eq!((status, text.as_str()), (422, "\"LinkProofInvalid\""));
+
+    // The household heard of it once, in its language.
+    let notices: Vec<String> = sqlx::query_scalar(
+        "SELECT m.subject FROM messages m JOIN customers c ON c.id = m.customer_id
+          WHERE c.customer_number = '200001' AND m.kind = 'security'",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("notices");
+    assert_eq!(notices, vec!["Verknüpfung pausiert: 200001".to_string()]);
+
+    // The holder sees the pause on the linking page and lifts it; a user link cannot.
+    let jonas = sign_in(&app, "jonas.becker@example.de", PASSWORD).await;
+    let (_, links, _) = post(&app, "/api/get_links", "", Some(&jonas)).await;
+    assert!(links.contains("\"paused\":true"), "{links}");
+    let link_id = common::holder_link_id(&pool, "jonas.becker@example.de", "200001").await;
+    let max = sign_in(&app, "max.becker@example.de", PASSWORD).await;
+    let body = format!("link_id={link_id}");
+    let (status, _, _) = post(&app, "/api/resume_linking", &body, Some(&max)).await;
+    assert_eq!(status, 404);
+    let (status, text, _) = post(&app, "/api/resume_linking", &body, Some(&jonas)).await;
+    assert_eq!(status, 200, "{text}");
+    let (_, links, _) = post(&app, "/api/get_links", "", Some(&jonas)).await;
+    assert!(!links.contains("\"paused\":true"), "{links}");
+    let (status, text, _) = post(&app, "/api/link_holder", right, Some(&owner)).await;
+    assert_eq!(status, 200, "{text}");
+}

@@ -71,12 +71,25 @@ async fn a_holder_activates_and_cancels_direct_debit() {
     assert_eq!(mandate.reference, "LUMEN-100001-001");
     assert_eq!(mandate.signed_on.to_string(), "2026-11-22");
     assert_eq!(Some(mandate.creditor_id), active.creditor_id);
-    // The IBAN is kept in full for the bank, in its electronic form.
-    let stored: String = sqlx::query_scalar("SELECT iban FROM sepa_mandates WHERE revoked_on IS NULL AND reference = 'LUMEN-100001-001'")
-        .fetch_one(&pool)
-        .await
-        .expect("stored");
-    assert_eq!(stored, "BE68539007547034");
+    // The IBAN is kept in full for the bank, in its electronic form, sealed at rest (issue
+    // 24 item 15): no clear text in the row, and only the data key opens it.
+    let (clear, sealed, customer_id): (Option<String>, Vec<u8>, i64) = sqlx::query_as(
+        "SELECT iban, iban_sealed, customer_id FROM sepa_mandates
+          WHERE revoked_on IS NULL AND reference = 'LUMEN-100001-001'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("stored");
+    assert_eq!(clear, None);
+    assert!(!String::from_utf8_lossy(&sealed).contains("7034"));
+    let purpose = app::backend::sealed::Purpose::Iban { customer_id };
+    let opened = common::keys().open_text(purpose, &sealed).expect("opens");
+    assert_eq!(opened, "BE68539007547034");
+    assert!(
+        app::backend::sealed::DataKeys::demo()
+            .open(purpose, &sealed)
+            .is_err()
+    );
 
     let (status, _, _) = post(&app, "/api/revoke_sepa", "", Some(&claire)).await;
     assert_eq!(status, 200);

@@ -223,7 +223,7 @@ async fn rollup_mismatches(pool: &sqlx::PgPool) -> i64 {
 async fn rollups_and_partitions_follow_every_change() {
     use app::backend::repo::usage::{NewUsage, adopt_default_rows, ingest};
     let pool = common::db().await;
-    server::demo::load(&pool, common::today())
+    server::demo::load(&pool, common::today(), &common::keys())
         .await
         .expect("demo data");
     assert!(common::count(&pool, "SELECT count(*) FROM usage_daily").await > 100);

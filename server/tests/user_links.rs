@@ -200,3 +200,51 @@ async fn refusals_come_before_any_sms() {
     let (status, text) = request(&app, &cookie, "+49 151 2000 0901").await;
     assert_eq!((status, text.as_str()), (429, "\"TooManyAttempts\""));
 }
+
+/// Issue 24 item 4: wrong codes for one line add up over logins. After ten the line is paused
+/// for everyone (no SMS goes out to it), until the holder of its customer number allows
+/// linking again.
+#[tokio::test]
+async fn wrong_codes_from_many_logins_pause_the_line_until_its_holder_allows_it() {
+    let pool = common::db().await;
+    let app = app(pool.clone()).await;
+    let line = "+4915120000101";
+    for login in ["first.prober@example.de", "second.prober@example.de"] {
+        let cookie = register(&app, login).await;
+        assert_eq!(request(&app, &cookie, line).await.0, 200);
+        let code = delivered_code(&pool, "200001").await;
+        let wrong = if code == "000000" { "000001" } else { "000000" };
+        for _ in 0..5 {
+            let (status, text) = confirm(&app, &cookie, line, wrong).await;
+            assert_eq!((status, text.as_str()), (422, "\"LinkCodeInvalid\""));
+        }
+    }
+    let sent = outbox_rows(&pool).await;
+    let third = register(&app, "third.prober@example.de").await;
+    let (status, text) = request(&app, &third, "+49 151 2000 0101").await;
+    assert_eq!((status, text.as_str()), (429, "\"LinkingPaused\""));
+    assert_eq!(outbox_rows(&pool).await, sent, "no SMS to a paused line");
+    // The other line of the household is not paused.
+    assert_eq!(request(&app, &third, "+4915120000102").await.0, 200);
+    let notices: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM messages m JOIN customers c ON c.id = m.customer_id
+          WHERE c.customer_number = '200001' AND m.kind = 'security'
+            AND m.subject LIKE '%+49 151%0101%'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("notices");
+    assert_eq!(notices, 1);
+
+    let jonas = common::sign_in(&app, "jonas.becker@example.de", "Mobil-demo-2024").await;
+    let link_id = common::holder_link_id(&pool, "jonas.becker@example.de", "200001").await;
+    let (status, _, _) = post(
+        &app,
+        "/api/resume_linking",
+        &format!("link_id={link_id}"),
+        Some(&jonas),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(request(&app, &third, line).await.0, 200);
+}

@@ -37,26 +37,25 @@ pub async fn get_contact() -> Result<ContactData, AppError> {
     use crate::backend::{
         access::require_access, repo::contact as repo, respond, state::app_state,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
-            let (contact, country) = repo::read(&state.pool, customer_id).await?;
-            let last_change = repo::last_change(&state.pool, customer_id).await?.map(
-                |(changed_at, by, fields)| ContactChange {
+    respond::finish(async {
+        let state = app_state()?;
+        let customer_id = require_access(&state).await?.require_holder()?;
+        let (contact, country) = repo::read(&state.pool, customer_id).await?;
+        let last_change =
+            repo::last_change(&state.pool, customer_id)
+                .await?
+                .map(|(changed_at, by, fields)| ContactChange {
                     changed_at,
                     by,
                     fields,
-                },
-            );
-            Ok(ContactData {
-                contact,
-                country,
-                last_change,
-            })
-        }
-        .await,
-    )
+                });
+        Ok(ContactData {
+            contact,
+            country,
+            last_change,
+        })
+    })
+    .await
 }
 
 /// Saves the contact data: every field checked (all problems at once, in the customer's
@@ -83,75 +82,69 @@ pub async fn save_contact(
         },
         error::FieldError,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let mut tx = state.pool.begin().await?;
-            let (mut old, country) = repo::lock(&mut tx, customer_id).await?;
-            // A number stored as typed before (spaces) is the same number in its normal form.
-            old.phone = old.phone.map(|p| normalize_phone(&p).unwrap_or(p));
-            let raw = Contact {
-                first_name,
-                last_name,
-                email,
-                phone: Some(phone),
-                street,
-                postal_code,
-                city,
-            };
-            let new = check_contact(&raw, &country).map_err(|problems| {
-                AppError::Invalid(
-                    problems
-                        .into_iter()
-                        .map(|(field, problem)| FieldError {
-                            field: field.to_string(),
-                            problem,
-                        })
-                        .collect(),
-                )
-            })?;
-            let changed = changes(&old, &new);
-            if changed.is_empty() {
-                crate::backend::flash::notice(
-                    &state,
-                    crate::domain::flash::Flash::ContactSaved { changed: false },
-                )
-                .await;
-                return Ok(Vec::new());
-            }
-            if changed.iter().any(|change| change.field == "email") {
-                crate::api::security::prove_current_password(
-                    &state,
-                    &access.session,
-                    current_password,
-                )
-                .await?;
-            }
-            repo::update(
-                &mut tx,
-                customer_id,
-                access.session.login_id,
-                &new,
-                &changed,
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let mut tx = state.pool.begin().await?;
+        let (mut old, country) = repo::lock(&mut tx, customer_id).await?;
+        // A number stored as typed before (spaces) is the same number in its normal form.
+        old.phone = old.phone.map(|p| normalize_phone(&p).unwrap_or(p));
+        let raw = Contact {
+            first_name,
+            last_name,
+            email,
+            phone: Some(phone),
+            street,
+            postal_code,
+            city,
+        };
+        let new = check_contact(&raw, &country).map_err(|problems| {
+            AppError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|(field, problem)| FieldError {
+                        field: field.to_string(),
+                        problem,
+                    })
+                    .collect(),
             )
-            .await?;
-            tx.commit().await?;
-            let fields: Vec<String> = changed.iter().map(|c| c.field.to_string()).collect();
-            tracing::info!(
-                customer_id,
-                login_id = access.session.login_id,
-                ?fields,
-                "contact data changed"
-            );
+        })?;
+        let changed = changes(&old, &new);
+        if changed.is_empty() {
             crate::backend::flash::notice(
                 &state,
-                crate::domain::flash::Flash::ContactSaved { changed: true },
+                crate::domain::flash::Flash::ContactSaved { changed: false },
             )
             .await;
-            Ok(fields)
+            return Ok(Vec::new());
         }
-        .await,
-    )
+        if changed.iter().any(|change| change.field == "email") {
+            crate::api::security::prove_current_password(&state, &access.session, current_password)
+                .await?;
+        }
+        repo::update(
+            &mut tx,
+            customer_id,
+            access.session.login_id,
+            &new,
+            &changed,
+        )
+        .await?;
+        tx.commit().await?;
+        let fields: Vec<String> = changed.iter().map(|c| c.field.to_string()).collect();
+        tracing::info!(
+            customer_id,
+            login_id = access.session.login_id,
+            ?fields,
+            "contact data changed"
+        );
+        crate::backend::flash::notice(
+            &state,
+            crate::domain::flash::Flash::ContactSaved { changed: true },
+        )
+        .await;
+        Ok(fields)
+    })
+    .await
 }

@@ -92,34 +92,31 @@ pub async fn get_appointments() -> Result<Appointments, AppError> {
         backend::{access::require_access, repo::appointments as repo, respond, state::app_state},
         domain::appointment::{MAX_OPEN, bookable_days, changeable},
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
-            let today = state.clock.today();
-            let mut appointments = repo::booked(&state.pool, customer_id).await?;
-            for appointment in &mut appointments {
-                appointment.changeable = changeable(appointment.slot.day, today);
-            }
-            let slots =
-                repo::free_slots(&state.pool, state.provider_id, bookable_days(today)).await?;
-            let moves = repo::moves_to_book(&state.pool, customer_id).await?;
-            let mut conn = state.pool.acquire().await?;
-            let (street, postal_code, city, _) = repo::home_address(&mut conn, customer_id).await?;
-            let can_book = i64::try_from(appointments.len()).unwrap_or(i64::MAX) < MAX_OPEN;
-            Ok(Appointments {
-                appointments,
-                slots,
-                street,
-                postal_code,
-                city,
-                moves,
-                can_book,
-                booking_key: uuid::Uuid::new_v4().to_string(),
-            })
+    respond::finish(async {
+        let state = app_state()?;
+        let customer_id = require_access(&state).await?.require_holder()?;
+        let today = state.clock.today();
+        let mut appointments = repo::booked(&state.pool, customer_id).await?;
+        for appointment in &mut appointments {
+            appointment.changeable = changeable(appointment.slot.day, today);
         }
-        .await,
-    )
+        let slots = repo::free_slots(&state.pool, state.provider_id, bookable_days(today)).await?;
+        let moves = repo::moves_to_book(&state.pool, customer_id).await?;
+        let mut conn = state.pool.acquire().await?;
+        let (street, postal_code, city, _) = repo::home_address(&mut conn, customer_id).await?;
+        let can_book = i64::try_from(appointments.len()).unwrap_or(i64::MAX) < MAX_OPEN;
+        Ok(Appointments {
+            appointments,
+            slots,
+            street,
+            postal_code,
+            city,
+            moves,
+            can_book,
+            booking_key: uuid::Uuid::new_v4().to_string(),
+        })
+    })
+    .await
 }
 
 /// Books a window: a repair at the address given, or (with `move_request`) the installation
@@ -149,108 +146,104 @@ pub async fn book_appointment(
             validation::FieldProblem,
         },
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let login_id = access.session.login_id;
-            let today = state.clock.today();
-            let move_id = match move_request.trim() {
-                "" => None,
-                raw => Some(raw.parse::<i64>().map_err(|_| AppError::NotFound)?),
-            };
-            let mut tx = state.pool.begin().await?;
-            let request = (
-                &kind,
-                &slot_id,
-                &street,
-                &postal_code,
-                &city,
-                &note,
-                &move_request,
-            );
-            if let Claim::Replay(answer) = idempotency::claim(
-                &mut tx,
-                login_id,
-                &idempotency_key,
-                "book_appointment",
-                &request,
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let login_id = access.session.login_id;
+        let today = state.clock.today();
+        let move_id = match move_request.trim() {
+            "" => None,
+            raw => Some(raw.parse::<i64>().map_err(|_| AppError::NotFound)?),
+        };
+        let mut tx = state.pool.begin().await?;
+        let request = (
+            &kind,
+            &slot_id,
+            &street,
+            &postal_code,
+            &city,
+            &note,
+            &move_request,
+        );
+        if let Claim::Replay(answer) = idempotency::claim(
+            &mut tx,
+            login_id,
+            &idempotency_key,
+            "book_appointment",
+            &request,
+        )
+        .await?
+        {
+            return answer;
+        }
+        let (_, _, _, country) = repo::home_address(&mut tx, customer_id).await?;
+        let slot = parse_slot(&slot_id);
+        let note = check_note(&note);
+        let (kind, street, postal_code, city) = if let Some(move_id) = move_id {
+            let (street, postal_code, city) = repo::lock_open_move(&mut tx, customer_id, move_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let kind = Ok(AppointmentKind::Installation);
+            (kind, Ok(street), Ok(postal_code), Ok(city))
+        } else {
+            (
+                AppointmentKind::parse(kind.trim()).ok_or(FieldProblem::Required),
+                check_address_text(street.as_deref().unwrap_or_default()),
+                check_postal_code(postal_code.as_deref().unwrap_or_default(), &country),
+                check_address_text(city.as_deref().unwrap_or_default()),
             )
-            .await?
-            {
-                return answer;
-            }
-            let (_, _, _, country) = repo::home_address(&mut tx, customer_id).await?;
-            let slot = parse_slot(&slot_id);
-            let note = check_note(&note);
-            let (kind, street, postal_code, city) = if let Some(move_id) = move_id {
-                let (street, postal_code, city) =
-                    repo::lock_open_move(&mut tx, customer_id, move_id)
-                        .await?
-                        .ok_or(AppError::NotFound)?;
-                let kind = Ok(AppointmentKind::Installation);
-                (kind, Ok(street), Ok(postal_code), Ok(city))
-            } else {
-                (
-                    AppointmentKind::parse(kind.trim()).ok_or(FieldProblem::Required),
-                    check_address_text(street.as_deref().unwrap_or_default()),
-                    check_postal_code(postal_code.as_deref().unwrap_or_default(), &country),
-                    check_address_text(city.as_deref().unwrap_or_default()),
-                )
-            };
-            AppError::check_fields([
-                ("kind", kind.as_ref().err().copied()),
-                ("slot_id", slot.as_ref().err().copied()),
-                ("street", street.as_ref().err().copied()),
-                ("postal_code", postal_code.as_ref().err().copied()),
-                ("city", city.as_ref().err().copied()),
-                ("note", note.as_ref().err().copied()),
-            ])?;
-            let (Ok(kind), Ok(slot_id), Ok(street), Ok(postal_code), Ok(city), Ok(note)) =
-                (kind, slot, street, postal_code, city, note)
-            else {
-                return Err(AppError::Internal);
-            };
-            if repo::lock_customer_and_count(&mut tx, customer_id).await? >= MAX_OPEN {
-                return Err(AppError::field("slot_id", FieldProblem::AppointmentLimit));
-            }
-            require_bookable(&mut tx, state.provider_id, slot_id, today).await?;
-            let booked = repo::insert(
-                &mut tx,
-                &repo::NewAppointment {
-                    customer_id,
-                    slot_id,
-                    kind,
-                    street: &street,
-                    postal_code: &postal_code,
-                    city: &city,
-                    note: note.as_deref(),
-                    move_request_id: move_id,
-                },
-            )
-            .await?;
-            match booked {
-                repo::Booked::Done => {}
-                repo::Booked::SlotTaken => {
-                    return Err(AppError::field("slot_id", FieldProblem::SlotTaken));
-                }
-                repo::Booked::MoveBooked => return Err(AppError::Stale),
-            }
-            idempotency::remember(&mut tx, login_id, &idempotency_key, &Ok(())).await?;
-            tx.commit().await?;
-            tracing::info!(
+        };
+        AppError::check_fields([
+            ("kind", kind.as_ref().err().copied()),
+            ("slot_id", slot.as_ref().err().copied()),
+            ("street", street.as_ref().err().copied()),
+            ("postal_code", postal_code.as_ref().err().copied()),
+            ("city", city.as_ref().err().copied()),
+            ("note", note.as_ref().err().copied()),
+        ])?;
+        let (Ok(kind), Ok(slot_id), Ok(street), Ok(postal_code), Ok(city), Ok(note)) =
+            (kind, slot, street, postal_code, city, note)
+        else {
+            return Err(AppError::Internal);
+        };
+        if repo::lock_customer_and_count(&mut tx, customer_id).await? >= MAX_OPEN {
+            return Err(AppError::field("slot_id", FieldProblem::AppointmentLimit));
+        }
+        require_bookable(&mut tx, state.provider_id, slot_id, today).await?;
+        let booked = repo::insert(
+            &mut tx,
+            &repo::NewAppointment {
                 customer_id,
                 slot_id,
-                kind = kind.as_str(),
-                "appointment booked"
-            );
-            crate::backend::flash::notice(&state, crate::domain::flash::Flash::AppointmentBooked)
-                .await;
-            Ok(())
+                kind,
+                street: &street,
+                postal_code: &postal_code,
+                city: &city,
+                note: note.as_deref(),
+                move_request_id: move_id,
+            },
+        )
+        .await?;
+        match booked {
+            repo::Booked::Done => {}
+            repo::Booked::SlotTaken => {
+                return Err(AppError::field("slot_id", FieldProblem::SlotTaken));
+            }
+            repo::Booked::MoveBooked => return Err(AppError::Stale),
         }
-        .await,
-    )
+        idempotency::remember(&mut tx, login_id, &idempotency_key, &Ok(())).await?;
+        tx.commit().await?;
+        tracing::info!(
+            customer_id,
+            slot_id,
+            kind = kind.as_str(),
+            "appointment booked"
+        );
+        crate::backend::flash::notice(&state, crate::domain::flash::Flash::AppointmentBooked).await;
+        Ok(())
+    })
+    .await
 }
 
 /// Moves a booked appointment to another free window (until the day before).
@@ -263,46 +256,40 @@ pub async fn reschedule_appointment(appointment_id: i64, slot_id: String) -> Res
             validation::FieldProblem,
         },
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
-            let today = state.clock.today();
-            let slot_id = parse_slot(&slot_id).map_err(|p| AppError::field("slot_id", p))?;
-            let mut tx = state.pool.begin().await?;
-            let (current_slot, current_day) =
-                repo::lock_booked(&mut tx, customer_id, appointment_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-            if !changeable(current_day, today) {
-                return Err(AppError::Stale);
-            }
-            if current_slot == slot_id {
-                return Ok(());
-            }
-            require_bookable(&mut tx, state.provider_id, slot_id, today).await?;
-            match repo::reschedule(&mut tx, appointment_id, slot_id).await? {
-                repo::Booked::Done => {}
-                repo::Booked::SlotTaken | repo::Booked::MoveBooked => {
-                    return Err(AppError::field("slot_id", FieldProblem::SlotTaken));
-                }
-            }
-            tx.commit().await?;
-            tracing::info!(
-                customer_id,
-                appointment_id,
-                slot_id,
-                "appointment rescheduled"
-            );
-            crate::backend::flash::notice(
-                &state,
-                crate::domain::flash::Flash::AppointmentRescheduled,
-            )
-            .await;
-            Ok(())
+    respond::finish(async {
+        let state = app_state()?;
+        let customer_id = require_access(&state).await?.require_holder()?;
+        let today = state.clock.today();
+        let slot_id = parse_slot(&slot_id).map_err(|p| AppError::field("slot_id", p))?;
+        let mut tx = state.pool.begin().await?;
+        let (current_slot, current_day) = repo::lock_booked(&mut tx, customer_id, appointment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !changeable(current_day, today) {
+            return Err(AppError::Stale);
         }
-        .await,
-    )
+        if current_slot == slot_id {
+            return Ok(());
+        }
+        require_bookable(&mut tx, state.provider_id, slot_id, today).await?;
+        match repo::reschedule(&mut tx, appointment_id, slot_id).await? {
+            repo::Booked::Done => {}
+            repo::Booked::SlotTaken | repo::Booked::MoveBooked => {
+                return Err(AppError::field("slot_id", FieldProblem::SlotTaken));
+            }
+        }
+        tx.commit().await?;
+        tracing::info!(
+            customer_id,
+            appointment_id,
+            slot_id,
+            "appointment rescheduled"
+        );
+        crate::backend::flash::notice(&state, crate::domain::flash::Flash::AppointmentRescheduled)
+            .await;
+        Ok(())
+    })
+    .await
 }
 
 /// Cancels a booked appointment (until the day before); its window is free again.
@@ -312,27 +299,22 @@ pub async fn cancel_appointment(appointment_id: i64) -> Result<(), AppError> {
         backend::{access::require_access, repo::appointments as repo, respond, state::app_state},
         domain::appointment::changeable,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
-            let mut tx = state.pool.begin().await?;
-            let (_, day) = repo::lock_booked(&mut tx, customer_id, appointment_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if !changeable(day, state.clock.today()) {
-                return Err(AppError::Stale);
-            }
-            repo::cancel(&mut tx, appointment_id).await?;
-            tx.commit().await?;
-            tracing::info!(customer_id, appointment_id, "appointment cancelled");
-            crate::backend::flash::notice(
-                &state,
-                crate::domain::flash::Flash::AppointmentCancelled,
-            )
-            .await;
-            Ok(())
+    respond::finish(async {
+        let state = app_state()?;
+        let customer_id = require_access(&state).await?.require_holder()?;
+        let mut tx = state.pool.begin().await?;
+        let (_, day) = repo::lock_booked(&mut tx, customer_id, appointment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !changeable(day, state.clock.today()) {
+            return Err(AppError::Stale);
         }
-        .await,
-    )
+        repo::cancel(&mut tx, appointment_id).await?;
+        tx.commit().await?;
+        tracing::info!(customer_id, appointment_id, "appointment cancelled");
+        crate::backend::flash::notice(&state, crate::domain::flash::Flash::AppointmentCancelled)
+            .await;
+        Ok(())
+    })
+    .await
 }

@@ -160,23 +160,21 @@ pub async fn get_next_invoices() -> Result<Vec<SubscriptionView>, AppError> {
     use crate::backend::{
         access::require_access, billing, repo::billing as repo, respond, state::app_state,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
-            let today = state.clock.today();
-            let mut conn = state.pool.acquire().await?;
-            let subs = repo::subscriptions_of(&mut conn, customer_id).await?;
-            let mut views = Vec::with_capacity(subs.len());
-            for sub in &subs {
-                let next = billing::next_invoice(&mut conn, sub, today).await?;
-                let plans = repo::plans_for(&mut conn, sub.contract_id).await?;
-                views.push(view_of(sub, next, plans, today));
-            }
-            Ok(views)
+    respond::finish(async {
+        let state = app_state()?;
+        let customer_id = require_access(&state).await?.require_holder()?;
+        let today = state.clock.today();
+        let mut conn = state.pool.acquire().await?;
+        let subs = repo::subscriptions_of(&mut conn, customer_id).await?;
+        let mut views = Vec::with_capacity(subs.len());
+        for sub in &subs {
+            let next = billing::next_invoice(&mut conn, sub, today).await?;
+            let plans = repo::plans_for(&mut conn, sub.contract_id).await?;
+            views.push(view_of(sub, next, plans, today));
         }
-        .await,
-    )
+        Ok(views)
+    })
+    .await
 }
 
 /// Switches a subscription's monthly plan today; the proration goes on the next invoice.
@@ -191,67 +189,65 @@ pub async fn change_plan(
         backend::{access::require_access, repo::billing as repo, respond, state::app_state},
         domain::{billing::cycles::cycle_containing, validation::FieldProblem},
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let Ok(tariff_id) = tariff_id.trim().parse::<i64>() else {
-                return Err(AppError::field("tariff_id", FieldProblem::PlanRequired));
-            };
-            let today = state.clock.today();
-            if quoted_on.parse::<NaiveDate>().ok() != Some(today) {
-                return Err(AppError::Stale);
-            }
-            let mut tx = state.pool.begin().await?;
-            let sub = repo::lock_subscription(&mut tx, customer_id, subscription_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let activation = sub
-                .activated_on
-                .filter(|a| *a <= today && !sub.managed)
-                .ok_or_else(|| AppError::field("tariff_id", FieldProblem::PlanNotChangeable))?;
-            if tariff_id == sub.tariff_id {
-                return Err(AppError::field("tariff_id", FieldProblem::PlanUnchanged));
-            }
-            let plans = repo::plans_for(&mut tx, sub.contract_id).await?;
-            let plan = plans
-                .iter()
-                .find(|p| p.id == tariff_id)
-                .ok_or_else(|| AppError::field("tariff_id", FieldProblem::PlanRequired))?;
-            let (_, cycle) = cycle_containing(activation, today).ok_or(AppError::Internal)?;
-            let currency = Currency::parse(&sub.currency).ok_or(AppError::Internal)?;
-            let amount = prorate(
-                cycle,
-                today,
-                sub.monthly_price,
-                plan.monthly_price,
-                currency,
-            )
-            .map_err(|_| AppError::Internal)?
-            .amount();
-            repo::insert_plan_change(
-                &mut tx,
-                &repo::NewPlanChange {
-                    subscription_id: sub.id,
-                    contract_id: sub.contract_id,
-                    login_id: access.session.login_id,
-                    effective_on: today,
-                    cycle,
-                    old_tariff_id: sub.tariff_id,
-                    new_tariff_id: plan.id,
-                    old_price: sub.monthly_price,
-                    new_price: plan.monthly_price,
-                    amount,
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            tracing::info!(subscription_id, tariff_id, %amount, "plan changed");
-            Ok(amount)
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let Ok(tariff_id) = tariff_id.trim().parse::<i64>() else {
+            return Err(AppError::field("tariff_id", FieldProblem::PlanRequired));
+        };
+        let today = state.clock.today();
+        if quoted_on.parse::<NaiveDate>().ok() != Some(today) {
+            return Err(AppError::Stale);
         }
-        .await,
-    )
+        let mut tx = state.pool.begin().await?;
+        let sub = repo::lock_subscription(&mut tx, customer_id, subscription_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let activation = sub
+            .activated_on
+            .filter(|a| *a <= today && !sub.managed)
+            .ok_or_else(|| AppError::field("tariff_id", FieldProblem::PlanNotChangeable))?;
+        if tariff_id == sub.tariff_id {
+            return Err(AppError::field("tariff_id", FieldProblem::PlanUnchanged));
+        }
+        let plans = repo::plans_for(&mut tx, sub.contract_id).await?;
+        let plan = plans
+            .iter()
+            .find(|p| p.id == tariff_id)
+            .ok_or_else(|| AppError::field("tariff_id", FieldProblem::PlanRequired))?;
+        let (_, cycle) = cycle_containing(activation, today).ok_or(AppError::Internal)?;
+        let currency = Currency::parse(&sub.currency).ok_or(AppError::Internal)?;
+        let amount = prorate(
+            cycle,
+            today,
+            sub.monthly_price,
+            plan.monthly_price,
+            currency,
+        )
+        .map_err(|_| AppError::Internal)?
+        .amount();
+        repo::insert_plan_change(
+            &mut tx,
+            &repo::NewPlanChange {
+                subscription_id: sub.id,
+                contract_id: sub.contract_id,
+                login_id: access.session.login_id,
+                effective_on: today,
+                cycle,
+                old_tariff_id: sub.tariff_id,
+                new_tariff_id: plan.id,
+                old_price: sub.monthly_price,
+                new_price: plan.monthly_price,
+                amount,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(subscription_id, tariff_id, %amount, "plan changed");
+        Ok(amount)
+    })
+    .await
 }
 
 /// B6: asks to move the billing date. Always refused with the reason: the cycles start on
@@ -267,35 +263,33 @@ pub async fn request_billing_date_change(
             billing::invoice_dates::request_billing_date_change as decide, validation::FieldProblem,
         },
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
-            let day = billing_day
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|d| (1..=31).contains(d))
-                .ok_or_else(|| AppError::field("billing_day", FieldProblem::DayInvalid))?;
-            let mut conn = state.pool.acquire().await?;
-            let sub = repo::subscriptions_of(&mut conn, customer_id)
-                .await?
-                .into_iter()
-                .find(|s| s.id == subscription_id)
-                .ok_or(AppError::NotFound)?;
-            let activation = sub.activated_on.unwrap_or(sub.shipped_on);
-            match decide(activation, day) {
-                Err(_) => {
-                    tracing::info!(subscription_id, day, "billing date change refused (B6)");
-                    Err(AppError::field(
-                        "billing_day",
-                        FieldProblem::BillingDateFixed,
-                    ))
-                }
+    respond::finish(async {
+        let state = app_state()?;
+        let customer_id = require_access(&state).await?.require_holder()?;
+        let day = billing_day
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (1..=31).contains(d))
+            .ok_or_else(|| AppError::field("billing_day", FieldProblem::DayInvalid))?;
+        let mut conn = state.pool.acquire().await?;
+        let sub = repo::subscriptions_of(&mut conn, customer_id)
+            .await?
+            .into_iter()
+            .find(|s| s.id == subscription_id)
+            .ok_or(AppError::NotFound)?;
+        let activation = sub.activated_on.unwrap_or(sub.shipped_on);
+        match decide(activation, day) {
+            Err(_) => {
+                tracing::info!(subscription_id, day, "billing date change refused (B6)");
+                Err(AppError::field(
+                    "billing_day",
+                    FieldProblem::BillingDateFixed,
+                ))
             }
         }
-        .await,
-    )
+    })
+    .await
 }
 
 /// A way to pay an invoice now.
@@ -322,7 +316,10 @@ pub struct PayableView {
 }
 
 #[cfg(feature = "ssr")]
-fn method_choices(p: &crate::backend::repo::billing::Payable) -> Vec<MethodChoice> {
+fn method_choices(
+    p: &crate::backend::repo::billing::Payable,
+    keys: &crate::backend::sealed::DataKeys,
+) -> Result<Vec<MethodChoice>, AppError> {
     let tail = |s: &str| -> String {
         let chars: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
         chars[chars.len().saturating_sub(4)..].iter().collect()
@@ -336,15 +333,16 @@ fn method_choices(p: &crate::backend::repo::billing::Payable) -> Vec<MethodChoic
     if p.subscription_method != Some(PaymentMethod::MobileMoney) {
         order.retain(|m| *m != PaymentMethod::MobileMoney);
     }
-    order
-        .into_iter()
-        .filter_map(|method| {
-            p.instruments.for_method(method).map(|i| MethodChoice {
+    let mut choices = Vec::with_capacity(order.len());
+    for method in order {
+        if let Some(instrument) = p.instruments.for_method(method, keys)? {
+            choices.push(MethodChoice {
                 method,
-                masked: format!("•••• {}", tail(i)),
-            })
-        })
-        .collect()
+                masked: format!("•••• {}", tail(&instrument)),
+            });
+        }
+    }
+    Ok(choices)
 }
 
 /// The household's invoices that wait for a payment in the portal, each with a fresh key.
@@ -353,15 +351,15 @@ pub async fn get_payables() -> Result<Vec<PayableView>, AppError> {
     use crate::backend::{
         access::require_access, repo::billing as repo, respond, state::app_state,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
-            let mut conn = state.pool.acquire().await?;
-            let payables = repo::payables(&mut conn, customer_id).await?;
-            Ok(payables
-                .iter()
-                .map(|p| PayableView {
+    respond::finish(async {
+        let state = app_state()?;
+        let customer_id = require_access(&state).await?.require_holder()?;
+        let mut conn = state.pool.acquire().await?;
+        let payables = repo::payables(&mut conn, customer_id).await?;
+        payables
+            .iter()
+            .map(|p| {
+                Ok(PayableView {
                     invoice_id: p.invoice_id,
                     number: p.number.clone(),
                     issue_date: p.issue_date,
@@ -369,13 +367,13 @@ pub async fn get_payables() -> Result<Vec<PayableView>, AppError> {
                     action_required: p.status == "action_required",
                     amount_due: p.amount_due,
                     currency: p.currency.clone(),
-                    methods: method_choices(p),
+                    methods: method_choices(p, &state.keys)?,
                     idempotency_key: uuid::Uuid::new_v4().to_string(),
                 })
-                .collect())
-        }
-        .await,
-    )
+            })
+            .collect()
+    })
+    .await
 }
 
 /// How a portal payment ended.
@@ -404,112 +402,109 @@ pub async fn pay_invoice(
         },
         domain::validation::FieldProblem,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let Some(method) = PaymentMethod::parse(method.trim()) else {
-                return Err(AppError::field(
-                    "method",
-                    FieldProblem::PaymentMethodMissing,
-                ));
-            };
-            let login_id = access.session.login_id;
-            // Keys are per login (another login's key never replays this one's payment) and per
-            // method (after a decline, another method is a new charge, not the declined one).
-            let claim_key = format!("{idempotency_key}:{}", method.code());
-            let key = format!("portal-{login_id}-{idempotency_key}-{}", method.code());
-            let today = state.clock.today();
-            let mut tx = state.pool.begin().await?;
-            let request = (invoice_id, method.code());
-            if let Claim::Replay(answer) =
-                idempotency::claim(&mut tx, login_id, &claim_key, "pay_invoice", &request).await?
-            {
-                return answer;
-            }
-            let payable = repo::lock_payable(&mut tx, customer_id, invoice_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if !matches!(payable.status.as_str(), "failed" | "action_required") {
-                return Err(AppError::Stale);
-            }
-            let choices = method_choices(&payable);
-            if !choices.iter().any(|c| c.method == method) {
-                return Err(AppError::field(
-                    "method",
-                    FieldProblem::PaymentMethodMissing,
-                ));
-            }
-            let instrument = payable
-                .instruments
-                .for_method(method)
-                .unwrap_or_default()
-                .to_string();
-            let outcome = state
-                .payments
-                .charge(&ChargeRequest {
-                    idempotency_key: key.clone(),
-                    invoice_number: payable.number.clone(),
-                    amount: payable.amount_due,
-                    currency: payable.currency.clone(),
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let Some(method) = PaymentMethod::parse(method.trim()) else {
+            return Err(AppError::field(
+                "method",
+                FieldProblem::PaymentMethodMissing,
+            ));
+        };
+        let login_id = access.session.login_id;
+        // Keys are per login (another login's key never replays this one's payment) and per
+        // method (after a decline, another method is a new charge, not the declined one).
+        let claim_key = format!("{idempotency_key}:{}", method.code());
+        let key = format!("portal-{login_id}-{idempotency_key}-{}", method.code());
+        let today = state.clock.today();
+        let mut tx = state.pool.begin().await?;
+        let request = (invoice_id, method.code());
+        if let Claim::Replay(answer) =
+            idempotency::claim(&mut tx, login_id, &claim_key, "pay_invoice", &request).await?
+        {
+            return answer;
+        }
+        let payable = repo::lock_payable(&mut tx, customer_id, invoice_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !matches!(payable.status.as_str(), "failed" | "action_required") {
+            return Err(AppError::Stale);
+        }
+        let choices = method_choices(&payable, &state.keys)?;
+        if !choices.iter().any(|c| c.method == method) {
+            return Err(AppError::field(
+                "method",
+                FieldProblem::PaymentMethodMissing,
+            ));
+        }
+        let instrument = payable
+            .instruments
+            .for_method(method, &state.keys)?
+            .unwrap_or_default();
+        let outcome = state
+            .payments
+            .charge(&ChargeRequest {
+                idempotency_key: key.clone(),
+                invoice_number: payable.number.clone(),
+                amount: payable.amount_due,
+                currency: payable.currency.clone(),
+                method,
+                instrument,
+            })
+            .await?;
+        match outcome {
+            ChargeOutcome::Succeeded { reference } => {
+                repo::record_attempt(
+                    &mut tx,
+                    invoice_id,
+                    today,
                     method,
-                    instrument,
-                })
+                    false,
+                    Some(&reference),
+                    None,
+                )
                 .await?;
-            match outcome {
-                ChargeOutcome::Succeeded { reference } => {
-                    repo::record_attempt(
-                        &mut tx,
-                        invoice_id,
-                        today,
-                        method,
-                        false,
-                        Some(&reference),
-                        None,
-                    )
+                repo::settle(
+                    &mut tx,
+                    invoice_id,
+                    payable.amount_due,
+                    today,
+                    method,
+                    &reference,
+                    &key,
+                )
+                .await?;
+                let answer = Ok(PaymentDone::Paid);
+                idempotency::remember(&mut tx, login_id, &claim_key, &answer).await?;
+                tx.commit().await?;
+                tracing::info!(
+                    invoice_id,
+                    method = method.code(),
+                    "invoice paid in the portal"
+                );
+                crate::backend::flash::notice(&state, crate::domain::flash::Flash::InvoicePaid)
+                    .await;
+                answer
+            }
+            ChargeOutcome::Declined { reason } => {
+                repo::record_attempt(
+                    &mut tx,
+                    invoice_id,
+                    today,
+                    method,
+                    false,
+                    None,
+                    Some(&reason),
+                )
+                .await?;
+                let answer = Err(AppError::field("method", FieldProblem::PaymentDeclined));
+                idempotency::remember::<PaymentDone>(&mut tx, login_id, &claim_key, &answer)
                     .await?;
-                    repo::settle(
-                        &mut tx,
-                        invoice_id,
-                        payable.amount_due,
-                        today,
-                        method,
-                        &reference,
-                        &key,
-                    )
-                    .await?;
-                    let answer = Ok(PaymentDone::Paid);
-                    idempotency::remember(&mut tx, login_id, &claim_key, &answer).await?;
-                    tx.commit().await?;
-                    tracing::info!(
-                        invoice_id,
-                        method = method.code(),
-                        "invoice paid in the portal"
-                    );
-                    crate::backend::flash::notice(&state, crate::domain::flash::Flash::InvoicePaid)
-                        .await;
-                    answer
-                }
-                ChargeOutcome::Declined { reason } => {
-                    repo::record_attempt(
-                        &mut tx,
-                        invoice_id,
-                        today,
-                        method,
-                        false,
-                        None,
-                        Some(&reason),
-                    )
-                    .await?;
-                    let answer = Err(AppError::field("method", FieldProblem::PaymentDeclined));
-                    idempotency::remember::<PaymentDone>(&mut tx, login_id, &claim_key, &answer)
-                        .await?;
-                    tx.commit().await?;
-                    answer
-                }
+                tx.commit().await?;
+                answer
             }
         }
-        .await,
-    )
+    })
+    .await
 }

@@ -28,14 +28,12 @@ pub struct DocumentView {
 #[server(endpoint = "documents")]
 pub async fn get_documents() -> Result<Vec<DocumentView>, AppError> {
     use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
-            repo::documents::list(&state.pool, customer_id).await
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let customer_id = require_access(&state).await?.require_holder()?;
+        repo::documents::list(&state.pool, customer_id).await
+    })
+    .await
 }
 
 /// The holder an upload is for: (customer id, login id), checked before the body is read.

@@ -56,19 +56,17 @@ pub enum HomeOverview {
 #[server(endpoint = "home_overview")]
 pub async fn get_home_overview() -> Result<HomeOverview, AppError> {
     use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            if let Some(customer_id) = access.rights.holder_customer() {
-                let overview = repo::accounts::overview(&state.pool, customer_id).await?;
-                Ok(HomeOverview::Holder(Box::new(overview)))
-            } else if !access.rights.user_contracts().is_empty() {
-                Ok(HomeOverview::UserOnly)
-            } else {
-                Ok(HomeOverview::NoLinks)
-            }
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        if let Some(customer_id) = access.rights.holder_customer() {
+            let overview = repo::accounts::overview(&state.pool, customer_id).await?;
+            Ok(HomeOverview::Holder(Box::new(overview)))
+        } else if !access.rights.user_contracts().is_empty() {
+            Ok(HomeOverview::UserOnly)
+        } else {
+            Ok(HomeOverview::NoLinks)
         }
-        .await,
-    )
+    })
+    .await
 }

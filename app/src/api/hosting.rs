@@ -188,26 +188,24 @@ fn view_of(
 #[server(endpoint = "services")]
 pub async fn get_services() -> Result<Vec<ServiceSummary>, AppError> {
     use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
-            let mut conn = state.pool.acquire().await?;
-            Ok(repo::hosting::services_of(&mut conn, customer_id)
-                .await?
-                .into_iter()
-                .map(|s| ServiceSummary {
-                    contract_id: s.contract_id,
-                    contract_number: s.contract_number,
-                    hostname: s.hostname,
-                    tariff_name: s.tariff_name,
-                    active: s.status == "active",
-                    term_end: s.term_end,
-                })
-                .collect())
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let customer_id = require_access(&state).await?.require_holder()?;
+        let mut conn = state.pool.acquire().await?;
+        Ok(repo::hosting::services_of(&mut conn, customer_id)
+            .await?
+            .into_iter()
+            .map(|s| ServiceSummary {
+                contract_id: s.contract_id,
+                contract_number: s.contract_number,
+                hostname: s.hostname,
+                tariff_name: s.tariff_name,
+                active: s.status == "active",
+                term_end: s.term_end,
+            })
+            .collect())
+    })
+    .await
 }
 
 /// One service of the holder with its options, names in `lang` (X1).
@@ -217,20 +215,18 @@ pub async fn get_service(contract_id: i64, lang: String) -> Result<ServiceView, 
         backend::{access::require_access, repo, respond, state::app_state},
         domain::lang::Lang,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
-            let lang = Lang::parse(&lang).unwrap_or(Lang::En);
-            let mut conn = state.pool.acquire().await?;
-            let service = repo::hosting::service(&mut conn, customer_id, contract_id, lang, false)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let sales_url = repo::providers::sales_url(&state.pool, state.provider_id).await?;
-            Ok(view_of(service, sales_url, state.clock.today()))
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let customer_id = require_access(&state).await?.require_holder()?;
+        let lang = Lang::parse(&lang).unwrap_or(Lang::En);
+        let mut conn = state.pool.acquire().await?;
+        let service = repo::hosting::service(&mut conn, customer_id, contract_id, lang, false)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let sales_url = repo::providers::sales_url(&state.pool, state.provider_id).await?;
+        Ok(view_of(service, sales_url, state.clock.today()))
+    })
+    .await
 }
 
 /// Loads and locks the holder's service for a change (`NotFound`: not theirs).
@@ -301,39 +297,37 @@ pub async fn quote_upgrade(
     config: Configuration,
 ) -> Result<QuoteAnswer, AppError> {
     use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
-            let mut conn = state.pool.acquire().await?;
-            let service = repo::hosting::service(
-                &mut conn,
-                customer_id,
-                contract_id,
-                crate::domain::lang::Lang::En,
-                false,
-            )
-            .await?
-            .ok_or(AppError::NotFound)?;
-            let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
-            match decision {
-                Ok(quote) => Ok(QuoteAnswer::Upgrade {
-                    quote,
-                    config,
-                    version,
-                    idempotency_key: uuid::Uuid::new_v4().to_string(),
-                }),
-                Err(UpgradeRefusal::DowngradeInTerm { renewal }) => Ok(QuoteAnswer::Downgrade {
-                    renewal,
-                    new_price: view.price_of(&config).unwrap_or_default(),
-                    config,
-                    version,
-                }),
-                Err(refusal) => Err(refusal_error(refusal)),
-            }
+    respond::finish(async {
+        let state = app_state()?;
+        let customer_id = require_access(&state).await?.require_holder()?;
+        let mut conn = state.pool.acquire().await?;
+        let service = repo::hosting::service(
+            &mut conn,
+            customer_id,
+            contract_id,
+            crate::domain::lang::Lang::En,
+            false,
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
+        let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
+        match decision {
+            Ok(quote) => Ok(QuoteAnswer::Upgrade {
+                quote,
+                config,
+                version,
+                idempotency_key: uuid::Uuid::new_v4().to_string(),
+            }),
+            Err(UpgradeRefusal::DowngradeInTerm { renewal }) => Ok(QuoteAnswer::Downgrade {
+                renewal,
+                new_price: view.price_of(&config).unwrap_or_default(),
+                config,
+                version,
+            }),
+            Err(refusal) => Err(refusal_error(refusal)),
         }
-        .await,
-    )
+    })
+    .await
 }
 
 /// Confirm (X2, X4): one transaction: the configuration changes, an invoice dated today
@@ -356,75 +350,78 @@ pub async fn confirm_upgrade(
         },
         domain::billing::line_text::LineText,
     };
-    let result = respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let login_id = access.session.login_id;
-            let key = format!("{login_id}-{idempotency_key}");
-            let mut tx = state.pool.begin().await?;
-            // The same key again (a double click, a retry): the first answer, nothing new.
-            let request = (contract_id, version, &config);
-            if let Claim::Replay(answer) =
-                idempotency::claim(&mut tx, login_id, &idempotency_key, "confirm_upgrade", &request)
-                    .await?
-            {
-                return answer;
-            }
-            // The service row lock orders concurrent confirmations of other keys.
-            let service = lock_service(&mut tx, customer_id, contract_id).await?;
-            let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
-            let quote = decision.map_err(refusal_error)?;
-            // The lines' texts as kind and parameters, so that each reader gets them in its
-            // language (I2), and in the household's language as the stored description.
-            let charge_line = LineText::HostingCharge {
-                hostname: service.hostname.clone(),
-                days_remaining: quote.days_remaining,
-                days_total: quote.days_total,
-            };
-            let credit_line = LineText::HostingCredit {
-                hostname: service.hostname.clone(),
-                days_remaining: quote.days_remaining,
-                days_total: quote.days_total,
-            };
-            let charge_text = line_words(&charge_line, service.language);
-            let credit_text = line_words(&credit_line, service.language);
-            let today = state.clock.today();
-            let number = repo::hosting::apply_upgrade(
-                &mut tx,
-                &repo::hosting::NewChange {
-                    service: &service,
-                    login_id: access.session.login_id,
-                    requested_on: today,
-                    effective_on: today,
-                    new_config: &config,
-                    old_price: view.price_of(&view.configuration()).unwrap_or_default(),
-                    new_price: view.price_of(&config).unwrap_or_default(),
-                    idempotency_key: &key,
-                },
-                &repo::hosting::Applied {
-                    days_total: quote.days_total,
-                    days_remaining: quote.days_remaining,
-                    charge: quote.charge.amount(),
-                    credit: quote.credit.amount(),
-                    charge_text: &charge_text,
-                    credit_text: &credit_text,
-                    charge_line_text: &stored_line_text(&charge_line)?,
-                    credit_line_text: &stored_line_text(&credit_line)?,
-                },
-            )
-            .await?;
-            tracing::info!(contract_id, invoice = %number, net = %quote.net, "configuration upgraded");
-            let answer = Ok(Confirmed {
-                invoice_number: number,
-            });
-            idempotency::remember(&mut tx, login_id, &idempotency_key, &answer).await?;
-            tx.commit().await?;
-            answer
+    let result = respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let login_id = access.session.login_id;
+        let key = format!("{login_id}-{idempotency_key}");
+        let mut tx = state.pool.begin().await?;
+        // The same key again (a double click, a retry): the first answer, nothing new.
+        let request = (contract_id, version, &config);
+        if let Claim::Replay(answer) = idempotency::claim(
+            &mut tx,
+            login_id,
+            &idempotency_key,
+            "confirm_upgrade",
+            &request,
+        )
+        .await?
+        {
+            return answer;
         }
-        .await,
-    );
+        // The service row lock orders concurrent confirmations of other keys.
+        let service = lock_service(&mut tx, customer_id, contract_id).await?;
+        let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
+        let quote = decision.map_err(refusal_error)?;
+        // The lines' texts as kind and parameters, so that each reader gets them in its
+        // language (I2), and in the household's language as the stored description.
+        let charge_line = LineText::HostingCharge {
+            hostname: service.hostname.clone(),
+            days_remaining: quote.days_remaining,
+            days_total: quote.days_total,
+        };
+        let credit_line = LineText::HostingCredit {
+            hostname: service.hostname.clone(),
+            days_remaining: quote.days_remaining,
+            days_total: quote.days_total,
+        };
+        let charge_text = line_words(&charge_line, service.language);
+        let credit_text = line_words(&credit_line, service.language);
+        let today = state.clock.today();
+        let number = repo::hosting::apply_upgrade(
+            &mut tx,
+            &repo::hosting::NewChange {
+                service: &service,
+                login_id: access.session.login_id,
+                requested_on: today,
+                effective_on: today,
+                new_config: &config,
+                old_price: view.price_of(&view.configuration()).unwrap_or_default(),
+                new_price: view.price_of(&config).unwrap_or_default(),
+                idempotency_key: &key,
+            },
+            &repo::hosting::Applied {
+                days_total: quote.days_total,
+                days_remaining: quote.days_remaining,
+                charge: quote.charge.amount(),
+                credit: quote.credit.amount(),
+                charge_text: &charge_text,
+                credit_text: &credit_text,
+                charge_line_text: &stored_line_text(&charge_line)?,
+                credit_line_text: &stored_line_text(&credit_line)?,
+            },
+        )
+        .await?;
+        tracing::info!(contract_id, invoice = %number, net = %quote.net, "configuration upgraded");
+        let answer = Ok(Confirmed {
+            invoice_number: number,
+        });
+        idempotency::remember(&mut tx, login_id, &idempotency_key, &answer).await?;
+        tx.commit().await?;
+        answer
+    })
+    .await;
     if let Ok(done) = &result {
         to_overview(
             contract_id,
@@ -466,40 +463,38 @@ pub async fn schedule_downgrade(
         backend::{access::require_access, repo, respond, state::app_state},
         domain::validation::FieldProblem,
     };
-    let result = respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let mut tx = state.pool.begin().await?;
-            let service = lock_service(&mut tx, customer_id, contract_id).await?;
-            let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
-            let Err(UpgradeRefusal::DowngradeInTerm { renewal }) = decision else {
-                return Err(AppError::field("config", FieldProblem::NotADowngrade));
-            };
-            if service.scheduled.is_some() {
-                return Err(AppError::field("config", FieldProblem::DowngradeScheduled));
-            }
-            repo::hosting::schedule(
-                &mut tx,
-                &repo::hosting::NewChange {
-                    service: &service,
-                    login_id: access.session.login_id,
-                    requested_on: state.clock.today(),
-                    effective_on: renewal,
-                    new_config: &config,
-                    old_price: view.price_of(&view.configuration()).unwrap_or_default(),
-                    new_price: view.price_of(&config).unwrap_or_default(),
-                    idempotency_key: &format!("schedule-{}", uuid::Uuid::new_v4()),
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            tracing::info!(contract_id, %renewal, "downgrade scheduled for the renewal");
-            Ok(renewal)
+    let result = respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let mut tx = state.pool.begin().await?;
+        let service = lock_service(&mut tx, customer_id, contract_id).await?;
+        let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
+        let Err(UpgradeRefusal::DowngradeInTerm { renewal }) = decision else {
+            return Err(AppError::field("config", FieldProblem::NotADowngrade));
+        };
+        if service.scheduled.is_some() {
+            return Err(AppError::field("config", FieldProblem::DowngradeScheduled));
         }
-        .await,
-    );
+        repo::hosting::schedule(
+            &mut tx,
+            &repo::hosting::NewChange {
+                service: &service,
+                login_id: access.session.login_id,
+                requested_on: state.clock.today(),
+                effective_on: renewal,
+                new_config: &config,
+                old_price: view.price_of(&view.configuration()).unwrap_or_default(),
+                new_price: view.price_of(&config).unwrap_or_default(),
+                idempotency_key: &format!("schedule-{}", uuid::Uuid::new_v4()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(contract_id, %renewal, "downgrade scheduled for the renewal");
+        Ok(renewal)
+    })
+    .await;
     if let Ok(day) = result {
         to_overview(
             contract_id,
@@ -514,20 +509,18 @@ pub async fn schedule_downgrade(
 #[server(endpoint = "withdraw_downgrade")]
 pub async fn withdraw_downgrade(contract_id: i64, change_id: i64) -> Result<(), AppError> {
     use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let customer_id = require_access(&state).await?.require_holder()?;
-            let mut tx = state.pool.begin().await?;
-            lock_service(&mut tx, customer_id, contract_id).await?;
-            if !repo::hosting::withdraw(&mut tx, contract_id, change_id).await? {
-                return Err(AppError::NotFound);
-            }
-            tx.commit().await?;
-            crate::backend::flash::notice(&state, crate::domain::flash::Flash::DowngradeWithdrawn)
-                .await;
-            Ok(())
+    respond::finish(async {
+        let state = app_state()?;
+        let customer_id = require_access(&state).await?.require_holder()?;
+        let mut tx = state.pool.begin().await?;
+        lock_service(&mut tx, customer_id, contract_id).await?;
+        if !repo::hosting::withdraw(&mut tx, contract_id, change_id).await? {
+            return Err(AppError::NotFound);
         }
-        .await,
-    )
+        tx.commit().await?;
+        crate::backend::flash::notice(&state, crate::domain::flash::Flash::DowngradeWithdrawn)
+            .await;
+        Ok(())
+    })
+    .await
 }

@@ -34,15 +34,13 @@ pub struct InvoiceRow {
 #[server(endpoint = "invoices")]
 pub async fn get_invoices() -> Result<Vec<InvoiceRow>, AppError> {
     use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            repo::invoices::latest(&state.pool, customer_id, LISTED).await
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        repo::invoices::latest(&state.pool, customer_id, LISTED).await
+    })
+    .await
 }
 
 /// The address of an invoice's PDF in `lang` (served by the server's download route).

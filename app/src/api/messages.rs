@@ -25,15 +25,13 @@ pub struct MessageView {
 #[server(endpoint = "messages")]
 pub async fn get_messages() -> Result<Vec<MessageView>, AppError> {
     use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            repo::messages::latest(&state.pool, customer_id).await
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        repo::messages::latest(&state.pool, customer_id).await
+    })
+    .await
 }
 
 /// Marks a message of the holder's customer number read (opening it does this); answers the
@@ -41,16 +39,14 @@ pub async fn get_messages() -> Result<Vec<MessageView>, AppError> {
 #[server(endpoint = "read_message")]
 pub async fn read_message(message_id: i64) -> Result<i64, AppError> {
     use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            if !repo::messages::mark_read(&state.pool, customer_id, message_id).await? {
-                return Err(AppError::NotFound);
-            }
-            repo::messages::unread(&state.pool, customer_id).await
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        if !repo::messages::mark_read(&state.pool, customer_id, message_id).await? {
+            return Err(AppError::NotFound);
         }
-        .await,
-    )
+        repo::messages::unread(&state.pool, customer_id).await
+    })
+    .await
 }

@@ -70,17 +70,16 @@ fn view_of(facts: crate::backend::repo::payments::PaymentFacts) -> PaymentMethod
 #[server(endpoint = "payment_methods")]
 pub async fn get_payment_methods() -> Result<PaymentMethods, AppError> {
     use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let mut conn = state.pool.acquire().await?;
-            let facts = repo::payments::facts(&mut conn, customer_id, state.clock.today()).await?;
-            Ok(view_of(facts))
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let mut conn = state.pool.acquire().await?;
+        let facts =
+            repo::payments::facts(&mut conn, customer_id, state.clock.today(), &state.keys).await?;
+        Ok(view_of(facts))
+    })
+    .await
 }
 
 /// Activates direct debit with a new SEPA mandate signed today (replacing an active one, in
@@ -101,68 +100,67 @@ pub async fn activate_sepa(
             validation::FieldProblem,
         },
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let account_holder = account_holder.trim().to_string();
-            let iban = normalize_iban(&iban);
-            AppError::check_fields([
-                (
-                    "account_holder",
-                    check_account_holder(&account_holder).err(),
-                ),
-                ("iban", iban.as_ref().err().copied()),
-                (
-                    "consent",
-                    (consent.as_deref() != Some("on")).then_some(FieldProblem::ConsentMissing),
-                ),
-                (
-                    "current_password",
-                    current_password
-                        .is_empty()
-                        .then_some(FieldProblem::Required),
-                ),
-            ])?;
-            crate::api::security::prove_current_password(&state, &access.session, current_password)
-                .await?;
-            let Ok(iban) = iban else {
-                return Err(AppError::Internal);
-            };
-            let today = state.clock.today();
-            let prefix = repo::payments::provider_prefix(&state.pool, state.provider_id).await?;
-            let mut tx = state.pool.begin().await?;
-            repo::payments::lock_customer(&mut tx, customer_id).await?;
-            let facts = repo::payments::facts(&mut tx, customer_id, today).await?;
-            let Some(creditor_id) = facts.creditor_id else {
-                tracing::error!(
-                    provider_id = state.provider_id,
-                    "no SEPA creditor id configured"
-                );
-                return Err(AppError::Unavailable);
-            };
-            let sequence = repo::payments::mandate_count(&mut tx, customer_id).await? + 1;
-            let reference = mandate_reference(&prefix, &facts.customer_number, sequence);
-            repo::payments::revoke(&mut tx, customer_id, today).await?;
-            repo::payments::insert(
-                &mut tx,
-                &repo::payments::NewMandate {
-                    customer_id,
-                    account_holder: &account_holder,
-                    iban: &iban,
-                    reference: &reference,
-                    creditor_id: &creditor_id,
-                    signed_on: today,
-                },
-            )
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let account_holder = account_holder.trim().to_string();
+        let iban = normalize_iban(&iban);
+        AppError::check_fields([
+            (
+                "account_holder",
+                check_account_holder(&account_holder).err(),
+            ),
+            ("iban", iban.as_ref().err().copied()),
+            (
+                "consent",
+                (consent.as_deref() != Some("on")).then_some(FieldProblem::ConsentMissing),
+            ),
+            (
+                "current_password",
+                current_password
+                    .is_empty()
+                    .then_some(FieldProblem::Required),
+            ),
+        ])?;
+        crate::api::security::prove_current_password(&state, &access.session, current_password)
             .await?;
-            tx.commit().await?;
-            tracing::info!(customer_id, %reference, "SEPA mandate activated");
-            Ok(())
-        }
-        .await,
-    )
+        let Ok(iban) = iban else {
+            return Err(AppError::Internal);
+        };
+        let today = state.clock.today();
+        let prefix = repo::payments::provider_prefix(&state.pool, state.provider_id).await?;
+        let mut tx = state.pool.begin().await?;
+        repo::payments::lock_customer(&mut tx, customer_id).await?;
+        let facts = repo::payments::facts(&mut tx, customer_id, today, &state.keys).await?;
+        let Some(creditor_id) = facts.creditor_id else {
+            tracing::error!(
+                provider_id = state.provider_id,
+                "no SEPA creditor id configured"
+            );
+            return Err(AppError::Unavailable);
+        };
+        let sequence = repo::payments::mandate_count(&mut tx, customer_id).await? + 1;
+        let reference = mandate_reference(&prefix, &facts.customer_number, sequence);
+        repo::payments::revoke(&mut tx, customer_id, today).await?;
+        repo::payments::insert(
+            &mut tx,
+            &repo::payments::NewMandate {
+                customer_id,
+                account_holder: &account_holder,
+                iban: &iban,
+                reference: &reference,
+                creditor_id: &creditor_id,
+                signed_on: today,
+            },
+            &state.keys,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(customer_id, %reference, "SEPA mandate activated");
+        Ok(())
+    })
+    .await
 }
 
 /// Cancels direct debit, unless a contract requires automatic payment and no other method
@@ -173,25 +171,23 @@ pub async fn revoke_sepa() -> Result<(), AppError> {
         backend::{access::require_access, repo, respond, state::app_state},
         domain::payment::may_revoke_mandate,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let today = state.clock.today();
-            let mut tx = state.pool.begin().await?;
-            repo::payments::lock_customer(&mut tx, customer_id).await?;
-            let facts = repo::payments::facts(&mut tx, customer_id, today).await?;
-            if facts.mandate.is_none() {
-                return Err(AppError::NotFound);
-            }
-            may_revoke_mandate(facts.requires_autopay, facts.card_last4.is_some())
-                .map_err(|_| AppError::AutopayRequired)?;
-            repo::payments::revoke(&mut tx, customer_id, today).await?;
-            tx.commit().await?;
-            tracing::info!(customer_id, "SEPA mandate revoked");
-            Ok(())
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let today = state.clock.today();
+        let mut tx = state.pool.begin().await?;
+        repo::payments::lock_customer(&mut tx, customer_id).await?;
+        let facts = repo::payments::facts(&mut tx, customer_id, today, &state.keys).await?;
+        if facts.mandate.is_none() {
+            return Err(AppError::NotFound);
         }
-        .await,
-    )
+        may_revoke_mandate(facts.requires_autopay, facts.card_last4.is_some())
+            .map_err(|_| AppError::AutopayRequired)?;
+        repo::payments::revoke(&mut tx, customer_id, today).await?;
+        tx.commit().await?;
+        tracing::info!(customer_id, "SEPA mandate revoked");
+        Ok(())
+    })
+    .await
 }

@@ -238,23 +238,21 @@ pub async fn get_products(lang: String) -> Result<Products, AppError> {
         backend::{access::require_access, repo::products as repo, respond, state::app_state},
         domain::lang::Lang,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let lang = Lang::parse(&lang).unwrap_or(Lang::En);
-            // One connection for all of its reads (each checkout costs a round trip on release).
-            let mut conn = state.pool.acquire().await?;
-            if let Some(customer_id) = access.rights.holder_customer() {
-                let lines = repo::lines_of_customer(&mut conn, customer_id).await?;
-                build(&state, &mut conn, lines, true, lang).await
-            } else {
-                let lines = repo::lines_by_id(&mut conn, access.rights.user_contracts()).await?;
-                build(&state, &mut conn, lines, false, lang).await
-            }
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let lang = Lang::parse(&lang).unwrap_or(Lang::En);
+        // One connection for all of its reads (each checkout costs a round trip on release).
+        let mut conn = state.pool.acquire().await?;
+        if let Some(customer_id) = access.rights.holder_customer() {
+            let lines = repo::lines_of_customer(&mut conn, customer_id).await?;
+            build(&state, &mut conn, lines, true, lang).await
+        } else {
+            let lines = repo::lines_by_id(&mut conn, access.rights.user_contracts()).await?;
+            build(&state, &mut conn, lines, false, lang).await
         }
-        .await,
-    )
+    })
+    .await
 }
 
 /// Activates (`change` = `activate`) or deactivates an option of a line of the holder's
@@ -287,124 +285,120 @@ pub async fn change_option(
         },
         i18n::*,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let activate = match change.as_str() {
-                "activate" => true,
-                "deactivate" => false,
-                _ => return Err(AppError::NotFound),
-            };
-            let shown: Decimal = shown_amount.trim().parse().map_err(|_| AppError::Stale)?;
-            let today = state.clock.today();
-            let login_id = access.session.login_id;
-            let mut tx = state.pool.begin().await?;
-            let request = (&contract_number, &option_code, &change, &shown_amount);
-            if let Claim::Replay(answer) = idempotency::claim(
-                &mut tx,
-                login_id,
-                &idempotency_key,
-                "change_option",
-                &request,
-            )
-            .await?
-            {
-                return answer;
-            }
-            let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
-            if line.status != ContractStatus::Active {
-                return Err(AppError::NotFound);
-            }
-            let lang = Lang::parse(&line.language).unwrap_or(Lang::En);
-            let option =
-                repo::lock_option(&mut tx, line.id, option_code.trim(), lang.code()).await?;
-            let (old_price, new_price) =
-                option_prices(option.monthly_price, option.active.is_some(), activate)
-                    .map_err(|ChangeRefusal::AlreadyThere| AppError::Stale)?;
-            let (_, cycle) = cycle_containing(line.start_date, today).ok_or(AppError::Stale)?;
-            let currency = Currency::parse(&line.currency).ok_or(AppError::Internal)?;
-            let amount = prorate(cycle, today, old_price, new_price, currency)
-                .map_err(|_| AppError::Stale)?
-                .amount();
-            if amount != shown {
-                return Err(AppError::Stale);
-            }
-            let activation_id = match option.active {
-                None => repo::activate_option(&mut tx, line.id, option.option_id, today).await?,
-                Some((id, _)) => {
-                    repo::deactivate_option(&mut tx, id, today).await?;
-                    id
-                }
-            };
-            if !amount.is_zero() {
-                let locale = locale_of(lang);
-                let what = if activate {
-                    td_string!(locale, settings.line_activated)
-                } else {
-                    td_string!(locale, settings.line_deactivated)
-                };
-                let description = format!(
-                    "{} · {} {} · {}–{}",
-                    option.name,
-                    what,
-                    format::date(today, lang),
-                    format::date(cycle.start(), lang),
-                    format::date(cycle.end(), lang)
-                );
-                repo::insert_pending_charge(
-                    &mut tx,
-                    &repo::NewPendingCharge {
-                        line: &line,
-                        activation_id,
-                        activate,
-                        description: &description,
-                        day: today,
-                        cycle,
-                        old_price,
-                        new_price,
-                        amount,
-                    },
-                )
-                .await?;
-            }
-            tracing::info!(
-                customer_id,
-                contract = %line.contract_number,
-                option = %option.code,
-                activate,
-                %amount,
-                "option changed"
-            );
-            let answer = Ok(OptionChanged {
-                code: option.code,
-                active: activate,
-                amount,
-                currency: line.currency,
-            });
-            idempotency::remember(&mut tx, login_id, &idempotency_key, &answer).await?;
-            tx.commit().await?;
-            // JavaScript off: the page shows the option's name in its own language.
-            if crate::backend::respond::is_plain_form_post() {
-                let page_lang = crate::backend::flash::posted_from_lang();
-                let name =
-                    repo::option_name(&state.pool, option.option_id, page_lang.code()).await?;
-                crate::backend::flash::notice(
-                    &state,
-                    crate::domain::flash::Flash::OptionChanged {
-                        name,
-                        active: activate,
-                        amount,
-                        currency: currency.code().to_string(),
-                    },
-                )
-                .await;
-            }
-            answer
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let activate = match change.as_str() {
+            "activate" => true,
+            "deactivate" => false,
+            _ => return Err(AppError::NotFound),
+        };
+        let shown: Decimal = shown_amount.trim().parse().map_err(|_| AppError::Stale)?;
+        let today = state.clock.today();
+        let login_id = access.session.login_id;
+        let mut tx = state.pool.begin().await?;
+        let request = (&contract_number, &option_code, &change, &shown_amount);
+        if let Claim::Replay(answer) = idempotency::claim(
+            &mut tx,
+            login_id,
+            &idempotency_key,
+            "change_option",
+            &request,
+        )
+        .await?
+        {
+            return answer;
         }
-        .await,
-    )
+        let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
+        if line.status != ContractStatus::Active {
+            return Err(AppError::NotFound);
+        }
+        let lang = Lang::parse(&line.language).unwrap_or(Lang::En);
+        let option = repo::lock_option(&mut tx, line.id, option_code.trim(), lang.code()).await?;
+        let (old_price, new_price) =
+            option_prices(option.monthly_price, option.active.is_some(), activate)
+                .map_err(|ChangeRefusal::AlreadyThere| AppError::Stale)?;
+        let (_, cycle) = cycle_containing(line.start_date, today).ok_or(AppError::Stale)?;
+        let currency = Currency::parse(&line.currency).ok_or(AppError::Internal)?;
+        let amount = prorate(cycle, today, old_price, new_price, currency)
+            .map_err(|_| AppError::Stale)?
+            .amount();
+        if amount != shown {
+            return Err(AppError::Stale);
+        }
+        let activation_id = match option.active {
+            None => repo::activate_option(&mut tx, line.id, option.option_id, today).await?,
+            Some((id, _)) => {
+                repo::deactivate_option(&mut tx, id, today).await?;
+                id
+            }
+        };
+        if !amount.is_zero() {
+            let locale = locale_of(lang);
+            let what = if activate {
+                td_string!(locale, settings.line_activated)
+            } else {
+                td_string!(locale, settings.line_deactivated)
+            };
+            let description = format!(
+                "{} · {} {} · {}–{}",
+                option.name,
+                what,
+                format::date(today, lang),
+                format::date(cycle.start(), lang),
+                format::date(cycle.end(), lang)
+            );
+            repo::insert_pending_charge(
+                &mut tx,
+                &repo::NewPendingCharge {
+                    line: &line,
+                    activation_id,
+                    activate,
+                    description: &description,
+                    day: today,
+                    cycle,
+                    old_price,
+                    new_price,
+                    amount,
+                },
+            )
+            .await?;
+        }
+        tracing::info!(
+            customer_id,
+            contract = %line.contract_number,
+            option = %option.code,
+            activate,
+            %amount,
+            "option changed"
+        );
+        let answer = Ok(OptionChanged {
+            code: option.code,
+            active: activate,
+            amount,
+            currency: line.currency,
+        });
+        idempotency::remember(&mut tx, login_id, &idempotency_key, &answer).await?;
+        tx.commit().await?;
+        // JavaScript off: the page shows the option's name in its own language.
+        if crate::backend::respond::is_plain_form_post() {
+            let page_lang = crate::backend::flash::posted_from_lang();
+            let name = repo::option_name(&state.pool, option.option_id, page_lang.code()).await?;
+            crate::backend::flash::notice(
+                &state,
+                crate::domain::flash::Flash::OptionChanged {
+                    name,
+                    active: activate,
+                    amount,
+                    currency: currency.code().to_string(),
+                },
+            )
+            .await;
+        }
+        answer
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]
@@ -424,29 +418,27 @@ pub async fn save_alert(
         backend::{access::require_access, repo::products as repo, respond, state::app_state},
         domain::settings::{metrics_of, parse_threshold},
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let metric = metric_of(&metric)?;
-            let threshold = parse_threshold(&threshold, metric)
-                .map_err(|problem| AppError::field("threshold", problem))?;
-            let mut tx = state.pool.begin().await?;
-            let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
-            if !metrics_of(line.service).contains(&metric) {
-                return Err(AppError::field(
-                    "metric",
-                    crate::domain::validation::FieldProblem::Required,
-                ));
-            }
-            repo::upsert_alert(&mut tx, line.id, metric, threshold).await?;
-            tx.commit().await?;
-            crate::backend::flash::notice(&state, crate::domain::flash::Flash::AlertSaved).await;
-            Ok(())
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let metric = metric_of(&metric)?;
+        let threshold = parse_threshold(&threshold, metric)
+            .map_err(|problem| AppError::field("threshold", problem))?;
+        let mut tx = state.pool.begin().await?;
+        let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
+        if !metrics_of(line.service).contains(&metric) {
+            return Err(AppError::field(
+                "metric",
+                crate::domain::validation::FieldProblem::Required,
+            ));
         }
-        .await,
-    )
+        repo::upsert_alert(&mut tx, line.id, metric, threshold).await?;
+        tx.commit().await?;
+        crate::backend::flash::notice(&state, crate::domain::flash::Flash::AlertSaved).await;
+        Ok(())
+    })
+    .await
 }
 
 /// Removes a consumption alert of a line.
@@ -455,23 +447,21 @@ pub async fn delete_alert(contract_number: String, metric: String) -> Result<(),
     use crate::backend::{
         access::require_access, repo::products as repo, respond, state::app_state,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let metric = AlertMetric::parse(metric.trim()).ok_or(AppError::NotFound)?;
-            let mut tx = state.pool.begin().await?;
-            let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
-            if !repo::delete_alert(&mut tx, line.id, metric).await? {
-                return Err(AppError::NotFound);
-            }
-            tx.commit().await?;
-            crate::backend::flash::notice(&state, crate::domain::flash::Flash::AlertRemoved).await;
-            Ok(())
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let metric = AlertMetric::parse(metric.trim()).ok_or(AppError::NotFound)?;
+        let mut tx = state.pool.begin().await?;
+        let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
+        if !repo::delete_alert(&mut tx, line.id, metric).await? {
+            return Err(AppError::NotFound);
         }
-        .await,
-    )
+        tx.commit().await?;
+        crate::backend::flash::notice(&state, crate::domain::flash::Flash::AlertRemoved).await;
+        Ok(())
+    })
+    .await
 }
 
 /// Requests a move of a line to a new address on a wished date (H4).
@@ -492,78 +482,76 @@ pub async fn request_move(
         },
         i18n::*,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let today = state.clock.today();
-            let mut tx = state.pool.begin().await?;
-            let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
-            if !movable(line.service) || line.status != ContractStatus::Active {
-                return Err(AppError::NotFound);
-            }
-            let street = check_address_text(&street);
-            let postal_code = check_postal_code(&postal_code, &line.country);
-            let city = check_address_text(&city);
-            let wished = check_wished_date(&wished_date, today);
-            AppError::check_fields([
-                ("street", street.as_ref().err().copied()),
-                ("postal_code", postal_code.as_ref().err().copied()),
-                ("city", city.as_ref().err().copied()),
-                ("wished_date", wished.as_ref().err().copied()),
-            ])?;
-            let (Ok(street), Ok(postal_code), Ok(city), Ok(wished_date)) =
-                (street, postal_code, city, wished)
-            else {
-                return Err(AppError::Internal);
-            };
-            let stored = repo::insert_move(
-                &mut tx,
-                &repo::NewMove {
-                    contract_id: line.id,
-                    street: &street,
-                    postal_code: &postal_code,
-                    city: &city,
-                    country: &line.country,
-                    wished_date,
-                    requested_on: today,
-                },
-            )
-            .await?;
-            if !stored {
-                return Err(AppError::Stale);
-            }
-            // The move's status in the inbox (M2), in the household's language.
-            let lang = crate::backend::repo::messages::language_of(&mut tx, customer_id).await?;
-            let locale = locale_of(lang);
-            let subject = format!(
-                "{} {}",
-                td_string!(locale, messages.move_received),
-                line.contract_number
-            );
-            let body = format!(
-                "{} {street}, {postal_code} {city} · {} {}. {}",
-                td_string!(locale, messages.move_to),
-                td_string!(locale, messages.move_on),
-                format::date(wished_date, lang),
-                td_string!(locale, messages.move_next)
-            );
-            crate::backend::repo::messages::insert(
-                &mut tx,
-                customer_id,
-                "move_status",
-                &subject,
-                &body,
-            )
-            .await?;
-            tx.commit().await?;
-            tracing::info!(customer_id, contract = %line.contract_number, "move requested");
-            crate::backend::flash::notice(&state, crate::domain::flash::Flash::MoveSent).await;
-            Ok(())
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let today = state.clock.today();
+        let mut tx = state.pool.begin().await?;
+        let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
+        if !movable(line.service) || line.status != ContractStatus::Active {
+            return Err(AppError::NotFound);
         }
-        .await,
-    )
+        let street = check_address_text(&street);
+        let postal_code = check_postal_code(&postal_code, &line.country);
+        let city = check_address_text(&city);
+        let wished = check_wished_date(&wished_date, today);
+        AppError::check_fields([
+            ("street", street.as_ref().err().copied()),
+            ("postal_code", postal_code.as_ref().err().copied()),
+            ("city", city.as_ref().err().copied()),
+            ("wished_date", wished.as_ref().err().copied()),
+        ])?;
+        let (Ok(street), Ok(postal_code), Ok(city), Ok(wished_date)) =
+            (street, postal_code, city, wished)
+        else {
+            return Err(AppError::Internal);
+        };
+        let stored = repo::insert_move(
+            &mut tx,
+            &repo::NewMove {
+                contract_id: line.id,
+                street: &street,
+                postal_code: &postal_code,
+                city: &city,
+                country: &line.country,
+                wished_date,
+                requested_on: today,
+            },
+        )
+        .await?;
+        if !stored {
+            return Err(AppError::Stale);
+        }
+        // The move's status in the inbox (M2), in the household's language.
+        let lang = crate::backend::repo::messages::language_of(&mut tx, customer_id).await?;
+        let locale = locale_of(lang);
+        let subject = format!(
+            "{} {}",
+            td_string!(locale, messages.move_received),
+            line.contract_number
+        );
+        let body = format!(
+            "{} {street}, {postal_code} {city} · {} {}. {}",
+            td_string!(locale, messages.move_to),
+            td_string!(locale, messages.move_on),
+            format::date(wished_date, lang),
+            td_string!(locale, messages.move_next)
+        );
+        crate::backend::repo::messages::insert(
+            &mut tx,
+            customer_id,
+            "move_status",
+            &subject,
+            &body,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(customer_id, contract = %line.contract_number, "move requested");
+        crate::backend::flash::notice(&state, crate::domain::flash::Flash::MoveSent).await;
+        Ok(())
+    })
+    .await
 }
 
 /// Withdraws a line's move request the provider has not confirmed yet.
@@ -572,22 +560,20 @@ pub async fn cancel_move(contract_number: String) -> Result<(), AppError> {
     use crate::backend::{
         access::require_access, repo::products as repo, respond, state::app_state,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let mut tx = state.pool.begin().await?;
-            let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
-            if !repo::cancel_move(&mut tx, line.id).await? {
-                return Err(AppError::Stale);
-            }
-            // Its installation appointment is no longer needed (A-tab).
-            crate::backend::repo::appointments::cancel_for_move(&mut tx, line.id).await?;
-            tx.commit().await?;
-            crate::backend::flash::notice(&state, crate::domain::flash::Flash::MoveWithdrawn).await;
-            Ok(())
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let mut tx = state.pool.begin().await?;
+        let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
+        if !repo::cancel_move(&mut tx, line.id).await? {
+            return Err(AppError::Stale);
         }
-        .await,
-    )
+        // Its installation appointment is no longer needed (A-tab).
+        crate::backend::repo::appointments::cancel_for_move(&mut tx, line.id).await?;
+        tx.commit().await?;
+        crate::backend::flash::notice(&state, crate::domain::flash::Flash::MoveWithdrawn).await;
+        Ok(())
+    })
+    .await
 }

@@ -22,18 +22,16 @@ pub struct SecurityView {
 #[server(endpoint = "security")]
 pub async fn get_security() -> Result<SecurityView, AppError> {
     use crate::backend::{repo, respond, session, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let login = session::require(&state).await?;
-            let security = repo::security::of_login(&state.pool, login.login_id).await?;
-            Ok(SecurityView {
-                question: security.question,
-                password_changed_at: security.password_changed_at,
-            })
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let login = session::require(&state).await?;
+        let security = repo::security::of_login(&state.pool, login.login_id).await?;
+        Ok(SecurityView {
+            question: security.question,
+            password_changed_at: security.password_changed_at,
+        })
+    })
+    .await
 }
 
 /// Checks the current password of the signed-in login under the S3 lockout: a wrong one is
@@ -87,42 +85,40 @@ pub async fn change_password(
         backend::{password, repo, respond, session, state::app_state},
         domain::validation::{FieldProblem, check_new_password},
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let login = session::require(&state).await?;
-            let security = prove_current_password(&state, &login, current_password).await?;
-            check_new_password(&new_password, &login.email)
-                .map_err(|problem| AppError::field("new_password", problem))?;
-            if new_password != new_password_confirm {
-                return Err(AppError::field(
-                    "new_password_confirm",
-                    FieldProblem::PasswordsDiffer,
-                ));
-            }
-            if password::verify(new_password.clone(), Some(security.password_hash)).await? {
-                return Err(AppError::field(
-                    "new_password",
-                    FieldProblem::PasswordUnchanged,
-                ));
-            }
-            if !password::strong_enough(new_password.clone(), &login.email).await? {
-                return Err(AppError::field("new_password", FieldProblem::PasswordWeak));
-            }
-            let hash = password::hash(new_password).await?;
-            let mut tx = state.pool.begin().await?;
-            repo::security::set_password(&mut tx, login.login_id, &hash).await?;
-            tx.commit().await?;
-            repo::security::clear_failures(&state.pool, &login.email).await?;
-            session::start(&state, login.login_id).await?;
-            tracing::info!(
-                login_id = login.login_id,
-                "password changed, other sessions ended"
-            );
-            Ok(())
+    respond::finish(async {
+        let state = app_state()?;
+        let login = session::require(&state).await?;
+        let security = prove_current_password(&state, &login, current_password).await?;
+        check_new_password(&new_password, &login.email)
+            .map_err(|problem| AppError::field("new_password", problem))?;
+        if new_password != new_password_confirm {
+            return Err(AppError::field(
+                "new_password_confirm",
+                FieldProblem::PasswordsDiffer,
+            ));
         }
-        .await,
-    )
+        if password::verify(new_password.clone(), Some(security.password_hash)).await? {
+            return Err(AppError::field(
+                "new_password",
+                FieldProblem::PasswordUnchanged,
+            ));
+        }
+        if !password::strong_enough(new_password.clone(), &login.email).await? {
+            return Err(AppError::field("new_password", FieldProblem::PasswordWeak));
+        }
+        let hash = password::hash(new_password).await?;
+        let mut tx = state.pool.begin().await?;
+        repo::security::set_password(&mut tx, login.login_id, &hash).await?;
+        tx.commit().await?;
+        repo::security::clear_failures(&state.pool, &login.email).await?;
+        session::start(&state, login.login_id).await?;
+        tracing::info!(
+            login_id = login.login_id,
+            "password changed, other sessions ended"
+        );
+        Ok(())
+    })
+    .await
 }
 
 /// Sets (or replaces) the security question and its answer; the current password is required.
@@ -136,25 +132,23 @@ pub async fn set_security_question(
         backend::{password, repo, respond, session, state::app_state},
         domain::{security::normalize_answer, validation::FieldProblem},
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let login = session::require(&state).await?;
-            let question = SecurityQuestion::parse(question.trim()).ok_or(FieldProblem::Required);
-            let answer = normalize_answer(&answer);
-            AppError::check_fields([
-                ("question", question.err()),
-                ("answer", answer.as_ref().err().copied()),
-            ])?;
-            let (Ok(question), Ok(answer)) = (question, answer) else {
-                return Err(AppError::Internal);
-            };
-            prove_current_password(&state, &login, current_password).await?;
-            let hash = password::hash(answer).await?;
-            repo::security::set_question(&state.pool, login.login_id, question, &hash).await?;
-            tracing::info!(login_id = login.login_id, "security question changed");
-            Ok(())
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let login = session::require(&state).await?;
+        let question = SecurityQuestion::parse(question.trim()).ok_or(FieldProblem::Required);
+        let answer = normalize_answer(&answer);
+        AppError::check_fields([
+            ("question", question.err()),
+            ("answer", answer.as_ref().err().copied()),
+        ])?;
+        let (Ok(question), Ok(answer)) = (question, answer) else {
+            return Err(AppError::Internal);
+        };
+        prove_current_password(&state, &login, current_password).await?;
+        let hash = password::hash(answer).await?;
+        repo::security::set_question(&state.pool, login.login_id, question, &hash).await?;
+        tracing::info!(login_id = login.login_id, "security question changed");
+        Ok(())
+    })
+    .await
 }

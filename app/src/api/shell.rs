@@ -43,29 +43,26 @@ pub struct ShellData {
 #[server(endpoint = "shell_data")]
 pub async fn get_shell_data() -> Result<ShellData, AppError> {
     use crate::backend::{access::current_access, flash, repo, respond, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = current_access(&state).await?;
-            let holder_of = access.as_ref().and_then(|a| a.rights.holder_customer());
-            let (brand, unread, hosting) =
-                repo::providers::brand_and_unread(&state.pool, state.provider_id, holder_of)
-                    .await?;
-            let stored = access.as_ref().and_then(|a| a.session.flash.clone());
-            let flash = flash::take(&state, stored).await?;
-            let session = access.map(|access| SessionSummary {
-                email: access.session.email,
-                holder: holder_of.is_some(),
-                linked: !access.rights.is_empty(),
-                unread,
-                hosting,
-            });
-            Ok(ShellData {
-                brand,
-                session,
-                flash,
-            })
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let access = current_access(&state).await?;
+        let holder_of = access.as_ref().and_then(|a| a.rights.holder_customer());
+        let (brand, unread, hosting) =
+            repo::providers::brand_and_unread(&state.pool, state.provider_id, holder_of).await?;
+        let stored = access.as_ref().and_then(|a| a.session.flash.clone());
+        let flash = flash::take(&state, stored).await?;
+        let session = access.map(|access| SessionSummary {
+            email: access.session.email,
+            holder: holder_of.is_some(),
+            linked: !access.rights.is_empty(),
+            unread,
+            hosting,
+        });
+        Ok(ShellData {
+            brand,
+            session,
+            flash,
+        })
+    })
+    .await
 }

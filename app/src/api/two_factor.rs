@@ -29,19 +29,17 @@ pub struct TwoFactorSetup {
 #[server(endpoint = "two_factor")]
 pub async fn get_two_factor() -> Result<TwoFactorState, AppError> {
     use crate::backend::{repo, respond, session, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let login = session::require(&state).await?;
-            let (enabled_at, recovery_codes_left) =
-                repo::two_factor::state(&state.pool, login.login_id).await?;
-            Ok(TwoFactorState {
-                enabled_at,
-                recovery_codes_left,
-            })
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let login = session::require(&state).await?;
+        let (enabled_at, recovery_codes_left) =
+            repo::two_factor::state(&state.pool, login.login_id).await?;
+        Ok(TwoFactorState {
+            enabled_at,
+            recovery_codes_left,
+        })
+    })
+    .await
 }
 
 /// Starts enrolment: a new secret, kept pending until a code from the app confirms it. The
@@ -50,37 +48,35 @@ pub async fn get_two_factor() -> Result<TwoFactorState, AppError> {
 #[server(endpoint = "start_two_factor")]
 pub async fn start_two_factor(current_password: String) -> Result<TwoFactorSetup, AppError> {
     use crate::backend::{repo, respond, session, state::app_state, totp};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let login = session::require(&state).await?;
-            crate::api::security::prove_current_password(&state, &login, current_password).await?;
-            if repo::two_factor::secret_of(&state.pool, login.login_id)
-                .await?
-                .is_some()
-            {
-                return Err(AppError::Stale);
-            }
-            let secret = totp::new_secret()?;
-            repo::two_factor::set_pending(&state.pool, login.login_id, &secret).await?;
-            let provider = repo::providers::brand(&state.pool, state.provider_id)
-                .await?
-                .name;
-            let uri = totp::otpauth_uri(&provider, &login.email, &secret);
-            let plain = totp::base32(&secret);
-            let grouped = plain
-                .as_bytes()
-                .chunks(4)
-                .map(|c| String::from_utf8_lossy(c).into_owned())
-                .collect::<Vec<_>>()
-                .join(" ");
-            Ok(TwoFactorSetup {
-                secret: grouped,
-                qr_svg: totp::qr_svg(&uri)?,
-            })
+    respond::finish(async {
+        let state = app_state()?;
+        let login = session::require(&state).await?;
+        crate::api::security::prove_current_password(&state, &login, current_password).await?;
+        if repo::two_factor::secret_of(&state.pool, login.login_id, &state.keys)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::Stale);
         }
-        .await,
-    )
+        let secret = totp::new_secret()?;
+        repo::two_factor::set_pending(&state.pool, login.login_id, &secret, &state.keys).await?;
+        let provider = repo::providers::brand(&state.pool, state.provider_id)
+            .await?
+            .name;
+        let uri = totp::otpauth_uri(&provider, &login.email, &secret);
+        let plain = totp::base32(&secret);
+        let grouped = plain
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        Ok(TwoFactorSetup {
+            secret: grouped,
+            qr_svg: totp::qr_svg(&uri)?,
+        })
+    })
+    .await
 }
 
 /// Confirms enrolment with a code from the app; answers the recovery codes, shown once.
@@ -90,48 +86,44 @@ pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
         backend::{repo, respond, session, state::app_state, totp},
         domain::validation::{FieldProblem, normalize_code},
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let login = session::require(&state).await?;
-            let code = normalize_code(&code).map_err(|p| AppError::field("code", p))?;
-            let mut tx = state.pool.begin().await?;
-            let secret = repo::two_factor::lock_pending(&mut tx, login.login_id)
-                .await?
-                .ok_or(AppError::Stale)?;
-            let Some(step) =
-                totp::matching_step(&secret, &code, totp::current_step(&state.clock), None)
-            else {
-                return Err(AppError::field("code", FieldProblem::CodeWrong));
-            };
-            let codes = totp::recovery_codes()?;
-            let hashes: Vec<Vec<u8>> = codes.iter().map(|(_, hash)| hash.clone()).collect();
-            repo::two_factor::enable(&mut tx, login.login_id, step, &hashes).await?;
-            tx.commit().await?;
-            tracing::info!(login_id = login.login_id, "two-factor sign-in on");
-            Ok(codes.into_iter().map(|(code, _)| code).collect())
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let login = session::require(&state).await?;
+        let code = normalize_code(&code).map_err(|p| AppError::field("code", p))?;
+        let mut tx = state.pool.begin().await?;
+        let secret = repo::two_factor::lock_pending(&mut tx, login.login_id, &state.keys)
+            .await?
+            .ok_or(AppError::Stale)?;
+        let Some(step) =
+            totp::matching_step(&secret, &code, totp::current_step(&state.clock), None)
+        else {
+            return Err(AppError::field("code", FieldProblem::CodeWrong));
+        };
+        let codes = totp::recovery_codes()?;
+        let hashes: Vec<Vec<u8>> = codes.iter().map(|(_, hash)| hash.clone()).collect();
+        repo::two_factor::enable(&mut tx, login.login_id, step, &hashes).await?;
+        tx.commit().await?;
+        tracing::info!(login_id = login.login_id, "two-factor sign-in on");
+        Ok(codes.into_iter().map(|(code, _)| code).collect())
+    })
+    .await
 }
 
 /// Turns two-factor sign-in off; the current password is required.
 #[server(endpoint = "disable_two_factor")]
 pub async fn disable_two_factor(current_password: String) -> Result<(), AppError> {
     use crate::backend::{repo, respond, session, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let login = session::require(&state).await?;
-            crate::api::security::prove_current_password(&state, &login, current_password).await?;
-            let mut tx = state.pool.begin().await?;
-            repo::two_factor::disable(&mut tx, login.login_id).await?;
-            tx.commit().await?;
-            tracing::info!(login_id = login.login_id, "two-factor sign-in off");
-            Ok(())
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let login = session::require(&state).await?;
+        crate::api::security::prove_current_password(&state, &login, current_password).await?;
+        let mut tx = state.pool.begin().await?;
+        repo::two_factor::disable(&mut tx, login.login_id).await?;
+        tx.commit().await?;
+        tracing::info!(login_id = login.login_id, "two-factor sign-in off");
+        Ok(())
+    })
+    .await
 }
 
 /// The second step of a sign-in: a code from the app or a recovery code. Five wrong ones end
@@ -148,57 +140,53 @@ pub async fn verify_sign_in(code: String, lang: String) -> Result<(), AppError> 
         domain::{lang::Lang, validation::FieldProblem},
         paths,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let lang = Lang::parse(&lang).unwrap_or(paths::DEFAULT_LANG);
-            let token = session::challenge_hash(&state).ok_or(AppError::Unauthenticated)?;
-            let Some(login_id) = repo::two_factor::challenge_login(&state.pool, &token).await?
-            else {
-                session::clear_challenge(&state);
-                return Err(AppError::Unauthenticated);
-            };
-            AppError::require_filled(&[("code", code.trim())])?;
-            let (secret, last) = repo::two_factor::secret_of(&state.pool, login_id)
-                .await?
-                .ok_or(AppError::Unauthenticated)?;
-            let digits: String = code.chars().filter(char::is_ascii_digit).collect();
-            let proved = if digits.len() == 6 && code.trim().len() <= 7 {
-                match totp::matching_step(&secret, &digits, totp::current_step(&state.clock), last)
-                {
-                    Some(step) => repo::two_factor::use_step(&state.pool, login_id, step).await?,
-                    None => false,
-                }
-            } else {
-                let hash = totp::recovery_hash(&code);
-                repo::two_factor::use_recovery(&state.pool, login_id, &hash).await?
-            };
-            if !proved {
-                let email = repo::logins::email_of(&state.pool, login_id).await?;
-                let ip = session::client_ip(&state);
-                repo::security::record_failure(
-                    &state.pool,
-                    FailureKind::SecondFactor,
-                    &email,
-                    ip.as_deref(),
-                )
-                .await?;
-                if repo::two_factor::fail_challenge(&state.pool, &token).await?
-                    >= session::CHALLENGE_TRIES
-                {
-                    repo::two_factor::end_challenge(&state.pool, &token).await?;
-                    session::clear_challenge(&state);
-                    return Err(AppError::TooManyAttempts);
-                }
-                return Err(AppError::field("code", FieldProblem::CodeWrong));
-            }
-            repo::two_factor::end_challenge(&state.pool, &token).await?;
-            session::start(&state, login_id).await?;
+    respond::finish(async {
+        let state = app_state()?;
+        let lang = Lang::parse(&lang).unwrap_or(paths::DEFAULT_LANG);
+        let token = session::challenge_hash(&state).ok_or(AppError::Unauthenticated)?;
+        let Some(login_id) = repo::two_factor::challenge_login(&state.pool, &token).await? else {
             session::clear_challenge(&state);
-            tracing::info!(login_id, "signed in with a second factor");
-            leptos_axum::redirect(&paths::localized(lang, paths::HOME));
-            Ok(())
+            return Err(AppError::Unauthenticated);
+        };
+        AppError::require_filled(&[("code", code.trim())])?;
+        let (secret, last) = repo::two_factor::secret_of(&state.pool, login_id, &state.keys)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let digits: String = code.chars().filter(char::is_ascii_digit).collect();
+        let proved = if digits.len() == 6 && code.trim().len() <= 7 {
+            match totp::matching_step(&secret, &digits, totp::current_step(&state.clock), last) {
+                Some(step) => repo::two_factor::use_step(&state.pool, login_id, step).await?,
+                None => false,
+            }
+        } else {
+            let hash = totp::recovery_hash(&code);
+            repo::two_factor::use_recovery(&state.pool, login_id, &hash).await?
+        };
+        if !proved {
+            let email = repo::logins::email_of(&state.pool, login_id).await?;
+            let ip = session::client_ip(&state);
+            repo::security::record_failure(
+                &state.pool,
+                FailureKind::SecondFactor,
+                &email,
+                ip.as_deref(),
+            )
+            .await?;
+            if repo::two_factor::fail_challenge(&state.pool, &token).await?
+                >= session::CHALLENGE_TRIES
+            {
+                repo::two_factor::end_challenge(&state.pool, &token).await?;
+                session::clear_challenge(&state);
+                return Err(AppError::TooManyAttempts);
+            }
+            return Err(AppError::field("code", FieldProblem::CodeWrong));
         }
-        .await,
-    )
+        repo::two_factor::end_challenge(&state.pool, &token).await?;
+        session::start(&state, login_id).await?;
+        session::clear_challenge(&state);
+        tracing::info!(login_id, "signed in with a second factor");
+        leptos_axum::redirect(&paths::localized(lang, paths::HOME));
+        Ok(())
+    })
+    .await
 }

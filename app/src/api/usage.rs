@@ -170,82 +170,77 @@ pub async fn get_usage(query: UsageQuery) -> Result<UsageView, AppError> {
         backend::{access::require_access, repo, respond, state::app_state},
         domain::usage::PAGE_SIZE,
     };
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let (scope, range, contracts) = resolve::scope(&state, &access, &query).await?;
-            // The totals per kind count the records too: no separate count query.
-            let totals = repo::usage::totals(&state.pool, &scope).await?;
-            let total_rows: i64 = totals.iter().map(|t| t.records).sum();
-            let pages = ((total_rows + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-            let page = query
-                .page
-                .trim()
-                .parse::<i64>()
-                .unwrap_or(1)
-                .clamp(1, pages);
-            let rows =
-                repo::usage::records(&state.pool, &scope, Some(PAGE_SIZE), (page - 1) * PAGE_SIZE)
-                    .await?;
-            let chart_kind = scope.kind.unwrap_or(UsageKind::Data);
-            let chart_scope = repo::usage::UsageScope {
-                kind: Some(chart_kind),
-                ..scope.clone()
-            };
-            let daily = repo::usage::daily(&state.pool, &chart_scope, range).await?;
-            let currency = repo::providers::currency(&state.pool, state.provider_id).await?;
-            Ok(UsageView {
-                contracts,
-                range,
-                chart_kind,
-                daily,
-                totals,
-                rows,
-                page,
-                pages,
-                total_rows,
-                currency,
-            })
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let (scope, range, contracts) = resolve::scope(&state, &access, &query).await?;
+        // The totals per kind count the records too: no separate count query.
+        let totals = repo::usage::totals(&state.pool, &scope).await?;
+        let total_rows: i64 = totals.iter().map(|t| t.records).sum();
+        let pages = ((total_rows + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        let page = query
+            .page
+            .trim()
+            .parse::<i64>()
+            .unwrap_or(1)
+            .clamp(1, pages);
+        let rows =
+            repo::usage::records(&state.pool, &scope, Some(PAGE_SIZE), (page - 1) * PAGE_SIZE)
+                .await?;
+        let chart_kind = scope.kind.unwrap_or(UsageKind::Data);
+        let chart_scope = repo::usage::UsageScope {
+            kind: Some(chart_kind),
+            ..scope.clone()
+        };
+        let daily = repo::usage::daily(&state.pool, &chart_scope, range).await?;
+        let currency = repo::providers::currency(&state.pool, state.provider_id).await?;
+        Ok(UsageView {
+            contracts,
+            range,
+            chart_kind,
+            daily,
+            totals,
+            rows,
+            page,
+            pages,
+            total_rows,
+            currency,
+        })
+    })
+    .await
 }
 
 /// The records billed on one invoice of the holder, with totals per kind (I3).
 #[server(endpoint = "invoice_usage")]
 pub async fn get_invoice_usage(invoice_id: i64) -> Result<InvoiceUsage, AppError> {
     use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(
-        async {
-            let state = app_state()?;
-            let access = require_access(&state).await?;
-            let customer_id = access.require_holder()?;
-            let (number, currency) =
-                repo::invoices::number_of(&state.pool, customer_id, invoice_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-            let scope = repo::usage::UsageScope {
-                contract_ids: repo::usage::visible_contracts(&state.pool, &access.rights)
-                    .await?
-                    .into_iter()
-                    .map(|c| c.id)
-                    .collect(),
-                range: None,
-                kind: None,
-                invoice_id: Some(invoice_id),
-            };
-            let rows = repo::usage::records(&state.pool, &scope, None, 0).await?;
-            let totals = repo::usage::totals(&state.pool, &scope).await?;
-            Ok(InvoiceUsage {
-                number,
-                totals,
-                rows,
-                currency,
-            })
-        }
-        .await,
-    )
+    respond::finish(async {
+        let state = app_state()?;
+        let access = require_access(&state).await?;
+        let customer_id = access.require_holder()?;
+        let (number, currency) = repo::invoices::number_of(&state.pool, customer_id, invoice_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let scope = repo::usage::UsageScope {
+            contract_ids: repo::usage::visible_contracts(&state.pool, &access.rights)
+                .await?
+                .into_iter()
+                .map(|c| c.id)
+                .collect(),
+            range: None,
+            kind: None,
+            invoice_id: Some(invoice_id),
+        };
+        let rows = repo::usage::records(&state.pool, &scope, None, 0).await?;
+        let totals = repo::usage::totals(&state.pool, &scope).await?;
+        Ok(InvoiceUsage {
+            number,
+            totals,
+            rows,
+            currency,
+        })
+    })
+    .await
 }
 
 /// The CSV export of a filter: every matching record, not only the page shown (U2).

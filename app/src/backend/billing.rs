@@ -15,6 +15,7 @@ use crate::{
     backend::{
         payment_gateway::{ChargeOutcome, ChargeRequest, PaymentGateway},
         repo::billing::{self as repo, NewCycleInvoice, NewLine, Subscription},
+        sealed::DataKeys,
     },
     components::locale::locale_of,
     domain::{
@@ -78,13 +79,15 @@ impl std::fmt::Display for RunReport {
 /// B7: the billing run for `day`: activates what is due (B2), issues the invoices of the
 /// cycles that start by `day` (B1, B3, B4), then charges autopay due by `day` (B3, I6).
 /// Running it again for the same day changes nothing.
+/// `keys` open the IBANs that direct debits are charged to.
 pub async fn run(
     pool: &PgPool,
     gateway: &dyn PaymentGateway,
+    keys: &DataKeys,
     day: NaiveDate,
 ) -> Result<RunReport, AppError> {
     let (_keep, never) = tokio::sync::watch::channel(false);
-    run_until(pool, gateway, day, &never).await
+    run_until(pool, gateway, keys, day, &never).await
 }
 
 /// [`run`], stopping between two batches once `stop` holds `true` (graceful shutdown, issue 9):
@@ -92,6 +95,7 @@ pub async fn run(
 pub async fn run_until(
     pool: &PgPool,
     gateway: &dyn PaymentGateway,
+    keys: &DataKeys,
     day: NaiveDate,
     stop: &tokio::sync::watch::Receiver<bool>,
 ) -> Result<RunReport, AppError> {
@@ -102,7 +106,7 @@ pub async fn run_until(
         invoice_due(pool, day, &mut report, stop).await?;
     }
     if !report.stopped {
-        autopay_due(pool, gateway, day, &mut report, stop).await?;
+        autopay_due(pool, gateway, keys, day, &mut report, stop).await?;
     }
     Ok(report)
 }
@@ -554,6 +558,7 @@ async fn issue_next(
 async fn autopay_due(
     pool: &PgPool,
     gateway: &dyn PaymentGateway,
+    keys: &DataKeys,
     day: NaiveDate,
     report: &mut RunReport,
     stop: Stop<'_>,
@@ -566,7 +571,7 @@ async fn autopay_due(
         for charge in &due {
             after = charge.invoice_id;
             let mut savepoint = tx.begin().await?;
-            match autopay_one(&mut savepoint, gateway, charge, day, report).await {
+            match autopay_one(&mut savepoint, gateway, keys, charge, day, report).await {
                 Ok(()) => savepoint.commit().await?,
                 Err(err) => {
                     savepoint.rollback().await?;
@@ -585,6 +590,7 @@ async fn autopay_due(
 async fn autopay_one(
     conn: &mut PgConnection,
     gateway: &dyn PaymentGateway,
+    keys: &DataKeys,
     charge: &repo::DueCharge,
     day: NaiveDate,
     report: &mut RunReport,
@@ -609,9 +615,8 @@ async fn autopay_one(
                 method: charge.method,
                 instrument: charge
                     .instruments
-                    .for_method(charge.method)
-                    .unwrap_or_default()
-                    .to_string(),
+                    .for_method(charge.method, keys)?
+                    .unwrap_or_default(),
             };
             match gateway.charge(&request).await? {
                 ChargeOutcome::Succeeded { reference } => {

@@ -27,13 +27,21 @@ fn is_server_fn_call() -> bool {
     use_context::<Parts>().is_some_and(|parts| parts.uri.path().starts_with("/api/"))
 }
 
-/// Sets the response status for an error (404 for "not yours", 401 for "sign in", …) and
-/// passes the result through.
-pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(err) = &result
-        && is_server_fn_call()
-    {
-        set_status(err.status_code());
+/// Runs a server function's work, sets the response status for an error (404 for "not
+/// yours", 401 for "sign in", …) and passes the result through. An `Unavailable` answer has
+/// the database's health checked, so that the next request answers 503 at once while it is
+/// down (issue 24 item 8).
+pub async fn finish<T>(work: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = work.await;
+    if let Err(err) = &result {
+        if matches!(err, AppError::Unavailable)
+            && let Some(state) = use_context::<crate::backend::state::AppState>()
+        {
+            state.db.confirm_outage().await;
+        }
+        if is_server_fn_call() {
+            set_status(err.status_code());
+        }
     }
     result
 }
@@ -54,12 +62,12 @@ pub fn set_status(code: u16) {
 
 /// The Content-Security-Policy of a page whose scripts carry `nonce`: no inline script without
 /// it, WebAssembly allowed to compile, nothing framed, forms only to the portal (issue 9).
-/// Inline style attributes stay allowed (the provider's colour, usage meters): they cannot run
-/// code.
+/// No inline style either (issue 24 item 15): the provider's colours come from `/brand.css`,
+/// usage meters are drawn with SVG attributes.
 pub fn page_csp(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
          frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     )
 }

@@ -27,6 +27,10 @@ pub struct AppState {
     pub sms_outbox: Arc<Notify>,
     /// The payment provider for portal payments (the billing run gets its own handle).
     pub payments: Arc<dyn PaymentGateway>,
+    /// Whether the database is known to be down (issue 24 item 8).
+    pub db: Arc<super::db_health::DbHealth>,
+    /// The keys that seal IBANs and two-factor secrets at rest (issue 24 item 15).
+    pub keys: Arc<super::sealed::DataKeys>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -35,10 +39,15 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// The state provided by the server for this request.
+/// The state provided by the server for this request: `Unavailable` at once while the
+/// database is known to be down, so that a page's resources do not each wait for the pool.
 pub fn app_state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| {
+    let state = use_context::<AppState>().ok_or_else(|| {
         tracing::error!("AppState is missing from the request context");
         AppError::Internal
-    })
+    })?;
+    if state.db.is_down() {
+        return Err(AppError::Unavailable);
+    }
+    Ok(state)
 }

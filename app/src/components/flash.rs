@@ -130,6 +130,7 @@ fn notice_text(flash: Flash) -> Option<ViewFn> {
         }
         Flash::InvoicePaid => ViewFn::from(move || t!(i18n, payables.paid).into_any()),
         Flash::LinkDeleted => ViewFn::from(move || t!(i18n, linking.deleted).into_any()),
+        Flash::LinkingResumed => ViewFn::from(move || t!(i18n, linking.resumed).into_any()),
         Flash::UpgradeConfirmed { invoice_number } => ViewFn::from(move || {
             view! {
                 {t!(i18n, services.confirmed)} " "
@@ -141,7 +142,9 @@ fn notice_text(flash: Flash) -> Option<ViewFn> {
             view! { {t!(i18n, services.scheduled)} " " <DateText day /> }.into_any()
         }),
         Flash::DowngradeWithdrawn => ViewFn::from(move || t!(i18n, services.withdrawn).into_any()),
-        Flash::LinkCodeSent { .. } | Flash::LinkCodeStep { .. } => return None,
+        Flash::LinkCodeSent { .. } | Flash::LinkCodeStep { .. } | Flash::LinkHolderTyped { .. } => {
+            return None;
+        }
     };
     Some(text)
 }

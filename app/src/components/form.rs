@@ -87,6 +87,7 @@ pub fn error_message(error: &AppError) -> AnyView {
             t!(i18n, errors.link_refused).into_any()
         }
         AppError::TooManyAttempts => t!(i18n, errors.too_many_attempts).into_any(),
+        AppError::LinkingPaused => t!(i18n, linking.paused_refusal).into_any(),
         AppError::AutopayRequired => t!(i18n, errors.autopay_required).into_any(),
         AppError::Stale => t!(i18n, errors.stale).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),

@@ -31,14 +31,8 @@ pub fn Layout() -> impl IntoView {
             let flash = data.as_ref().and_then(|d| d.flash.clone());
             provide_context(PageFlash(flash.clone()));
             let brand = data.as_ref().map(|d| d.brand.clone());
-            let style = brand.as_ref().map(|b| {
-                format!(
-                    "--brand: {}; --accent: {};",
-                    b.color_primary, b.color_accent
-                )
-            });
             view! {
-                <div class="frame" style=style>
+                <div class="frame">
                     <a class="skip-link" href="#main">
                         {t!(i18n, layout.skip_to_content)}
                     </a>

@@ -29,6 +29,8 @@ pub enum Flash {
     AppointmentCancelled,
     InvoicePaid,
     LinkDeleted,
+    /// The holder allowed linking again after a pause (issue 24 item 4).
+    LinkingResumed,
     /// A linking code went out by SMS (L3): the page shows the code step for this number.
     LinkCodeSent {
         phone: String,
@@ -36,6 +38,11 @@ pub enum Flash {
     /// The code step again, after a wrong code, without announcing a new SMS.
     LinkCodeStep {
         phone: String,
+    },
+    /// A refused "link as holder": the customer number typed, for the form to keep (never the
+    /// contract password). Says nothing itself: the form shows the error.
+    LinkHolderTyped {
+        customer_number: String,
     },
     /// A hosting upgrade was confirmed and invoiced (X2).
     UpgradeConfirmed {
@@ -49,6 +56,14 @@ pub enum Flash {
 }
 
 impl Flash {
+    /// The customer number a refused holder-link form keeps, if any.
+    pub fn typed_customer_number(&self) -> Option<&str> {
+        match self {
+            Flash::LinkHolderTyped { customer_number } => Some(customer_number),
+            _ => None,
+        }
+    }
+
     /// The phone number of the linking code step this notice opens, if any.
     pub fn code_step(&self) -> Option<(&str, bool)> {
         match self {

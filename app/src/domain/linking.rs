@@ -71,6 +71,26 @@ pub enum LinkWarning {
     LikelyBusinessContract,
 }
 
+/// Failed proofs against one target, from any logins, within `TARGET_WINDOW_HOURS`, after which
+/// linking that target pauses (issue 24 item 4): a customer number after wrong contract
+/// passwords, a line after wrong codes. Each login has its own limit too (`api::linking`), so
+/// fresh logins cannot add up to more than this against one number. The holder can allow
+/// linking again at once; otherwise it resumes when the failures age out of the window.
+pub const TARGET_MAX_FAILURES: i64 = 10;
+/// The window over which failures against one target count.
+pub const TARGET_WINDOW_HOURS: i32 = 24;
+
+/// Whether `failures` against one target pause linking it.
+pub fn target_paused(failures: i64) -> bool {
+    failures >= TARGET_MAX_FAILURES
+}
+
+/// Whether the failure that brought a target to `failures` is the one that paused it (the
+/// holder is told once).
+pub fn pauses_now(failures: i64) -> bool {
+    failures == TARGET_MAX_FAILURES
+}
+
 /// L7, L9: the warnings of one link.
 pub fn warnings(link: &LinkFacts) -> Vec<LinkWarning> {
     match link {

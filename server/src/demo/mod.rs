@@ -12,7 +12,7 @@ use rust_decimal::{Decimal, dec};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use app::{
-    backend::password,
+    backend::{password, sealed::DataKeys},
     domain::billing::{line_text::LineText, numbering::Series},
 };
 
@@ -101,7 +101,8 @@ pub fn print_logins() {
 }
 
 /// Loads the demo provider and households unless the provider already exists.
-pub async fn load(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
+/// Its IBANs are written in clear and sealed with `keys` before the billing run charges them.
+pub async fn load(pool: &PgPool, today: NaiveDate, keys: &DataKeys) -> Result<(), BoxError> {
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM providers WHERE slug = $1)")
             .bind(PROVIDER_SLUG)
@@ -117,7 +118,7 @@ pub async fn load(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
         publish_slots(&mut tx, provider_id, today).await?;
         tx.commit().await?;
         tracing::info!("demo data already present");
-        return bill(pool, today).await;
+        return bill(pool, today, keys).await;
     }
     let mut tx = pool.begin().await?;
     let provider_id = provider(&mut tx).await?;
@@ -129,8 +130,9 @@ pub async fn load(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
     // The satellite usage is inserted with plain SQL: give its months their partitions.
     app::backend::repo::usage::adopt_default_rows(&mut tx).await?;
     tx.commit().await?;
+    crate::seal_clear_values(pool, keys).await?;
     tracing::info!("demo data loaded");
-    bill(pool, today).await?;
+    bill(pool, today, keys).await?;
     analyze(pool).await
 }
 
@@ -146,9 +148,9 @@ async fn analyze(pool: &PgPool) -> Result<(), BoxError> {
 
 /// The billing run for today (B7), so that the satellite subscribers show their activation,
 /// invoices and autopay from the first page on (the scheduled job repeats it).
-async fn bill(pool: &PgPool, today: NaiveDate) -> Result<(), BoxError> {
+async fn bill(pool: &PgPool, today: NaiveDate, keys: &DataKeys) -> Result<(), BoxError> {
     let gateway = app::backend::payment_gateway::Sandbox::beside(pool);
-    let report = app::backend::billing::run(pool, &gateway, today).await?;
+    let report = app::backend::billing::run(pool, &gateway, keys, today).await?;
     tracing::info!(%today, %report, "billing run for the demo");
     Ok(())
 }

@@ -124,6 +124,16 @@ pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 22).expect("date")
 }
 
+/// The data key of the tests (a real one, not the demo key: the tests run without
+/// `SELFCARE_DEMO_DATA`, as a deployment does).
+pub const TEST_DATA_KEY: &str =
+    "7:5e1fca4e000000000000000000000000000000000000000000000000000000ff";
+
+/// The keys of [`TEST_DATA_KEY`].
+pub fn keys() -> app::backend::sealed::DataKeys {
+    app::backend::sealed::DataKeys::parse(TEST_DATA_KEY).expect("test data key")
+}
+
 /// The router of the real server, on `pool` with the demo data loaded.
 pub async fn app(pool: PgPool) -> Router {
     server::routes::router(state(pool).await)
@@ -131,10 +141,13 @@ pub async fn app(pool: PgPool) -> Router {
 
 /// The application state of the real server, on `pool` with the demo data loaded.
 pub async fn state(pool: PgPool) -> app::backend::state::AppState {
-    demo::load(&pool, today()).await.expect("demo data");
+    demo::load(&pool, today(), &keys())
+        .await
+        .expect("demo data");
     let config = Config::from_lookup(|name| match name {
         "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".into()),
         "SELFCARE_TODAY" => Some("2026-11-22".into()),
+        "SELFCARE_DATA_KEY" => Some(TEST_DATA_KEY.into()),
         "SELFCARE_SITE_ROOT" => Some(std::env::temp_dir().to_string_lossy().into_owned()),
         _ => None,
     })
@@ -242,4 +255,18 @@ pub async fn count(pool: &PgPool, sql: &str) -> i64 {
         .fetch_one(pool)
         .await
         .expect("count")
+}
+
+/// The id of `email`'s holder link to `customer_number`.
+pub async fn holder_link_id(pool: &PgPool, email: &str, customer_number: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT k.id FROM links k JOIN logins l ON l.id = k.login_id
+           JOIN customers c ON c.id = k.customer_id
+          WHERE l.email = $1 AND c.customer_number = $2",
+    )
+    .bind(email)
+    .bind(customer_number)
+    .fetch_one(pool)
+    .await
+    .expect("holder link id")
 }

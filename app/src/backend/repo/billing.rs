@@ -9,6 +9,7 @@ use sqlx::{PgConnection, Row, postgres::PgRow};
 
 use super::parse_column;
 use crate::{
+    backend::sealed::{DataKeys, Purpose},
     domain::{
         billing::{
             invoice_dates::{AutopayPolicy, AutopayPolicyTable, PaymentMethod},
@@ -420,30 +421,45 @@ pub struct DueCharge {
 /// What a customer can be charged with.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Instruments {
+    pub customer_id: i64,
     pub card_last4: Option<String>,
-    pub iban: Option<String>,
+    /// The active mandate's IBAN, sealed (issue 24 item 15): opened only to charge or mask.
+    pub iban_sealed: Option<Vec<u8>>,
     pub phone: Option<String>,
 }
 
 impl Instruments {
     /// The instrument of `method`, if the customer has one.
-    pub fn for_method(&self, method: PaymentMethod) -> Option<&str> {
-        match method {
-            PaymentMethod::Card => self.card_last4.as_deref(),
-            PaymentMethod::SepaDebit => self.iban.as_deref(),
-            PaymentMethod::MobileMoney => self.phone.as_deref(),
-        }
+    pub fn for_method(
+        &self,
+        method: PaymentMethod,
+        keys: &DataKeys,
+    ) -> Result<Option<String>, AppError> {
+        Ok(match method {
+            PaymentMethod::Card => self.card_last4.clone(),
+            PaymentMethod::SepaDebit => match &self.iban_sealed {
+                Some(sealed) => Some(keys.open_text(
+                    Purpose::Iban {
+                        customer_id: self.customer_id,
+                    },
+                    sealed,
+                )?),
+                None => None,
+            },
+            PaymentMethod::MobileMoney => self.phone.clone(),
+        })
     }
 }
 
-const INSTRUMENT_COLUMNS: &str = "c.card_last4, c.phone,
-    (SELECT m.iban FROM sepa_mandates m WHERE m.customer_id = c.id AND m.revoked_on IS NULL)
-        AS iban";
+const INSTRUMENT_COLUMNS: &str = "c.id AS instrument_customer_id, c.card_last4, c.phone,
+    (SELECT m.iban_sealed FROM sepa_mandates m
+      WHERE m.customer_id = c.id AND m.revoked_on IS NULL) AS iban_sealed";
 
 fn instruments(row: &PgRow) -> Instruments {
     Instruments {
+        customer_id: row.get("instrument_customer_id"),
         card_last4: row.get("card_last4"),
-        iban: row.get("iban"),
+        iban_sealed: row.get("iban_sealed"),
         phone: row.get("phone"),
     }
 }
@@ -609,13 +625,13 @@ pub struct Payable {
     pub instruments: Instruments,
 }
 
-const PAYABLE_SQL: &str = "
+const PAYABLE_SELECT: &str = "
     SELECT i.id, i.number, i.issue_date, i.due_date, i.status, i.currency, s.payment_method,
            i.total - COALESCE((SELECT sum(p.amount) FROM payments p WHERE p.invoice_id = i.id), 0)
                AS amount_due,
-           c.card_last4, c.phone,
-           (SELECT m.iban FROM sepa_mandates m WHERE m.customer_id = c.id AND m.revoked_on IS NULL)
-               AS iban
+";
+
+const PAYABLE_FROM: &str = "
       FROM invoices i
       JOIN customers c ON c.id = i.customer_id
       LEFT JOIN subscriptions s ON s.id = i.subscription_id";
@@ -640,7 +656,7 @@ fn payable(row: &PgRow) -> Result<Payable, AppError> {
 /// The invoices waiting for the customer: autopay failed, or mobile money to complete.
 pub async fn payables(conn: &mut PgConnection, customer_id: i64) -> Result<Vec<Payable>, AppError> {
     let sql = format!(
-        "{PAYABLE_SQL} WHERE i.customer_id = $1 AND i.kind = 'invoice'
+        "{PAYABLE_SELECT} {INSTRUMENT_COLUMNS} {PAYABLE_FROM} WHERE i.customer_id = $1 AND i.kind = 'invoice'
             AND i.status IN ('failed', 'action_required')
           ORDER BY i.issue_date, i.id"
     );
@@ -670,7 +686,7 @@ pub async fn lock_payable(
     if locked.is_none() {
         return Ok(None);
     }
-    let sql = format!("{PAYABLE_SQL} WHERE i.id = $1");
+    let sql = format!("{PAYABLE_SELECT} {INSTRUMENT_COLUMNS} {PAYABLE_FROM} WHERE i.id = $1");
     sqlx::query(&sql)
         .bind(invoice_id)
         .fetch_optional(&mut *conn)

@@ -129,6 +129,7 @@ pub async fn links_of(
                     customer_number,
                     contracts,
                     warnings: warnings(&facts),
+                    paused: false,
                 };
                 out.push((facts, view));
             }
@@ -148,6 +149,7 @@ pub async fn links_of(
                     customer_number,
                     contracts,
                     warnings: warnings(&facts),
+                    paused: false,
                 };
                 out.push((facts, view));
             }
@@ -248,19 +250,32 @@ pub async fn apply_plan(
     Ok(())
 }
 
-/// Records a failed proof (wrong contract password or SMS code). Written outside the linking
-/// transaction, so that it counts although that transaction is rolled back.
+/// Records a failed proof (wrong contract password or SMS code) of a login against `target`
+/// (the customer number or the normalised phone number tried). Written outside the linking
+/// transaction, so that it counts although that transaction is rolled back. Answers the
+/// target's unreleased failures in the last `target_hours`, this one included (1 without a
+/// target: a failure that guessed nothing, counted per login only).
 pub async fn record_failed_attempt(
     pool: &sqlx::PgPool,
     login_id: i64,
     kind: &str,
-) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO link_attempts (login_id, kind) VALUES ($1, $2)")
-        .bind(login_id)
-        .bind(kind)
-        .execute(pool)
-        .await?;
-    Ok(())
+    target: Option<&str>,
+    target_hours: i32,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "WITH recorded AS (
+             INSERT INTO link_attempts (login_id, kind, target) VALUES ($1, $2, $3)
+         )
+         SELECT count(*) + 1 FROM link_attempts
+          WHERE kind = $2 AND target = $3 AND NOT released
+            AND created_at > now() - make_interval(hours => $4)",
+    )
+    .bind(login_id)
+    .bind(kind)
+    .bind(target)
+    .bind(target_hours)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// Failed proofs of this kind in the last `minutes`.
@@ -279,6 +294,81 @@ pub async fn recent_failed_attempts(
     .bind(minutes)
     .fetch_one(&mut *conn)
     .await?)
+}
+
+/// Unreleased failed proofs of this kind against `target`, from any login, in the last `hours`.
+pub async fn target_failures(
+    conn: &mut PgConnection,
+    kind: &str,
+    target: &str,
+    hours: i32,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM link_attempts
+          WHERE kind = $1 AND target = $2 AND NOT released
+            AND created_at > now() - make_interval(hours => $3)",
+    )
+    .bind(kind)
+    .bind(target)
+    .bind(hours)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The targets of a customer: its customer number (contract passwords) and the normalised
+/// phone numbers of its lines (codes), as `(kind, target)` conditions on `link_attempts a`.
+const TARGETS_OF_CUSTOMER: &str = "(
+    (a.kind = 'contract_password'
+        AND a.target = (SELECT customer_number FROM customers WHERE id = $1))
+    OR (a.kind = 'sms_code' AND a.target IN (
+        SELECT regexp_replace(phone_number, '[^0-9+]', '', 'g') FROM contracts
+         WHERE customer_id = $1 AND phone_number IS NOT NULL)))";
+
+/// Whether linking the customer's number or one of its lines is paused: `max` unreleased
+/// failures against one of its targets in the last `hours`.
+pub async fn customer_paused(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    max: i64,
+    hours: i32,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT EXISTS (
+             SELECT 1 FROM link_attempts a
+              WHERE {TARGETS_OF_CUSTOMER} AND NOT a.released
+                AND a.created_at > now() - make_interval(hours => $3)
+              GROUP BY a.kind, a.target HAVING count(*) >= $2)"
+    ))
+    .bind(customer_id)
+    .bind(max)
+    .bind(hours)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Releases every failure against the customer's targets: linking them is open again (the
+/// per-login counts still see them). Answers how many were released.
+pub async fn release_customer(conn: &mut PgConnection, customer_id: i64) -> Result<u64, AppError> {
+    let done = sqlx::query(&format!(
+        "UPDATE link_attempts a SET released = true WHERE {TARGETS_OF_CUSTOMER} AND NOT a.released"
+    ))
+    .bind(customer_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The customer a contract belongs to.
+pub async fn customer_of_contract(
+    conn: &mut PgConnection,
+    contract_id: i64,
+) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT customer_id FROM contracts WHERE id = $1")
+            .bind(contract_id)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
 }
 
 /// The provider's business portal and its registration page (L5, L9).

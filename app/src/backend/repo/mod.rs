@@ -19,6 +19,7 @@ pub mod messages;
 pub mod payments;
 pub mod products;
 pub mod providers;
+pub mod secrets;
 pub mod security;
 pub mod sessions;
 pub mod two_factor;

@@ -4,7 +4,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool, Row};
 
-use crate::error::AppError;
+use crate::{
+    backend::sealed::{DataKeys, Purpose},
+    error::AppError,
+};
 
 /// The active mandate of a customer: (holder, IBAN, reference, creditor id, signed on).
 pub struct ActiveMandate {
@@ -27,11 +30,13 @@ pub struct PaymentFacts {
     pub next_debit: Option<(NaiveDate, Decimal)>,
 }
 
-/// The payment facts of a customer, read in one place (inside a transaction when deciding).
+/// The payment facts of a customer, read in one place (inside a transaction when deciding);
+/// `keys` open the mandate's IBAN.
 pub async fn facts(
     conn: &mut PgConnection,
     customer_id: i64,
     today: NaiveDate,
+    keys: &DataKeys,
 ) -> Result<PaymentFacts, AppError> {
     let row = sqlx::query(
         "SELECT c.customer_number, c.card_last4, p.sepa_creditor_id, p.currency,
@@ -45,19 +50,25 @@ pub async fn facts(
     .fetch_one(&mut *conn)
     .await?;
     let mandate = sqlx::query(
-        "SELECT account_holder, iban, reference, creditor_id, signed_on FROM sepa_mandates
+        "SELECT account_holder, iban_sealed, reference, creditor_id, signed_on FROM sepa_mandates
           WHERE customer_id = $1 AND revoked_on IS NULL",
     )
     .bind(customer_id)
     .fetch_optional(&mut *conn)
     .await?
-    .map(|m| ActiveMandate {
-        account_holder: m.get("account_holder"),
-        iban: m.get("iban"),
-        reference: m.get("reference"),
-        creditor_id: m.get("creditor_id"),
-        signed_on: m.get("signed_on"),
-    });
+    .map(|m| -> Result<ActiveMandate, AppError> {
+        Ok(ActiveMandate {
+            account_holder: m.get("account_holder"),
+            iban: keys.open_text(
+                Purpose::Iban { customer_id },
+                &m.get::<Vec<u8>, _>("iban_sealed"),
+            )?,
+            reference: m.get("reference"),
+            creditor_id: m.get("creditor_id"),
+            signed_on: m.get("signed_on"),
+        })
+    })
+    .transpose()?;
     let next_debit = sqlx::query(
         "SELECT due_date, total FROM invoices
           WHERE customer_id = $1 AND kind = 'invoice' AND status = 'open' AND due_date >= $2
@@ -125,16 +136,26 @@ pub struct NewMandate<'a> {
     pub signed_on: NaiveDate,
 }
 
-/// Stores a new (active) mandate.
-pub async fn insert(conn: &mut PgConnection, m: &NewMandate<'_>) -> Result<(), AppError> {
+/// Stores a new (active) mandate, its IBAN sealed with `keys`.
+pub async fn insert(
+    conn: &mut PgConnection,
+    m: &NewMandate<'_>,
+    keys: &DataKeys,
+) -> Result<(), AppError> {
+    let iban_sealed = keys.seal(
+        Purpose::Iban {
+            customer_id: m.customer_id,
+        },
+        m.iban.as_bytes(),
+    )?;
     sqlx::query(
-        "INSERT INTO sepa_mandates (customer_id, account_holder, iban, reference, creditor_id,
-                                    signed_on)
+        "INSERT INTO sepa_mandates (customer_id, account_holder, iban_sealed, reference,
+                                    creditor_id, signed_on)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(m.customer_id)
     .bind(m.account_holder)
-    .bind(m.iban)
+    .bind(iban_sealed)
     .bind(m.reference)
     .bind(m.creditor_id)
     .bind(m.signed_on)

@@ -118,12 +118,17 @@ pub async fn clear_failures_from(
     Ok(())
 }
 
-/// Deletes failures older than a day; returns how many.
+/// Deletes sign-in and linking failures older than every window that counts them (a day for
+/// sign-ins, two for linking targets); returns how many.
 pub async fn purge_failures(pool: &PgPool) -> Result<u64, AppError> {
-    let done = sqlx::query("DELETE FROM auth_failures WHERE created_at < now() - interval '1 day'")
+    let auth = sqlx::query("DELETE FROM auth_failures WHERE created_at < now() - interval '1 day'")
         .execute(pool)
         .await?;
-    Ok(done.rows_affected())
+    let linking =
+        sqlx::query("DELETE FROM link_attempts WHERE created_at < now() - interval '2 days'")
+            .execute(pool)
+            .await?;
+    Ok(auth.rows_affected() + linking.rows_affected())
 }
 
 /// The security settings of a login.

@@ -4,7 +4,10 @@
 use chrono::NaiveDateTime;
 use sqlx::{PgConnection, PgPool, Row};
 
-use crate::error::AppError;
+use crate::{
+    backend::sealed::{DataKeys, Purpose},
+    error::AppError,
+};
 
 /// Whether two-factor sign-in is on (since when, UTC) and how many recovery codes are unused.
 pub async fn state(pool: &PgPool, login_id: i64) -> Result<(Option<NaiveDateTime>, i64), AppError> {
@@ -20,28 +23,37 @@ pub async fn state(pool: &PgPool, login_id: i64) -> Result<(Option<NaiveDateTime
     Ok((row.get("enabled_at"), row.get("left_codes")))
 }
 
-/// Remembers a new secret until the customer proves the app has it.
-pub async fn set_pending(pool: &PgPool, login_id: i64, secret: &[u8]) -> Result<(), AppError> {
+/// Remembers a new secret, sealed, until the customer proves the app has it.
+pub async fn set_pending(
+    pool: &PgPool,
+    login_id: i64,
+    secret: &[u8],
+    keys: &DataKeys,
+) -> Result<(), AppError> {
     sqlx::query("UPDATE logins SET totp_pending_secret = $2 WHERE id = $1")
         .bind(login_id)
-        .bind(secret)
+        .bind(keys.seal(Purpose::Totp { login_id }, secret)?)
         .execute(pool)
         .await?;
     Ok(())
 }
 
-/// The pending secret, locked.
+/// The pending secret, locked and opened.
 pub async fn lock_pending(
     conn: &mut PgConnection,
     login_id: i64,
+    keys: &DataKeys,
 ) -> Result<Option<Vec<u8>>, AppError> {
-    Ok(sqlx::query_scalar(
+    let sealed: Option<Vec<u8>> = sqlx::query_scalar(
         "SELECT totp_pending_secret FROM logins WHERE id = $1 AND totp_secret IS NULL FOR UPDATE",
     )
     .bind(login_id)
     .fetch_optional(&mut *conn)
     .await?
-    .flatten())
+    .flatten();
+    sealed
+        .map(|sealed| keys.open(Purpose::Totp { login_id }, &sealed))
+        .transpose()
 }
 
 /// Turns two-factor sign-in on with the pending secret, the step just used and the hashes of
@@ -93,10 +105,11 @@ pub async fn disable(conn: &mut PgConnection, login_id: i64) -> Result<(), AppEr
     Ok(())
 }
 
-/// The secret and the last used step of a login with two-factor sign-in on.
+/// The secret (opened) and the last used step of a login with two-factor sign-in on.
 pub async fn secret_of(
     pool: &PgPool,
     login_id: i64,
+    keys: &DataKeys,
 ) -> Result<Option<(Vec<u8>, Option<u64>)>, AppError> {
     let row = sqlx::query(
         "SELECT totp_secret, totp_last_step FROM logins
@@ -105,13 +118,15 @@ pub async fn secret_of(
     .bind(login_id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|r| {
+    row.map(|r| {
         let last: Option<i64> = r.get("totp_last_step");
-        (
-            r.get("totp_secret"),
-            last.and_then(|l| u64::try_from(l).ok()),
-        )
-    }))
+        let secret = keys.open(
+            Purpose::Totp { login_id },
+            &r.get::<Vec<u8>, _>("totp_secret"),
+        )?;
+        Ok((secret, last.and_then(|l| u64::try_from(l).ok())))
+    })
+    .transpose()
 }
 
 /// Marks a step used, once: `false` when it (or a later one) was used already.

@@ -276,7 +276,11 @@ fn MeterBar(meter: Meter, currency: String) -> impl IntoView {
                             aria-valuenow=percent.to_string()
                             aria-label=move || metric_text(i18n, metric)
                         >
-                            <span class="meter-fill" style=format!("width: {percent}%")></span>
+                            // An SVG attribute, not a style: the page policy allows no
+                            // inline style (issue 24 item 15).
+                            <svg class="meter-bar" aria-hidden="true" focusable="false">
+                                <rect class="meter-fill" width=format!("{percent}%") height="100%" />
+                            </svg>
                         </span>
                     }
                 })}

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::linking::{DeleteLink, LinkView},
+    api::linking::{DeleteLink, LinkView, ResumeLinking},
     domain::{linking::LinkWarning, rights::Role},
     i18n::*,
     pages::home::account_overview::ContractLine,
@@ -14,6 +14,7 @@ use crate::{
 pub fn LinkCard(
     link: LinkView,
     delete: ServerAction<DeleteLink>,
+    resume: ServerAction<ResumeLinking>,
     business_portal_url: String,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -79,6 +80,18 @@ pub fn LinkCard(
                     .into_any(),
                 })
                 .collect_view()}
+            // Wrong proofs from other logins paused linking this number (issue 24 item 4).
+            {link.paused.then(|| view! {
+                <div class="alert alert-warn" data-testid="linking-paused">
+                    <p>{t!(i18n, linking.paused_card)}</p>
+                    <ActionForm action=resume>
+                        <input type="hidden" name="link_id" value=link_id />
+                        <button type="submit" class="btn btn-outline" data-testid="resume-linking">
+                            {t!(i18n, linking.resume)}
+                        </button>
+                    </ActionForm>
+                </div>
+            })}
             // Deleting asks first, as a disclosure that works without scripts (issue 23).
             <details class="confirm-delete">
                 <summary class="btn btn-outline" data-testid="delete-link">

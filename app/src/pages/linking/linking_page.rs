@@ -7,10 +7,14 @@ use super::{link_card::LinkCard, link_user::LinkUserCard, refusal::LinkingError}
 use crate::{
     api::linking::{
         ConfirmLinkCode, DeleteLink, LinkHolder, LinkingOverview, MakeMeHolder, RequestLinkCode,
-        get_links,
+        ResumeLinking, get_links,
     },
     app::{ShellResource, on_success},
-    components::{flash::ClientFlash, form::Field, page_error::PageError},
+    components::{
+        flash::{ClientFlash, use_flash},
+        form::Field,
+        page_error::PageError,
+    },
     domain::{flash::Flash, rights::Role},
     i18n::*,
 };
@@ -21,6 +25,7 @@ pub fn LinkingPage() -> impl IntoView {
     let i18n = use_i18n();
     let link_holder = ServerAction::<LinkHolder>::new();
     let delete = ServerAction::<DeleteLink>::new();
+    let resume = ServerAction::<ResumeLinking>::new();
     let make_holder = ServerAction::<MakeMeHolder>::new();
     let request_code = ServerAction::<RequestLinkCode>::new();
     let confirm_code = ServerAction::<ConfirmLinkCode>::new();
@@ -37,6 +42,10 @@ pub fn LinkingPage() -> impl IntoView {
         client_flash.show(Flash::LinkDeleted);
         reload();
     });
+    on_success(resume, move || {
+        client_flash.show(Flash::LinkingResumed);
+        reload();
+    });
     on_success(make_holder, reload);
     on_success(confirm_code, move || {
         // The code is spent: the next user link starts with a new request.
@@ -48,7 +57,7 @@ pub fn LinkingPage() -> impl IntoView {
         Suspend::new(async move {
             match overview.await {
                 Ok(data) => view! {
-                    <LinkingContent data link_holder delete make_holder request_code confirm_code />
+                    <LinkingContent data link_holder delete resume make_holder request_code confirm_code />
                 }
                 .into_any(),
                 Err(error) => view! { <PageError error /> }.into_any(),
@@ -72,6 +81,7 @@ fn LinkingContent(
     data: LinkingOverview,
     link_holder: ServerAction<LinkHolder>,
     delete: ServerAction<DeleteLink>,
+    resume: ServerAction<ResumeLinking>,
     make_holder: ServerAction<MakeMeHolder>,
     request_code: ServerAction<RequestLinkCode>,
     confirm_code: ServerAction<ConfirmLinkCode>,
@@ -80,8 +90,18 @@ fn LinkingContent(
     let portal = data.business_portal_url.clone();
     let registration = data.business_registration_url.clone();
     let holder_error = Signal::derive(move || link_holder.value().get().and_then(Result::err));
+    // After a refused plain form post (JavaScript off) the form keeps the number typed.
+    let typed_number = use_flash()
+        .and_then(|flash| flash.typed_customer_number().map(str::to_string))
+        .unwrap_or_default();
     let make_holder_error = Signal::derive(move || make_holder.value().get().and_then(Result::err));
-    let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let delete_error = Signal::derive(move || {
+        delete
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| resume.value().get().and_then(Result::err))
+    });
     let user_links: Vec<_> = data
         .links
         .iter()
@@ -107,7 +127,7 @@ fn LinkingContent(
                 {data
                     .links
                     .into_iter()
-                    .map(|link| view! { <LinkCard link delete business_portal_url=portal.clone() /> }.into_any())
+                    .map(|link| view! { <LinkCard link delete resume business_portal_url=portal.clone() /> }.into_any())
                     .collect_view()}
             </div>
         </section>
@@ -121,7 +141,13 @@ fn LinkingContent(
                         business_portal_url=portal.clone()
                         business_registration_url=registration.clone()
                     />
-                    <Field id="link-customer-number" name="customer_number" autocomplete="off" error=holder_error>
+                    <Field
+                        id="link-customer-number"
+                        name="customer_number"
+                        autocomplete="off"
+                        value=typed_number
+                        error=holder_error
+                    >
                         {t!(i18n, linking.customer_number)}
                     </Field>
                     <Field

@@ -60,6 +60,7 @@ pub fn LinkingError(
             AppError::LinkProofInvalid => t!(i18n, linking.proof_invalid).into_any(),
             AppError::LinkCodeInvalid => t!(i18n, linking.code_invalid).into_any(),
             AppError::TooManyAttempts => t!(i18n, linking.too_many_attempts).into_any(),
+            AppError::LinkingPaused => t!(i18n, linking.paused_refusal).into_any(),
             other => crate::components::form::error_message(&other),
         };
         Some(
