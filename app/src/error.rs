@@ -153,7 +153,7 @@ impl FromServerFnError for AppError {
             | leptos::prelude::ServerFnErrorErr::MissingArg(_)
             | leptos::prelude::ServerFnErrorErr::Deserialization(_) => {
                 tracing::info!(error = %value, "server function arguments refused");
-                crate::backend::respond::set_status(400);
+                crate::response::set_status(400);
                 AppError::BadRequest
             }
             other => AppError::Transport(other.to_string()),

@@ -1,14 +1,14 @@
 #![recursion_limit = "256"]
 //! Selfcare: the customer area shared by the server (SSR) and the browser (hydrate).
 
-/// The translations of `locales/*.json`, generated at compile time.
+/// The translations of `locales/*.json`, generated at compile time; used through `i18n`.
 // The build.rs code generation that replaces this deprecated macro runs ICU data generation at
 // build time, which costs minutes on two cores; the macro reads the same files.
 #[allow(deprecated)]
 mod locales {
     leptos_i18n::load_locales!();
 }
-pub use locales::i18n;
+pub mod i18n;
 
 pub mod api;
 pub mod app;
@@ -20,5 +20,7 @@ pub mod paths;
 
 #[cfg(feature = "ssr")]
 pub mod backend;
+#[cfg(feature = "ssr")]
+pub mod response;
 
 pub use app::{App, COMPILE_WORKER_SUFFIX, shell};

@@ -27,7 +27,12 @@ async fn login(pool: &PgPool, email: &str) -> i64 {
 async fn overview_sums_invoices_credit_notes_and_payments(pool: PgPool) {
     let overview = repo::accounts::overview(&pool, 1).await.expect("overview");
     // 1200.00 + 1234.56 invoiced − 100.00 credited − 1200.00 paid.
-    assert_eq!(overview.balance, BalanceState::Due(dec!(1134.56)));
+    assert_eq!(
+        (overview.invoiced, overview.credited, overview.paid),
+        (dec!(2434.56), dec!(100.00), dec!(1200.00))
+    );
+    let shown = app::api::home::AccountOverview::from(overview.clone());
+    assert_eq!(shown.balance, BalanceState::Due(dec!(1134.56)));
     let last = overview.last_invoice.expect("last invoice");
     assert_eq!(last.number, "2024-000002");
     assert_eq!(last.total, dec!(1234.56));
@@ -58,8 +63,9 @@ async fn a_customer_without_invoices_has_no_last_invoice_and_owes_nothing(pool: 
         .await
         .expect("delete");
     let overview = repo::accounts::overview(&pool, 2).await.expect("overview");
-    assert_eq!(overview.last_invoice, None);
-    assert_eq!(overview.balance, BalanceState::Settled);
+    assert!(overview.last_invoice.is_none());
+    let shown = app::api::home::AccountOverview::from(overview.clone());
+    assert_eq!(shown.balance, BalanceState::Settled);
     assert_eq!(overview.customer_number, "200002");
     // The other customer's invoices are not theirs.
     let first = repo::accounts::overview(&pool, 1).await.expect("overview");
@@ -262,7 +268,11 @@ async fn the_shell_reads_the_brand_and_the_holders_unread_messages(pool: PgPool)
     .execute(&pool)
     .await
     .expect("messages");
-    let (brand, unread, hosting) = repo::providers::brand_and_unread(&pool, 1, Some(1))
+    let repo::providers::ShellRow {
+        brand,
+        unread,
+        hosting,
+    } = repo::providers::brand_and_unread(&pool, 1, Some(1))
         .await
         .expect("shell");
     assert_eq!(unread, 2);
@@ -271,8 +281,8 @@ async fn the_shell_reads_the_brand_and_the_holders_unread_messages(pool: PgPool)
         brand,
         repo::providers::brand(&pool, 1).await.expect("brand")
     );
-    let (_, none, _) = repo::providers::brand_and_unread(&pool, 1, None)
+    let none = repo::providers::brand_and_unread(&pool, 1, None)
         .await
         .expect("shell without a holder");
-    assert_eq!(none, 0);
+    assert_eq!(none.unread, 0);
 }

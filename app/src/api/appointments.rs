@@ -85,6 +85,18 @@ async fn require_bookable(
     }
 }
 
+#[cfg(feature = "ssr")]
+impl From<crate::backend::repo::appointments::SlotRow> for SlotView {
+    fn from(row: crate::backend::repo::appointments::SlotRow) -> Self {
+        SlotView {
+            id: row.id,
+            day: row.day,
+            starts_at: row.starts_at,
+            ends_at: row.ends_at,
+        }
+    }
+}
+
 /// The holder's appointments and the free windows.
 #[server(endpoint = "appointments")]
 pub async fn get_appointments() -> Result<Appointments, AppError> {
@@ -96,12 +108,38 @@ pub async fn get_appointments() -> Result<Appointments, AppError> {
         let state = app_state()?;
         let customer_id = require_access(&state).await?.require_holder()?;
         let today = state.clock.today();
-        let mut appointments = repo::booked(&state.pool, customer_id).await?;
-        for appointment in &mut appointments {
-            appointment.changeable = changeable(appointment.slot.day, today);
-        }
-        let slots = repo::free_slots(&state.pool, state.provider_id, bookable_days(today)).await?;
-        let moves = repo::moves_to_book(&state.pool, customer_id).await?;
+        let appointments: Vec<AppointmentView> = repo::booked(&state.pool, customer_id)
+            .await?
+            .into_iter()
+            .map(|booked| AppointmentView {
+                id: booked.id,
+                kind: booked.kind,
+                changeable: changeable(booked.slot.day, today),
+                slot: booked.slot.into(),
+                street: booked.street,
+                postal_code: booked.postal_code,
+                city: booked.city,
+                note: booked.note,
+                for_move: booked.move_request_id.is_some(),
+            })
+            .collect();
+        let slots = repo::free_slots(&state.pool, state.provider_id, bookable_days(today))
+            .await?
+            .into_iter()
+            .map(SlotView::from)
+            .collect();
+        let moves = repo::moves_to_book(&state.pool, customer_id)
+            .await?
+            .into_iter()
+            .map(|m| MoveChoice {
+                id: m.id,
+                contract_number: m.contract_number,
+                street: m.street,
+                postal_code: m.postal_code,
+                city: m.city,
+                wished_date: m.wished_date,
+            })
+            .collect();
         let mut conn = state.pool.acquire().await?;
         let (street, postal_code, city, _) = repo::home_address(&mut conn, customer_id).await?;
         let can_book = i64::try_from(appointments.len()).unwrap_or(i64::MAX) < MAX_OPEN;

@@ -31,9 +31,28 @@ pub async fn get_documents() -> Result<Vec<DocumentView>, AppError> {
     respond::finish(async {
         let state = app_state()?;
         let customer_id = require_access(&state).await?.require_holder()?;
-        repo::documents::list(&state.pool, customer_id).await
+        Ok(repo::documents::list(&state.pool, customer_id)
+            .await?
+            .into_iter()
+            .map(DocumentView::from)
+            .collect())
     })
     .await
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::backend::repo::documents::DocumentRow> for DocumentView {
+    fn from(row: crate::backend::repo::documents::DocumentRow) -> Self {
+        DocumentView {
+            id: row.id,
+            kind: row.kind,
+            file_name: row.file_name,
+            file_type: row.file_type,
+            size_bytes: row.size_bytes,
+            status: row.status,
+            uploaded_at: row.uploaded_at,
+        }
+    }
 }
 
 /// The holder an upload is for: (customer id, login id), checked before the body is read.

@@ -61,7 +61,7 @@ pub async fn get_home_overview() -> Result<HomeOverview, AppError> {
         let access = require_access(&state).await?;
         if let Some(customer_id) = access.rights.holder_customer() {
             let overview = repo::accounts::overview(&state.pool, customer_id).await?;
-            Ok(HomeOverview::Holder(Box::new(overview)))
+            Ok(HomeOverview::Holder(Box::new(overview.into())))
         } else if !access.rights.user_contracts().is_empty() {
             Ok(HomeOverview::UserOnly)
         } else {
@@ -69,4 +69,33 @@ pub async fn get_home_overview() -> Result<HomeOverview, AppError> {
         }
     })
     .await
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::backend::repo::accounts::AccountRow> for AccountOverview {
+    fn from(row: crate::backend::repo::accounts::AccountRow) -> Self {
+        AccountOverview {
+            balance: crate::domain::balance::open_balance(row.invoiced, row.credited, row.paid),
+            customer_number: row.customer_number,
+            first_name: row.first_name,
+            last_name: row.last_name,
+            company_name: row.company_name,
+            email: row.email,
+            phone: row.phone,
+            street: row.street,
+            postal_code: row.postal_code,
+            city: row.city,
+            old_invoice_layout: row.old_invoice_layout,
+            old_invoice_help_url: row.old_invoice_help_url,
+            currency: row.currency,
+            last_invoice: row.last_invoice.map(|last| InvoiceSummary {
+                number: last.number,
+                issue_date: last.issue_date,
+                due_date: last.due_date,
+                total: last.total,
+                status: last.status,
+                currency: last.currency,
+            }),
+        }
+    }
 }

@@ -38,9 +38,31 @@ pub async fn get_invoices() -> Result<Vec<InvoiceRow>, AppError> {
         let state = app_state()?;
         let access = require_access(&state).await?;
         let customer_id = access.require_holder()?;
-        repo::invoices::latest(&state.pool, customer_id, LISTED).await
+        Ok(repo::invoices::latest(&state.pool, customer_id, LISTED)
+            .await?
+            .into_iter()
+            .map(InvoiceRow::from)
+            .collect())
     })
     .await
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::backend::repo::invoices::ListedInvoice> for InvoiceRow {
+    fn from(row: crate::backend::repo::invoices::ListedInvoice) -> Self {
+        InvoiceRow {
+            id: row.id,
+            kind: row.kind,
+            number: row.number,
+            issue_date: row.issue_date,
+            period: row.period,
+            due_date: row.due_date,
+            total: row.total,
+            currency: row.currency,
+            status: row.status,
+            corrects: row.corrects,
+        }
+    }
 }
 
 /// The address of an invoice's PDF in `lang` (served by the server's download route).

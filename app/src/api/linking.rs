@@ -81,17 +81,20 @@ pub async fn get_links() -> Result<LinkingOverview, AppError> {
         let (business_portal_url, business_registration_url) =
             repo::linking::business_portal(&mut conn, state.provider_id).await?;
         let mut views = Vec::with_capacity(links.len());
-        for (facts, mut view) in links {
-            if let LinkFacts::Holder { customer, .. } = &facts {
-                view.paused = repo::linking::customer_paused(
-                    &mut conn,
-                    customer.customer_id,
-                    TARGET_MAX_FAILURES,
-                    TARGET_WINDOW_HOURS,
-                )
-                .await?;
-            }
-            views.push(view);
+        for entry in links {
+            let paused = match &entry.facts {
+                LinkFacts::Holder { customer, .. } => {
+                    repo::linking::customer_paused(
+                        &mut conn,
+                        customer.customer_id,
+                        TARGET_MAX_FAILURES,
+                        TARGET_WINDOW_HOURS,
+                    )
+                    .await?
+                }
+                LinkFacts::User { .. } => false,
+            };
+            views.push(view_of(entry, paused));
         }
         Ok(LinkingOverview {
             links: views,
@@ -100,6 +103,34 @@ pub async fn get_links() -> Result<LinkingOverview, AppError> {
         })
     })
     .await
+}
+
+/// A link as the page shows it: its contracts, its warnings (L7, L9) and whether linking its
+/// number is paused.
+#[cfg(feature = "ssr")]
+fn view_of(entry: repo::linking::LinkEntry, paused: bool) -> LinkView {
+    let warnings = crate::domain::linking::warnings(&entry.facts);
+    let (link_id, role, contracts) = match entry.facts {
+        LinkFacts::Holder { link_id, customer } => (link_id, Role::Holder, customer.contracts),
+        LinkFacts::User { link_id, contract } => (link_id, Role::User, vec![contract]),
+    };
+    LinkView {
+        link_id,
+        role,
+        customer_number: entry.customer_number,
+        contracts: contracts
+            .into_iter()
+            .zip(entry.contract_numbers)
+            .map(|(c, contract_number)| LinkedContract {
+                contract_number,
+                phone_number: c.phone_number,
+                tariff_name: c.tariff_name,
+                status: c.status,
+            })
+            .collect(),
+        warnings,
+        paused,
+    }
 }
 
 /// `TooManyAttempts` once the login has failed `MAX_FAILED_ATTEMPTS` proofs of `kind` in the
@@ -173,7 +204,7 @@ async fn tell_holder_paused(
     kind: &'static str,
     target: &str,
 ) -> Result<(), AppError> {
-    use crate::{components::locale::locale_of, i18n::*};
+    use crate::i18n::*;
     let mut tx = state.pool.begin().await?;
     let lang = repo::messages::language_of(&mut tx, customer_id).await?;
     let locale = locale_of(lang);
@@ -307,12 +338,15 @@ pub async fn make_me_holder(link_id: i64, contract_password: String) -> Result<(
         AppError::require_filled(&[("contract_password", &contract_password)])?;
         let mut tx = repo::linking::begin_locked(&state.pool, login_id).await?;
         let links = repo::linking::links_of(&mut tx, login_id).await?;
-        let Some((LinkFacts::User { contract, .. }, view)) =
-            links.iter().find(|(facts, _)| facts.link_id() == link_id)
+        let Some(repo::linking::LinkEntry {
+            facts: LinkFacts::User { contract, .. },
+            customer_number,
+            ..
+        }) = links.iter().find(|entry| entry.facts.link_id() == link_id)
         else {
             return Err(AppError::NotFound);
         };
-        let customer_number = view.customer_number.clone();
+        let customer_number = customer_number.clone();
         let customer_id = contract.customer_id;
         verify_contract_password(
             &mut tx,
@@ -322,7 +356,7 @@ pub async fn make_me_holder(link_id: i64, contract_password: String) -> Result<(
             contract_password,
         )
         .await?;
-        let facts: Vec<LinkFacts> = links.into_iter().map(|(facts, _)| facts).collect();
+        let facts: Vec<LinkFacts> = links.into_iter().map(|entry| entry.facts).collect();
         let (customer, _, _) = repo::linking::customer_facts(&mut tx, customer_id).await?;
         let plan =
             decide_make_me_holder(&facts, link_id, &customer).map_err(AppError::LinkRefused)?;

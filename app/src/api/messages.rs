@@ -12,7 +12,7 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageView {
     pub id: i64,
-    /// `provider`, `alert`, `linking_code` or `move_status`.
+    /// `provider`, `alert`, `linking_code`, `move_status` or `security`.
     pub kind: String,
     pub subject: String,
     pub body: String,
@@ -29,9 +29,27 @@ pub async fn get_messages() -> Result<Vec<MessageView>, AppError> {
         let state = app_state()?;
         let access = require_access(&state).await?;
         let customer_id = access.require_holder()?;
-        repo::messages::latest(&state.pool, customer_id).await
+        Ok(repo::messages::latest(&state.pool, customer_id)
+            .await?
+            .into_iter()
+            .map(MessageView::from)
+            .collect())
     })
     .await
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::backend::repo::messages::MessageRow> for MessageView {
+    fn from(row: crate::backend::repo::messages::MessageRow) -> Self {
+        MessageView {
+            id: row.id,
+            kind: row.kind,
+            subject: row.subject,
+            body: row.body,
+            received_at: row.received_at,
+            read: row.read,
+        }
+    }
 }
 
 /// Marks a message of the holder's customer number read (opening it does this); answers the

@@ -58,6 +58,22 @@ pub struct MoveView {
     pub installation_on: Option<NaiveDate>,
 }
 
+#[cfg(feature = "ssr")]
+impl From<&crate::backend::repo::products::OpenMove> for MoveView {
+    fn from(m: &crate::backend::repo::products::OpenMove) -> Self {
+        MoveView {
+            id: m.id,
+            street: m.street.clone(),
+            postal_code: m.postal_code.clone(),
+            city: m.city.clone(),
+            wished_date: m.wished_date,
+            status: m.status,
+            requested_on: m.requested_on,
+            installation_on: m.installation_on,
+        }
+    }
+}
+
 /// One line on Home.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Product {
@@ -212,8 +228,8 @@ async fn build(
                 movable: editable && movable(line.service) && line.status == ContractStatus::Active,
                 open_move: moves
                     .iter()
-                    .find(|(id, _)| *id == line.id)
-                    .map(|(_, m)| m.clone()),
+                    .find(|m| m.contract_id == line.id)
+                    .map(MoveView::from),
                 cycle: cycle.map(|c| (c.start(), c.end())),
                 hosting_service: (editable && line.service == Service::Hosting).then_some(line.id),
                 contract_number: line.contract_number,
@@ -275,7 +291,6 @@ pub async fn change_option(
             respond,
             state::app_state,
         },
-        components::locale::locale_of,
         domain::{
             billing::{cycles::cycle_containing, proration::prorate},
             format,
@@ -475,7 +490,6 @@ pub async fn request_move(
 ) -> Result<(), AppError> {
     use crate::{
         backend::{access::require_access, repo::products as repo, respond, state::app_state},
-        components::locale::locale_of,
         domain::{
             format,
             settings::{check_address_text, check_postal_code, check_wished_date, movable},

@@ -5,15 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{domain::flash::Flash, error::AppError};
 
-/// White-label settings of the provider (P3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Brand {
-    pub name: String,
-    pub logo_path: Option<String>,
-    pub color_primary: String,
-    pub color_accent: String,
-    pub support_url: String,
-}
+pub use crate::domain::brand::Brand;
 
 /// The signed-in login, as the header shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,8 +39,11 @@ pub async fn get_shell_data() -> Result<ShellData, AppError> {
         let state = app_state()?;
         let access = current_access(&state).await?;
         let holder_of = access.as_ref().and_then(|a| a.rights.holder_customer());
-        let (brand, unread, hosting) =
-            repo::providers::brand_and_unread(&state.pool, state.provider_id, holder_of).await?;
+        let repo::providers::ShellRow {
+            brand,
+            unread,
+            hosting,
+        } = repo::providers::brand_and_unread(&state.pool, state.provider_id, holder_of).await?;
         let stored = access.as_ref().and_then(|a| a.session.flash.clone());
         let flash = flash::take(&state, stored).await?;
         let session = access.map(|access| SessionSummary {

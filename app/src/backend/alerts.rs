@@ -10,7 +10,6 @@ use sqlx::{PgConnection, Row};
 
 use crate::{
     backend::repo::{parse_column, products::cycle_usage},
-    components::locale::locale_of,
     domain::{
         account::AlertMetric, billing::cycles::cycle_containing, calendar::DateRange, format,
         lang::Lang, settings::crossed,

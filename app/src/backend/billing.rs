@@ -17,7 +17,6 @@ use crate::{
         repo::billing::{self as repo, NewCycleInvoice, NewLine, Subscription},
         sealed::DataKeys,
     },
-    components::locale::locale_of,
     domain::{
         account::Service,
         billing::{

@@ -8,7 +8,6 @@ use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use rust_decimal::Decimal;
 
 use crate::{
-    components::locale::locale_of,
     domain::{
         account::{InvoiceKind, InvoiceStatus},
         billing::vat::breakdown,

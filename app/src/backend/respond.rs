@@ -6,20 +6,7 @@ use leptos_axum::ResponseOptions;
 
 use crate::error::AppError;
 
-/// Whether the request is a plain HTML form post (JavaScript off): such requests are answered
-/// with a redirect back to the form, which carries the error, so their status must stay 302.
-pub fn is_plain_form_post() -> bool {
-    use_context::<Parts>().is_some_and(|parts| accepts_html(&parts.headers))
-}
-
-/// Whether the caller reads HTML (a browser navigating or posting a plain form) rather than
-/// server-function answers (JavaScript).
-pub fn accepts_html(headers: &http::HeaderMap) -> bool {
-    headers
-        .get(http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
-}
+pub use crate::response::{accepts_html, is_plain_form_post, set_status};
 
 /// Whether this request is a call of a server function (and not a page rendering that calls
 /// one directly, whose status belongs to the page).
@@ -44,20 +31,6 @@ pub async fn finish<T>(work: impl Future<Output = Result<T, AppError>>) -> Resul
         }
     }
     result
-}
-
-/// Sets the status of a server function's error answer, if one is being built (a plain form
-/// post keeps the redirect back to its form).
-pub fn set_status(code: u16) {
-    if is_plain_form_post() {
-        return;
-    }
-    if let (Some(options), Ok(status)) = (
-        use_context::<ResponseOptions>(),
-        http::StatusCode::from_u16(code),
-    ) {
-        options.set_status(status);
-    }
 }
 
 /// The Content-Security-Policy of a page whose scripts carry `nonce`: no inline script without
@@ -86,7 +59,7 @@ pub fn set_page_csp() {
 /// The plain-text answer to a failed download (a PDF, a CSV) or a refused request, in `lang`:
 /// these are not pages, so they cannot show the translated error view.
 pub fn error_text(error: &AppError, lang: crate::domain::lang::Lang) -> &'static str {
-    use crate::{components::locale::locale_of, i18n::*};
+    use crate::i18n::*;
     let locale = locale_of(lang);
     match error {
         AppError::Unavailable => td_string!(locale, errors.unavailable),

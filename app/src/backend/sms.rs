@@ -11,7 +11,7 @@ use std::future::Future;
 use sha2::{Digest, Sha256};
 use sqlx::{PgPool, Row};
 
-use crate::{components::locale::locale_of, domain::lang::Lang, error::AppError, i18n::*};
+use crate::{domain::lang::Lang, error::AppError, i18n::*};
 
 /// Minutes a code stays valid.
 pub const CODE_TTL_MINUTES: i32 = 10;

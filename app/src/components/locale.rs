@@ -1,31 +1,11 @@
-//! Bridges between the generated i18n `Locale` and the domain's `Lang`.
+//! The page's language as signals (the `Locale` ↔ `Lang` bridges live in `crate::i18n`).
 
 use leptos::prelude::*;
 
 use crate::{
     domain::lang::Lang,
-    i18n::{Locale, use_i18n},
+    i18n::{lang_of, use_i18n},
 };
-
-/// The domain language for an i18n locale.
-pub fn lang_of(locale: Locale) -> Lang {
-    match locale {
-        Locale::en => Lang::En,
-        Locale::de => Lang::De,
-        Locale::fr => Lang::Fr,
-        Locale::nl => Lang::Nl,
-    }
-}
-
-/// The i18n locale for a domain language (for texts rendered outside a view, such as an SMS).
-pub fn locale_of(lang: Lang) -> Locale {
-    match lang {
-        Lang::En => Locale::en,
-        Lang::De => Locale::de,
-        Lang::Fr => Locale::fr,
-        Lang::Nl => Locale::nl,
-    }
-}
 
 /// The current language, reactive.
 pub fn use_lang() -> Signal<Lang> {

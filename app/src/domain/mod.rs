@@ -7,6 +7,7 @@ pub mod account;
 pub mod appointment;
 pub mod balance;
 pub mod billing;
+pub mod brand;
 pub mod calendar;
 pub mod contact;
 pub mod document;

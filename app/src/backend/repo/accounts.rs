@@ -2,16 +2,47 @@
 
 use sqlx::{PgPool, Row};
 
-use crate::{
-    api::home::{AccountOverview, InvoiceSummary},
-    domain::{account::InvoiceStatus, balance::open_balance},
-    error::AppError,
-};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::{domain::account::InvoiceStatus, error::AppError};
 
 use super::parse_column;
 
+/// A customer's account: contact data, the sums its balance is made of, its last invoice.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    pub customer_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company_name: Option<String>,
+    pub email: String,
+    pub phone: Option<String>,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub old_invoice_layout: bool,
+    pub old_invoice_help_url: String,
+    pub currency: String,
+    pub invoiced: Decimal,
+    pub credited: Decimal,
+    pub paid: Decimal,
+    pub last_invoice: Option<LastInvoiceRow>,
+}
+
+/// The newest invoice of a customer.
+#[derive(Debug, Clone)]
+pub struct LastInvoiceRow {
+    pub number: String,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub total: Decimal,
+    pub status: InvoiceStatus,
+    pub currency: String,
+}
+
 /// Balance, last invoice and contact data of one customer, in one statement.
-pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview, AppError> {
+pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountRow, AppError> {
     let row = sqlx::query(
         "SELECT c.customer_number, c.first_name, c.last_name, c.company_name, c.email, c.phone,
                 c.street, c.postal_code, c.city, c.old_invoice_layout, p.old_invoice_help_url,
@@ -44,7 +75,7 @@ pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview
 
     // The last invoice, when the customer has one (its number is never NULL).
     let last_invoice = match row.get::<Option<String>, _>("last_number") {
-        Some(number) => Some(InvoiceSummary {
+        Some(number) => Some(LastInvoiceRow {
             number,
             issue_date: row.get("last_issue_date"),
             due_date: row.get("last_due_date"),
@@ -59,7 +90,7 @@ pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview
         None => None,
     };
 
-    Ok(AccountOverview {
+    Ok(AccountRow {
         customer_number: row.get("customer_number"),
         first_name: row.get("first_name"),
         last_name: row.get("last_name"),
@@ -72,7 +103,9 @@ pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountOverview
         old_invoice_layout: row.get("old_invoice_layout"),
         old_invoice_help_url: row.get("old_invoice_help_url"),
         currency: row.get::<String, _>("currency").trim().to_string(),
-        balance: open_balance(row.get("invoiced"), row.get("credited"), row.get("paid")),
+        invoiced: row.get("invoiced"),
+        credited: row.get("credited"),
+        paid: row.get("paid"),
         last_invoice,
     })
 }

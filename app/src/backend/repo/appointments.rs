@@ -2,15 +2,45 @@
 //! writes of the booking forms. A window is booked at most once: the partial unique index
 //! `appointments_one_per_slot` decides races, and its violation is reported as "taken".
 
-use chrono::NaiveDate;
-use sqlx::{PgConnection, PgPool, Row, postgres::PgRow};
+use chrono::{NaiveDate, NaiveTime};
+use sqlx::{PgConnection, PgPool, Row};
 
 use super::parse_column;
-use crate::{
-    api::appointments::{AppointmentView, MoveChoice, SlotView},
-    domain::account::AppointmentKind,
-    error::AppError,
-};
+use crate::{domain::account::AppointmentKind, error::AppError};
+
+/// A technician window.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SlotRow {
+    #[sqlx(rename = "slot_id")]
+    pub id: i64,
+    pub day: NaiveDate,
+    pub starts_at: NaiveTime,
+    pub ends_at: NaiveTime,
+}
+
+/// A booked appointment of a customer.
+#[derive(Debug, Clone)]
+pub struct BookedRow {
+    pub id: i64,
+    pub kind: AppointmentKind,
+    pub slot: SlotRow,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub note: Option<String>,
+    pub move_request_id: Option<i64>,
+}
+
+/// An open move request without its installation appointment.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MoveToBook {
+    pub id: i64,
+    pub contract_number: String,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub wished_date: NaiveDate,
+}
 
 const SLOT_TAKEN: &str = "appointments_one_per_slot";
 const MOVE_BOOKED: &str = "appointments_one_per_move";
@@ -25,17 +55,8 @@ pub enum Booked {
     MoveBooked,
 }
 
-fn slot_of(row: &PgRow) -> SlotView {
-    SlotView {
-        id: row.get("slot_id"),
-        day: row.get("day"),
-        starts_at: row.get("starts_at"),
-        ends_at: row.get("ends_at"),
-    }
-}
-
 /// The booked appointments of a customer, soonest first.
-pub async fn booked(pool: &PgPool, customer_id: i64) -> Result<Vec<AppointmentView>, AppError> {
+pub async fn booked(pool: &PgPool, customer_id: i64) -> Result<Vec<BookedRow>, AppError> {
     sqlx::query(
         "SELECT a.id, a.kind, a.street, a.postal_code, a.city, a.note, a.move_request_id,
                 s.id AS slot_id, s.day, s.starts_at, s.ends_at
@@ -48,16 +69,15 @@ pub async fn booked(pool: &PgPool, customer_id: i64) -> Result<Vec<AppointmentVi
     .await?
     .iter()
     .map(|row| {
-        Ok(AppointmentView {
+        Ok(BookedRow {
             id: row.get("id"),
             kind: parse_column("appointments.kind", row.get("kind"), AppointmentKind::parse)?,
-            slot: slot_of(row),
+            slot: <SlotRow as sqlx::FromRow<_>>::from_row(row)?,
             street: row.get("street"),
             postal_code: row.get("postal_code"),
             city: row.get("city"),
             note: row.get("note"),
-            for_move: row.get::<Option<i64>, _>("move_request_id").is_some(),
-            changeable: false,
+            move_request_id: row.get("move_request_id"),
         })
     })
     .collect()
@@ -68,8 +88,8 @@ pub async fn free_slots(
     pool: &PgPool,
     provider_id: i64,
     (first, last): (NaiveDate, NaiveDate),
-) -> Result<Vec<SlotView>, AppError> {
-    Ok(sqlx::query(
+) -> Result<Vec<SlotRow>, AppError> {
+    Ok(sqlx::query_as(
         "SELECT s.id AS slot_id, s.day, s.starts_at, s.ends_at
            FROM appointment_slots s
           WHERE s.provider_id = $1 AND s.day BETWEEN $2 AND $3
@@ -81,15 +101,12 @@ pub async fn free_slots(
     .bind(first)
     .bind(last)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(slot_of)
-    .collect())
+    .await?)
 }
 
 /// The open move requests of a customer's lines that have no installation booked yet.
-pub async fn moves_to_book(pool: &PgPool, customer_id: i64) -> Result<Vec<MoveChoice>, AppError> {
-    Ok(sqlx::query(
+pub async fn moves_to_book(pool: &PgPool, customer_id: i64) -> Result<Vec<MoveToBook>, AppError> {
+    Ok(sqlx::query_as(
         "SELECT m.id, c.contract_number, m.street, m.postal_code, m.city, m.wished_date
            FROM move_requests m JOIN contracts c ON c.id = m.contract_id
           WHERE c.customer_id = $1 AND m.status IN ('requested', 'confirmed')
@@ -99,17 +116,7 @@ pub async fn moves_to_book(pool: &PgPool, customer_id: i64) -> Result<Vec<MoveCh
     )
     .bind(customer_id)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|row| MoveChoice {
-        id: row.get("id"),
-        contract_number: row.get("contract_number"),
-        street: row.get("street"),
-        postal_code: row.get("postal_code"),
-        city: row.get("city"),
-        wished_date: row.get("wished_date"),
-    })
-    .collect())
+    .await?)
 }
 
 /// Locks the customer row, so that the count of open appointments and the booking that

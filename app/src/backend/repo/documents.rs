@@ -4,10 +4,22 @@ use sqlx::{PgPool, Row};
 
 use super::parse_column;
 use crate::{
-    api::documents::DocumentView,
     domain::document::{DocumentKind, DocumentStatus, FileType},
     error::AppError,
 };
+
+/// A stored document, without its content.
+#[derive(Debug, Clone)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub kind: DocumentKind,
+    pub file_name: String,
+    pub file_type: FileType,
+    pub size_bytes: i32,
+    pub status: DocumentStatus,
+    /// UTC.
+    pub uploaded_at: chrono::NaiveDateTime,
+}
 
 /// A document to store.
 #[derive(Debug)]
@@ -42,7 +54,7 @@ pub async fn insert(pool: &PgPool, d: &NewDocument<'_>) -> Result<i64, AppError>
 }
 
 /// The documents of a customer, newest first (without their content).
-pub async fn list(pool: &PgPool, customer_id: i64) -> Result<Vec<DocumentView>, AppError> {
+pub async fn list(pool: &PgPool, customer_id: i64) -> Result<Vec<DocumentRow>, AppError> {
     sqlx::query(
         "SELECT id, kind, file_name, mime_type, size_bytes, status,
                 uploaded_at AT TIME ZONE 'UTC' AS uploaded_at
@@ -54,7 +66,7 @@ pub async fn list(pool: &PgPool, customer_id: i64) -> Result<Vec<DocumentView>, 
     .await?
     .iter()
     .map(|r| {
-        Ok(DocumentView {
+        Ok(DocumentRow {
             id: r.get("id"),
             kind: parse_column("documents.kind", r.get("kind"), DocumentKind::parse)?,
             file_name: r.get("file_name"),

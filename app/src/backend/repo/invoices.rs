@@ -5,11 +5,26 @@ use sqlx::{PgPool, Row, postgres::PgRow};
 
 use super::parse_column;
 use crate::{
-    api::invoices::InvoiceRow,
     backend::invoice_pdf::{DocumentLine, DocumentPayment, InvoiceDocument},
     domain::account::{InvoiceKind, InvoiceStatus},
     error::AppError,
 };
+
+/// An invoice or credit note as the list shows it.
+#[derive(Debug, Clone)]
+pub struct ListedInvoice {
+    pub id: i64,
+    pub kind: InvoiceKind,
+    pub number: String,
+    pub issue_date: NaiveDate,
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    pub due_date: NaiveDate,
+    pub total: rust_decimal::Decimal,
+    pub currency: String,
+    pub status: InvoiceStatus,
+    /// For a credit note: the number of the invoice it corrects.
+    pub corrects: Option<String>,
+}
 
 /// The billing period of an invoice row (credit notes have none).
 fn period(row: &PgRow) -> Option<(NaiveDate, NaiveDate)> {
@@ -24,7 +39,7 @@ pub async fn latest(
     pool: &PgPool,
     customer_id: i64,
     limit: i64,
-) -> Result<Vec<InvoiceRow>, AppError> {
+) -> Result<Vec<ListedInvoice>, AppError> {
     let rows = sqlx::query(
         "SELECT i.id, i.kind, i.number, i.issue_date, i.period_start, i.period_end, i.due_date,
                 i.total, i.currency, i.status, c.number AS corrects
@@ -39,7 +54,7 @@ pub async fn latest(
     .await?;
     rows.iter()
         .map(|row| {
-            Ok(InvoiceRow {
+            Ok(ListedInvoice {
                 id: row.get("id"),
                 kind: parse_column("invoices.kind", row.get("kind"), InvoiceKind::parse)?,
                 number: row.get("number"),

@@ -4,12 +4,10 @@ use sqlx::{PgConnection, Row, postgres::PgRow};
 
 use super::parse_column;
 use crate::{
-    api::linking::{LinkView, LinkedContract},
     domain::{
         account::ContractStatus,
         lang::Lang,
-        linking::{ContractFacts, CustomerFacts, LinkFacts, Plan, Segment, Step, warnings},
-        rights::Role,
+        linking::{ContractFacts, CustomerFacts, LinkFacts, Plan, Segment, Step},
     },
     error::AppError,
 };
@@ -88,11 +86,17 @@ pub async fn contract_facts_by_id(
     Ok((facts, number, row.get("customer_number")))
 }
 
-/// Every link of a login, with the facts for the rules and the view for the page.
-pub async fn links_of(
-    conn: &mut PgConnection,
-    login_id: i64,
-) -> Result<Vec<(LinkFacts, LinkView)>, AppError> {
+/// A link of a login: the facts the linking rules need, with the numbers the page shows.
+#[derive(Debug, Clone)]
+pub struct LinkEntry {
+    pub facts: LinkFacts,
+    pub customer_number: String,
+    /// The contract numbers, in the order of the facts' contracts.
+    pub contract_numbers: Vec<String>,
+}
+
+/// Every link of a login, with its facts and numbers.
+pub async fn links_of(conn: &mut PgConnection, login_id: i64) -> Result<Vec<LinkEntry>, AppError> {
     let rows = sqlx::query(
         "SELECT id, role, customer_id, contract_id FROM links WHERE login_id = $1 ORDER BY id",
     )
@@ -109,49 +113,22 @@ pub async fn links_of(
             row.get::<Option<i64>, _>("contract_id"),
         ) {
             ("holder", Some(customer_id), None) => {
-                let (customer, customer_number, numbers) =
+                let (customer, customer_number, contract_numbers) =
                     customer_facts(conn, customer_id).await?;
-                let contracts = customer
-                    .contracts
-                    .iter()
-                    .zip(numbers)
-                    .map(|(c, number)| LinkedContract {
-                        contract_number: number,
-                        phone_number: c.phone_number.clone(),
-                        tariff_name: c.tariff_name.clone(),
-                        status: c.status,
-                    })
-                    .collect();
-                let facts = LinkFacts::Holder { link_id, customer };
-                let view = LinkView {
-                    link_id,
-                    role: Role::Holder,
+                out.push(LinkEntry {
+                    facts: LinkFacts::Holder { link_id, customer },
                     customer_number,
-                    contracts,
-                    warnings: warnings(&facts),
-                    paused: false,
-                };
-                out.push((facts, view));
+                    contract_numbers,
+                });
             }
             ("user", None, Some(contract_id)) => {
                 let (contract, number, customer_number) =
                     contract_facts_by_id(conn, contract_id).await?;
-                let contracts = vec![LinkedContract {
-                    contract_number: number,
-                    phone_number: contract.phone_number.clone(),
-                    tariff_name: contract.tariff_name.clone(),
-                    status: contract.status,
-                }];
-                let facts = LinkFacts::User { link_id, contract };
-                let view = LinkView {
-                    link_id,
-                    role: Role::User,
+                out.push(LinkEntry {
+                    facts: LinkFacts::User { link_id, contract },
                     customer_number,
-                    contracts,
-                    warnings: warnings(&facts),
-                    paused: false,
-                };
-                out.push((facts, view));
+                    contract_numbers: vec![number],
+                });
             }
             _ => return parse_column("links.role", &role, |_| None),
         }
@@ -167,7 +144,7 @@ pub async fn link_facts(
     Ok(links_of(conn, login_id)
         .await?
         .into_iter()
-        .map(|(facts, _)| facts)
+        .map(|entry| entry.facts)
         .collect())
 }
 

@@ -1,8 +1,8 @@
 //! The inbox of a customer number (M2).
 
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 
-use crate::{api::messages::MessageView, error::AppError};
+use crate::error::AppError;
 
 /// Messages shown at most (newest first).
 pub const INBOX_SIZE: i64 = 50;
@@ -16,9 +16,22 @@ pub const HOUSEHOLD_LANGUAGE: &str = "COALESCE(
       ORDER BY l.language_chosen_at DESC, l.id DESC LIMIT 1),
     cu.language)";
 
+/// A message as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: i64,
+    /// `provider`, `alert`, `linking_code`, `move_status` or `security`.
+    pub kind: String,
+    pub subject: String,
+    pub body: String,
+    /// UTC.
+    pub received_at: chrono::NaiveDateTime,
+    pub read: bool,
+}
+
 /// The newest messages of a customer number.
-pub async fn latest(pool: &PgPool, customer_id: i64) -> Result<Vec<MessageView>, AppError> {
-    Ok(sqlx::query(
+pub async fn latest(pool: &PgPool, customer_id: i64) -> Result<Vec<MessageRow>, AppError> {
+    Ok(sqlx::query_as(
         "SELECT id, kind, subject, body, created_at AT TIME ZONE 'UTC' AS received_at,
                 read_at IS NOT NULL AS read
            FROM messages
@@ -29,17 +42,7 @@ pub async fn latest(pool: &PgPool, customer_id: i64) -> Result<Vec<MessageView>,
     .bind(customer_id)
     .bind(INBOX_SIZE)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| MessageView {
-        id: r.get("id"),
-        kind: r.get("kind"),
-        subject: r.get("subject"),
-        body: r.get("body"),
-        received_at: r.get("received_at"),
-        read: r.get("read"),
-    })
-    .collect())
+    .await?)
 }
 
 /// Unread messages of a customer number (the navigation's count).

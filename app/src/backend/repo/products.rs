@@ -10,7 +10,6 @@ use sqlx::{PgConnection, Row};
 
 use super::parse_column;
 use crate::{
-    api::products::MoveView,
     domain::{
         account::{AlertMetric, ContractStatus, MoveStatus, Service},
         calendar::DateRange,
@@ -395,11 +394,26 @@ pub async fn delete_alert(
     Ok(done.rows_affected() > 0)
 }
 
+/// An open move request of a line.
+#[derive(Debug, Clone)]
+pub struct OpenMove {
+    pub id: i64,
+    pub contract_id: i64,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub wished_date: NaiveDate,
+    pub status: MoveStatus,
+    pub requested_on: NaiveDate,
+    /// The day of the installation appointment booked for it, if any.
+    pub installation_on: Option<NaiveDate>,
+}
+
 /// The open move request (requested or confirmed) of each line.
 pub async fn open_moves(
     conn: &mut PgConnection,
     contract_ids: &[i64],
-) -> Result<Vec<(i64, MoveView)>, AppError> {
+) -> Result<Vec<OpenMove>, AppError> {
     sqlx::query(
         "SELECT m.id, m.contract_id, m.street, m.postal_code, m.city, m.wished_date, m.status,
                 m.requested_on, s.day AS installation_on
@@ -413,8 +427,9 @@ pub async fn open_moves(
     .await?
     .iter()
     .map(|r| {
-        let view = MoveView {
+        Ok(OpenMove {
             id: r.get("id"),
+            contract_id: r.get("contract_id"),
             street: r.get("street"),
             postal_code: r.get("postal_code"),
             city: r.get("city"),
@@ -422,8 +437,7 @@ pub async fn open_moves(
             status: parse_column("move_requests.status", r.get("status"), MoveStatus::parse)?,
             requested_on: r.get("requested_on"),
             installation_on: r.get("installation_on"),
-        };
-        Ok((r.get("contract_id"), view))
+        })
     })
     .collect()
 }

@@ -1,8 +1,8 @@
 //! Provider settings (P3).
 
-use sqlx::{PgPool, Row, postgres::PgRow};
+use sqlx::{PgPool, Row};
 
-use crate::{api::shell::Brand, error::AppError};
+use crate::{domain::brand::Brand, error::AppError};
 
 /// The provider's id for its slug.
 pub async fn id_by_slug(pool: &PgPool, slug: &str) -> Result<Option<i64>, sqlx::Error> {
@@ -15,14 +15,24 @@ pub async fn id_by_slug(pool: &PgPool, slug: &str) -> Result<Option<i64>, sqlx::
 
 /// The white-label settings the shell shows on every page.
 pub async fn brand(pool: &PgPool, provider_id: i64) -> Result<Brand, AppError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT name, logo_path, color_primary, color_accent, support_url
            FROM providers WHERE id = $1",
     )
     .bind(provider_id)
     .fetch_one(pool)
-    .await?;
-    Ok(brand_of(&row))
+    .await?)
+}
+
+/// What the page shell reads in one statement.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ShellRow {
+    #[sqlx(flatten)]
+    pub brand: Brand,
+    /// Unread messages of the held customer number (0 without one).
+    pub unread: i64,
+    /// Whether the held customer number has hosting services.
+    pub hosting: bool,
 }
 
 /// The brand and, for a holder, the unread messages of their customer number (M2; 0 without
@@ -31,8 +41,8 @@ pub async fn brand_and_unread(
     pool: &PgPool,
     provider_id: i64,
     holder_of: Option<i64>,
-) -> Result<(Brand, i64, bool), AppError> {
-    let row = sqlx::query(
+) -> Result<ShellRow, AppError> {
+    Ok(sqlx::query_as(
         "SELECT name, logo_path, color_primary, color_accent, support_url,
                 (SELECT count(*) FROM messages m
                   WHERE m.customer_id = $2 AND m.read_at IS NULL) AS unread,
@@ -43,18 +53,7 @@ pub async fn brand_and_unread(
     .bind(provider_id)
     .bind(holder_of)
     .fetch_one(pool)
-    .await?;
-    Ok((brand_of(&row), row.get("unread"), row.get("hosting")))
-}
-
-fn brand_of(row: &PgRow) -> Brand {
-    Brand {
-        name: row.get("name"),
-        logo_path: row.get("logo_path"),
-        color_primary: row.get("color_primary"),
-        color_accent: row.get("color_accent"),
-        support_url: row.get("support_url"),
-    }
+    .await?)
 }
 
 /// The provider's currency (ISO 4217).

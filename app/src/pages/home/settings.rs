@@ -44,7 +44,7 @@ fn threshold_text(
     value: Decimal,
     currency: &str,
 ) -> String {
-    let lang = crate::components::locale::lang_of(i18n.get_locale());
+    let lang = crate::i18n::lang_of(i18n.get_locale());
     match metric {
         AlertMetric::Data => format!("{} GB", format::number(value, 1, lang)),
         AlertMetric::Minutes => format!(
