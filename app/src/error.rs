@@ -75,6 +75,17 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// `Internal`, with `what` went wrong in the server log (the customer sees only "something
+    /// went wrong"; the log must say what). Use it wherever an impossible state or a failed
+    /// conversion becomes `Internal`.
+    pub fn internal(what: &str) -> AppError {
+        #[cfg(feature = "ssr")]
+        tracing::error!(what, "internal error");
+        #[cfg(not(feature = "ssr"))]
+        let _ = what;
+        AppError::Internal
+    }
+
     /// A single-field validation error.
     pub fn field(field: &str, problem: FieldProblem) -> AppError {
         AppError::Invalid(vec![FieldError {

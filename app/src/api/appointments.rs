@@ -243,7 +243,9 @@ pub async fn book_appointment(
         let (Ok(kind), Ok(slot_id), Ok(street), Ok(postal_code), Ok(city), Ok(note)) =
             (kind, slot, street, postal_code, city, note)
         else {
-            return Err(AppError::Internal);
+            return Err(AppError::internal(
+                "a field check_fields passed did not parse",
+            ));
         };
         if repo::lock_customer_and_count(&mut tx, customer_id).await? >= MAX_OPEN {
             return Err(AppError::field("slot_id", FieldProblem::AppointmentLimit));

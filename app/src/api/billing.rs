@@ -216,8 +216,10 @@ pub async fn change_plan(
             .iter()
             .find(|p| p.id == tariff_id)
             .ok_or_else(|| AppError::field("tariff_id", FieldProblem::PlanRequired))?;
-        let (_, cycle) = cycle_containing(activation, today).ok_or(AppError::Internal)?;
-        let currency = Currency::parse(&sub.currency).ok_or(AppError::Internal)?;
+        let (_, cycle) = cycle_containing(activation, today)
+            .ok_or_else(|| AppError::internal("subscription activation outside its cycles"))?;
+        let currency = Currency::parse(&sub.currency)
+            .ok_or_else(|| AppError::internal("subscription currency unknown"))?;
         let amount = prorate(
             cycle,
             today,
@@ -225,7 +227,7 @@ pub async fn change_plan(
             plan.monthly_price,
             currency,
         )
-        .map_err(|_| AppError::Internal)?
+        .map_err(|_| AppError::internal("next invoice preview"))?
         .amount();
         repo::insert_plan_change(
             &mut tx,

@@ -88,7 +88,9 @@ pub async fn store(
     let file = check_file(content);
     AppError::check_fields([("kind", kind.err()), ("file", file.err())])?;
     let (Ok(kind), Ok(file_type)) = (kind, file) else {
-        return Err(AppError::Internal);
+        return Err(AppError::internal(
+            "a field check_fields passed did not parse",
+        ));
     };
     let name = safe_file_name(file_name, file_type);
     let sha256 = Sha256::digest(content);

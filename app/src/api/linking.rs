@@ -500,7 +500,9 @@ pub async fn confirm_link_code(phone_number: String, code: String) -> Result<(),
             ("code", typed.as_ref().err().copied()),
         ])?;
         let (Ok(phone_number), Ok(typed)) = (phone, typed) else {
-            return Err(AppError::Internal);
+            return Err(AppError::internal(
+                "a field check_fields passed did not parse",
+            ));
         };
         let mut tx = repo::linking::begin_locked(&state.pool, login_id).await?;
         refuse_when_throttled(&mut tx, login_id, SMS_CODE).await?;

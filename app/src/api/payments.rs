@@ -126,7 +126,9 @@ pub async fn activate_sepa(
         crate::api::security::prove_current_password(&state, &access.session, current_password)
             .await?;
         let Ok(iban) = iban else {
-            return Err(AppError::Internal);
+            return Err(AppError::internal(
+                "a field check_fields passed did not parse",
+            ));
         };
         let today = state.clock.today();
         let prefix = repo::payments::provider_prefix(&state.pool, state.provider_id).await?;

@@ -155,7 +155,8 @@ async fn build(
     } else {
         (Vec::new(), Vec::new())
     };
-    let money = Currency::parse(&currency).ok_or(AppError::Internal)?;
+    let money = Currency::parse(&currency)
+        .ok_or_else(|| AppError::internal("provider currency unknown"))?;
     let products = lines
         .into_iter()
         .map(|line| {
@@ -335,7 +336,8 @@ pub async fn change_option(
             option_prices(option.monthly_price, option.active.is_some(), activate)
                 .map_err(|ChangeRefusal::AlreadyThere| AppError::Stale)?;
         let (_, cycle) = cycle_containing(line.start_date, today).ok_or(AppError::Stale)?;
-        let currency = Currency::parse(&line.currency).ok_or(AppError::Internal)?;
+        let currency = Currency::parse(&line.currency)
+            .ok_or_else(|| AppError::internal("line currency unknown"))?;
         let amount = prorate(cycle, today, old_price, new_price, currency)
             .map_err(|_| AppError::Stale)?
             .amount();
@@ -519,7 +521,9 @@ pub async fn request_move(
         let (Ok(street), Ok(postal_code), Ok(city), Ok(wished_date)) =
             (street, postal_code, city, wished)
         else {
-            return Err(AppError::Internal);
+            return Err(AppError::internal(
+                "a field check_fields passed did not parse",
+            ));
         };
         let stored = repo::insert_move(
             &mut tx,

@@ -142,7 +142,9 @@ pub async fn set_security_question(
             ("answer", answer.as_ref().err().copied()),
         ])?;
         let (Ok(question), Ok(answer)) = (question, answer) else {
-            return Err(AppError::Internal);
+            return Err(AppError::internal(
+                "a field check_fields passed did not parse",
+            ));
         };
         prove_current_password(&state, &login, current_password).await?;
         let hash = password::hash(answer).await?;

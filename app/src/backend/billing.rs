@@ -464,7 +464,8 @@ fn next_cycle(sub: &Subscription) -> Result<Option<(DateRange, Option<DateRange>
     let (Some(activation), Some(start)) = (sub.activated_on, sub.next_cycle_start) else {
         return Ok(None);
     };
-    let (n, this_cycle) = cycle_containing(activation, start).ok_or(AppError::Internal)?;
+    let (n, this_cycle) = cycle_containing(activation, start)
+        .ok_or_else(|| AppError::internal("subscription start outside its cycles"))?;
     if this_cycle.start() != start {
         tracing::error!(subscription = sub.id, %start, "next cycle start is not a cycle start");
         return Err(AppError::Internal);
@@ -489,7 +490,7 @@ fn cycle_invoice<'a>(
     let (invoice, change_ids) = match previous {
         None => (
             opening_invoice(&fees(sub), currency_of(sub)?, this_cycle.start())
-                .map_err(|_| AppError::Internal)?,
+                .map_err(|_| AppError::internal("opening invoice of a subscription"))?,
             Vec::new(),
         ),
         Some(previous) => {
@@ -507,7 +508,7 @@ fn cycle_invoice<'a>(
         &country_rules(sub),
         policies,
     )
-    .map_err(|_| AppError::Internal)?;
+    .map_err(|_| AppError::internal("cycle invoice of a subscription"))?;
     Ok(NewCycleInvoice {
         subscription: sub,
         cycle: this_cycle,
@@ -693,7 +694,7 @@ pub async fn next_invoice(
     let rules = country_rules(sub);
     let recorded = sub.activated_on.filter(|a| *a <= today);
     let computed = activated_as_of(sub.shipped_on, sub.first_connected_on, today)
-        .map_err(|_| AppError::Internal)?;
+        .map_err(|_| AppError::internal("activation date of a subscription"))?;
     let activation = match recorded.or(computed) {
         Some(activation) => activation,
         None => {
@@ -701,20 +702,21 @@ pub async fn next_invoice(
                 sub.shipped_on,
                 sub.first_connected_on.filter(|c| *c <= today),
             )
-            .map_err(|_| AppError::Internal)?;
+            .map_err(|_| AppError::internal("activation date of a subscription"))?;
             let dates = invoice_dates(activation, true, &rules, &policies)
-                .map_err(|_| AppError::Internal)?;
+                .map_err(|_| AppError::internal("invoice dates of a subscription"))?;
             return Ok(NextInvoice::AwaitingActivation { activation, dates });
         }
     };
-    let (_, current) = cycle_containing(activation, today).ok_or(AppError::Internal)?;
+    let (_, current) = cycle_containing(activation, today)
+        .ok_or_else(|| AppError::internal("current cycle of a subscription"))?;
     let (state, _) = state_for(conn, sub, current).await?;
     let preview = crate::domain::billing::preview::preview(&state, today).map_err(|err| {
         tracing::error!(subscription = sub.id, ?err, "no preview");
         AppError::Internal
     })?;
     let dates = invoice_dates(preview.issue_date, false, &rules, &policies)
-        .map_err(|_| AppError::Internal)?;
+        .map_err(|_| AppError::internal("invoice dates of the next invoice"))?;
     Ok(NextInvoice::Preview {
         cycle: current,
         preview,

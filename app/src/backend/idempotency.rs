@@ -31,7 +31,8 @@ pub enum Claim<T> {
 
 /// The hash of an action and its arguments.
 fn request_hash(action: &str, request: &impl Serialize) -> Result<Vec<u8>, AppError> {
-    let json = serde_json::to_vec(request).map_err(|_| AppError::Internal)?;
+    let json = serde_json::to_vec(request)
+        .map_err(|_| AppError::internal("request not encodable for its idempotency key"))?;
     let mut hasher = Sha256::new();
     hasher.update(action.as_bytes());
     hasher.update([0]);
@@ -112,7 +113,8 @@ pub async fn remember<T: Serialize>(
     key: &str,
     answer: &Result<T, AppError>,
 ) -> Result<(), AppError> {
-    let json = serde_json::to_string(answer).map_err(|_| AppError::Internal)?;
+    let json = serde_json::to_string(answer)
+        .map_err(|_| AppError::internal("answer not encodable for its idempotency key"))?;
     sqlx::query("UPDATE idempotency_keys SET answer = $3 WHERE login_id = $1 AND key = $2")
         .bind(login_id)
         .bind(key)

@@ -44,7 +44,10 @@ pub fn peak_concurrent_hashes() -> usize {
 async fn bounded<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
-    let _permit = HASHING.acquire().await.map_err(|_| AppError::Internal)?;
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|_| AppError::internal("password hashing semaphore closed"))?;
     tokio::task::spawn_blocking(move || {
         let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
         PEAK.fetch_max(now, Ordering::SeqCst);

@@ -129,7 +129,7 @@ impl DataKeys {
             .keys
             .iter()
             .find(|(id, _)| *id == self.current)
-            .ok_or(AppError::Internal)?;
+            .ok_or_else(|| AppError::internal("the current data key is not loaded"))?;
         let mut nonce = [0_u8; NONCE_LEN];
         self.rng.fill(&mut nonce).map_err(|_| {
             tracing::error!("no randomness for a nonce");
@@ -141,7 +141,7 @@ impl DataKeys {
             Aad::from(purpose.aad().as_bytes()),
             &mut body,
         )
-        .map_err(|_| AppError::Internal)?;
+        .map_err(|_| AppError::internal("sealing failed"))?;
         let mut out = Vec::with_capacity(1 + NONCE_LEN + body.len());
         out.push(*id);
         out.extend_from_slice(&nonce);
@@ -181,7 +181,8 @@ impl DataKeys {
 
     /// Opens a sealed text value (an IBAN).
     pub fn open_text(&self, purpose: Purpose, sealed: &[u8]) -> Result<String, AppError> {
-        String::from_utf8(self.open(purpose, sealed)?).map_err(|_| AppError::Internal)
+        String::from_utf8(self.open(purpose, sealed)?)
+            .map_err(|_| AppError::internal("an opened IBAN is not UTF-8"))
     }
 
     /// Whether `sealed` is under another key than the current one (rotation reseals it).
@@ -194,7 +195,7 @@ impl DataKeys {
         let mut bytes = [0_u8; 32];
         SystemRandom::new()
             .fill(&mut bytes)
-            .map_err(|_| AppError::Internal)?;
+            .map_err(|_| AppError::internal("no randomness for a data key"))?;
         Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
     }
 }

@@ -73,7 +73,8 @@ pub fn matching_step(secret: &[u8], code: &str, now: u64, last_used: Option<u64>
 /// A new random secret.
 pub fn new_secret() -> Result<Vec<u8>, AppError> {
     let mut secret = vec![0_u8; SECRET_BYTES];
-    getrandom::fill(&mut secret).map_err(|_| AppError::Internal)?;
+    getrandom::fill(&mut secret)
+        .map_err(|_| AppError::internal("no randomness for a TOTP secret"))?;
     Ok(secret)
 }
 
@@ -100,7 +101,8 @@ pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
 
 /// The QR code of `data` as an SVG document (rendered by us on the server).
 pub fn qr_svg(data: &str) -> Result<String, AppError> {
-    let code = qrcode::QrCode::new(data.as_bytes()).map_err(|_| AppError::Internal)?;
+    let code = qrcode::QrCode::new(data.as_bytes())
+        .map_err(|_| AppError::internal("QR code of the otpauth URI"))?;
     let svg = code
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)
@@ -117,7 +119,8 @@ pub fn recovery_codes() -> Result<Vec<(String, Vec<u8>)>, AppError> {
     (0..RECOVERY_CODES)
         .map(|_| {
             let mut bytes = [0_u8; 7];
-            getrandom::fill(&mut bytes).map_err(|_| AppError::Internal)?;
+            getrandom::fill(&mut bytes)
+                .map_err(|_| AppError::internal("no randomness for recovery codes"))?;
             let text = base32(&bytes);
             let code = format!("{}-{}", &text[..5], &text[5..10]);
             let hash = recovery_hash(&code);

@@ -290,7 +290,7 @@ pub async fn next_number(
     Ok(format_number(
         series,
         year,
-        u64::try_from(value).map_err(|_| AppError::Internal)?,
+        u64::try_from(value).map_err(|_| AppError::internal("invoice number out of range"))?,
     ))
 }
 
@@ -351,8 +351,9 @@ pub async fn insert_cycle_invoice(
     let Some(id) = id else {
         return Ok(None);
     };
-    let positions: Vec<i32> =
-        (1..=i32::try_from(new.lines.len()).map_err(|_| AppError::Internal)?).collect();
+    let positions: Vec<i32> = (1..=i32::try_from(new.lines.len())
+        .map_err(|_| AppError::internal("too many invoice lines"))?)
+        .collect();
     let kinds: Vec<&str> = new.lines.iter().map(|l| l.kind).collect();
     let descriptions: Vec<&str> = new.lines.iter().map(|l| l.description.as_str()).collect();
     let texts: Vec<Option<&str>> = new.lines.iter().map(|l| l.text.as_deref()).collect();
@@ -396,7 +397,11 @@ pub async fn insert_cycle_invoice(
         .execute(&mut *conn)
         .await?;
     }
-    let next = new.cycle.end().succ_opt().ok_or(AppError::Internal)?;
+    let next = new
+        .cycle
+        .end()
+        .succ_opt()
+        .ok_or_else(|| AppError::internal("cycle ends on the last representable day"))?;
     sqlx::query("UPDATE subscriptions SET next_cycle_start = $2 WHERE id = $1")
         .bind(s.id)
         .bind(next)
@@ -583,7 +588,7 @@ pub async fn mark_failed(
           WHERE id = $1",
     )
     .bind(invoice_id)
-    .bind(i32::try_from(attempts).map_err(|_| AppError::Internal)?)
+    .bind(i32::try_from(attempts).map_err(|_| AppError::internal("autopay attempts out of range"))?)
     .bind(next_attempt)
     .execute(&mut *conn)
     .await?;
@@ -910,11 +915,11 @@ pub async fn insert_cycle_invoices(
     for new in invoices {
         let value = next
             .get_mut(&(new.subscription.provider_id, new.issue.year()))
-            .ok_or(AppError::Internal)?;
+            .ok_or_else(|| AppError::internal("numbering series missing for a new invoice"))?;
         numbers.push(format_number(
             Series::Invoice,
             new.issue.year(),
-            u64::try_from(*value).map_err(|_| AppError::Internal)?,
+            u64::try_from(*value).map_err(|_| AppError::internal("invoice number out of range"))?,
         ));
         *value += 1;
     }
@@ -967,7 +972,7 @@ pub async fn insert_cycle_invoices(
         ids.push(
             *invoice_of
                 .get(&new.subscription.id)
-                .ok_or(AppError::Internal)?,
+                .ok_or_else(|| AppError::internal("new invoice without its id"))?,
         );
     }
 
@@ -1000,7 +1005,12 @@ pub async fn insert_cycle_invoices(
             usage_ends.push(billed.end());
             usage_invoices.push(*id);
         }
-        next_starts.push(new.cycle.end().succ_opt().ok_or(AppError::Internal)?);
+        next_starts.push(
+            new.cycle
+                .end()
+                .succ_opt()
+                .ok_or_else(|| AppError::internal("cycle ends on the last representable day"))?,
+        );
     }
     sqlx::query(
         "INSERT INTO invoice_lines (invoice_id, position, kind, description, contract_id, amount,

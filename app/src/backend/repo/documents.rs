@@ -35,7 +35,8 @@ pub struct NewDocument<'a> {
 
 /// Stores a document (one statement: it is there whole, or not at all).
 pub async fn insert(pool: &PgPool, d: &NewDocument<'_>) -> Result<i64, AppError> {
-    let size = i32::try_from(d.content.len()).map_err(|_| AppError::Internal)?;
+    let size = i32::try_from(d.content.len())
+        .map_err(|_| AppError::internal("document larger than the database column"))?;
     Ok(sqlx::query_scalar(
         "INSERT INTO documents (customer_id, login_id, kind, file_name, mime_type, size_bytes,
                                 sha256, content)

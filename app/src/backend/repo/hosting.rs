@@ -15,7 +15,8 @@ use crate::{
 
 /// A configuration as JSON text for a `jsonb` column.
 fn config_json(config: &Configuration) -> Result<String, AppError> {
-    serde_json::to_string(config).map_err(|_| AppError::Internal)
+    serde_json::to_string(config)
+        .map_err(|_| AppError::internal("hosting configuration not encodable"))
 }
 
 /// One hosting service in the list.
@@ -186,7 +187,7 @@ pub async fn service(
             id: r.get("id"),
             effective_on: r.get("effective_on"),
             new_config: serde_json::from_str(r.get::<&str, _>("new_config"))
-                .map_err(|_| AppError::Internal)?,
+                .map_err(|_| AppError::internal("stored hosting configuration unreadable"))?,
             new_price: r.get("new_price"),
         })
     })
@@ -285,13 +286,13 @@ pub async fn apply_upgrade(
             .new_config
             .get(&option.code)
             .copied()
-            .ok_or(AppError::Internal)?;
+            .ok_or_else(|| AppError::internal("option of a configuration without its price row"))?;
         sqlx::query(
             "UPDATE hosting_config SET value = $3 WHERE contract_id = $1 AND option_id = $2",
         )
         .bind(s.contract_id)
         .bind(option.id)
-        .bind(i32::try_from(value).map_err(|_| AppError::Internal)?)
+        .bind(i32::try_from(value).map_err(|_| AppError::internal("option quantity out of range"))?)
         .execute(&mut *conn)
         .await?;
     }

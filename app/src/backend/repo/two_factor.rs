@@ -71,7 +71,7 @@ pub async fn enable(
           WHERE id = $1",
     )
     .bind(login_id)
-    .bind(i64::try_from(step).map_err(|_| AppError::Internal)?)
+    .bind(i64::try_from(step).map_err(|_| AppError::internal("TOTP step out of range"))?)
     .execute(&mut *conn)
     .await?;
     forget_recovery_codes(conn, login_id).await?;
@@ -136,7 +136,7 @@ pub async fn use_step(pool: &PgPool, login_id: i64, step: u64) -> Result<bool, A
           WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
     )
     .bind(login_id)
-    .bind(i64::try_from(step).map_err(|_| AppError::Internal)?)
+    .bind(i64::try_from(step).map_err(|_| AppError::internal("TOTP step out of range"))?)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -278,7 +278,7 @@ pub async fn daily(
     range: DateRange,
 ) -> Result<Vec<(NaiveDate, Decimal)>, AppError> {
     if scope.invoice_id.is_some() {
-        return Err(AppError::Internal);
+        return Err(AppError::internal("daily usage asked for an invoice scope"));
     }
     let sql = daily_sql();
     Ok(bind_scope(sqlx::query(&sql), scope)
