@@ -2,7 +2,7 @@
 //! not at all with their SHA-256, listed for the holder and downloadable only by the holders
 //! of the customer number, always as attachments.
 
-mod common;
+use crate::common;
 
 use app::{api::documents::DocumentView, domain::document::MAX_BYTES};
 use axum::{

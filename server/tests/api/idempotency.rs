@@ -4,7 +4,7 @@
 //! "in progress"; a refused first attempt leaves the key free; keys are pruned after a day.
 //! (Upgrades and payments have the same twenty-at-once tests in hosting.rs and billing.rs.)
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -3,7 +3,7 @@
 //! without case and spaces; repeated failures lock an email (known or not, alike) and a
 //! client address for a while.
 
-mod common;
+use crate::common;
 
 use app::{
     api::security::SecurityView,

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-mod common;
+use crate::common;
 
 use axum::Router;
 use sqlx::PgPool;
@@ -908,7 +908,7 @@ async fn every_route_follows_the_same_rights() {
 
     // Every route the router declares is in this matrix (uploads: server/tests/documents.rs,
     // which posts multipart bodies as each persona).
-    let declared: BTreeSet<String> = include_str!("../src/routes.rs")
+    let declared: BTreeSet<String> = include_str!("../../src/routes.rs")
         .split(".route(")
         .skip(1)
         .filter_map(|rest| rest.trim_start().strip_prefix('"')?.split('"').next())

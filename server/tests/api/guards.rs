@@ -2,7 +2,7 @@
 //! response, a page policy whose nonce is the one on the hydration scripts, cross-origin posts
 //! refused before they change anything, and the per-address limit on secret-checking endpoints.
 
-mod common;
+use crate::common;
 
 use std::{net::SocketAddr, time::Duration};
 

@@ -2,7 +2,7 @@
 //! session before the code, codes used once, recovery codes used once, five wrong codes end
 //! the step, and turning it off needs the password.
 
-mod common;
+use crate::common;
 
 use app::{
     api::two_factor::{TwoFactorSetup, TwoFactorState},

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-mod common;
+use crate::common;
 
 use app::api::hosting::{Confirmed, QuoteAnswer, ServiceSummary, ServiceView};
 use chrono::{Days, NaiveDate};

@@ -2,7 +2,7 @@
 //! rescheduling and cancelling with translated field problems; the installation of a move;
 //! and a window given once under ten concurrent bookings (a database constraint).
 
-mod common;
+use crate::common;
 
 use app::api::{appointments::Appointments, products::Products};
 use chrono::{Datelike, Days, Weekday};

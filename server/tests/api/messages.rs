@@ -1,7 +1,7 @@
 //! Important communications (M2): the holder's inbox, the unread count in the shell, and
 //! opening a message marks it read, once; another household's message is "not found".
 
-mod common;
+use crate::common;
 
 use app::api::{messages::MessageView, shell::ShellData};
 use common::{app, post, sign_in};

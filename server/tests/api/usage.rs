@@ -1,6 +1,6 @@
 //! Usage (U1–U2) and the consumption behind an invoice (I3) on the demo data, with L2 rights.
 
-mod common;
+use crate::common;
 
 use app::{
     api::{

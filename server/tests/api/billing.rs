@@ -3,7 +3,7 @@
 //! its retries, the preview (managed accounts get none; the last day's preview is the next
 //! invoice), plan changes, billing-date requests and mobile money paid once.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

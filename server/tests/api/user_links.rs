@@ -1,7 +1,7 @@
 //! User links by SMS code ("User links" in LINKING.md): request, outbox, delivery to the
 //! household's inbox, confirmation; expiry, single use and throttling.
 
-mod common;
+use crate::common;
 
 use app::backend::sms::{DevDelivery, deliver_pending};
 use common::{app, post, register};

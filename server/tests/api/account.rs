@@ -1,7 +1,7 @@
 //! My account (M1): the holder's contact data, checked field by field, saved in one
 //! transaction with a record of who changed what; user links and strangers see none of it.
 
-mod common;
+use crate::common;
 
 use app::api::account::ContactData;
 use common::{app, post, sign_in};

@@ -2,7 +2,7 @@
 //! proration line, consumption alerts fired once per cycle by ingestion, move requests; with
 //! the L2 rights of a user link.
 
-mod common;
+use crate::common;
 
 use app::{
     api::products::{Product, Products},

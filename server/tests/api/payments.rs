@@ -1,7 +1,7 @@
 //! Direct debit (I4): activation with IBAN checks, the masked mandate, cancellation and the
 //! autopay rule, with L2 rights.
 
-mod common;
+use crate::common;
 
 use app::api::payments::PaymentMethods;
 use common::{app, post, sign_in};

@@ -1,7 +1,7 @@
 //! HTTP-level tests through the real router (no browser): probes, the language switch,
 //! sign-in, sessions and the Home overview's authorisation, on a real PostgreSQL.
 
-mod common;
+use crate::common;
 
 use app::{api::home::HomeOverview, domain::balance::BalanceState};
 use axum::{

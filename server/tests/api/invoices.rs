@@ -1,6 +1,6 @@
 //! Invoices & payments (I1) through the server functions and the page, with the rights of L2.
 
-mod common;
+use crate::common;
 
 use app::{api::invoices::InvoiceRow, domain::account::InvoiceKind};
 use common::{app, get, get_page, post, sign_in};

@@ -1,6 +1,6 @@
 //! Contract linking through the server functions (L1–L8), on the German demo household.
 
-mod common;
+use crate::common;
 
 use common::{app, post, register, sign_in};
 
