@@ -1,4 +1,5 @@
-//! `selfcare-server [serve|migrate|demo-data]`: see the README for the environment.
+//! `selfcare-server [serve|migrate|demo-data|billing-run|rotate-data-key|new-data-key]`: see the
+//! README for the environment.
 
 use std::process::ExitCode;
 
@@ -12,7 +13,7 @@ const USAGE: &str =
   demo-data        apply the migrations, load the demo households and print their logins
   billing-run      activate, invoice and charge autopay for a day (default: today by the clock)
   rotate-data-key  seal every IBAN and two-factor secret again under the first key of
-                   SELFCARE_DATA_KEY (see the README, \"Secrets at rest\")
+                   SELFCARE_DATA_KEY (docs/DEPLOYMENT.md, \"Secrets at rest\")
   new-data-key     print a new random data key for SELFCARE_DATA_KEY";
 
 /// mimalloc rather than glibc's malloc: a page render allocates a lot of small, short-lived

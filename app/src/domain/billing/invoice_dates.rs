@@ -103,7 +103,7 @@ pub fn autopay_action(method: PaymentMethod) -> AutopayAction {
 
 /// Days between automatic attempts after a declined charge: a first retry 3 days after the
 /// first attempt, a last one 7 days after it. Then the invoice stays "failed" until the
-/// customer pays it in the portal (README "Billing run").
+/// customer pays it in the portal (docs/FEATURES.md "Billing run").
 pub const RETRY_GAPS_DAYS: [u64; 2] = [3, 4];
 
 /// The day of the next automatic attempt after `attempts` declined ones, the last made on
