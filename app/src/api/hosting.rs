@@ -8,15 +8,10 @@ use leptos::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+use crate::domain::billing::upgrade::UpgradeRefusal;
 use crate::{
-    domain::{
-        billing::upgrade::{
-            ChangeRequest, Configuration, OptionPrices, UpgradeQuote, UpgradeRefusal, config_price,
-            decide_change,
-        },
-        calendar::DateRange,
-        money::Currency,
-    },
+    domain::billing::upgrade::{Configuration, Offer, UpgradeQuote},
     error::AppError,
 };
 
@@ -62,62 +57,15 @@ pub struct ServiceView {
     pub upgradable: bool,
     pub sales_url: String,
     pub currency: String,
-    pub base_price: Decimal,
     pub term: (NaiveDate, NaiveDate),
     pub today: NaiveDate,
     /// The configuration's version: a quote carries it, a change makes it stale.
     pub version: i32,
     pub options: Vec<OptionView>,
     pub scheduled: Option<ScheduledView>,
-}
-
-impl ServiceView {
-    /// The current configuration.
-    pub fn configuration(&self) -> Configuration {
-        self.options
-            .iter()
-            .map(|o| (o.code.clone(), o.current))
-            .collect()
-    }
-
-    fn prices(&self) -> Vec<OptionPrices> {
-        self.options
-            .iter()
-            .map(|o| OptionPrices {
-                code: o.code.clone(),
-                values: o.values.clone(),
-            })
-            .collect()
-    }
-
-    /// The term price of a configuration (`None`: not one the catalogue offers).
-    pub fn price_of(&self, config: &Configuration) -> Option<Decimal> {
-        config_price(self.base_price, &self.prices(), config)
-    }
-
-    /// X2, X3: the decision for `config` today, by the rule the server applies.
-    pub fn decide(&self, config: &Configuration) -> Result<UpgradeQuote, UpgradeRefusal> {
-        let (Some(term), Some(currency), Some(current_price), Some(requested_price)) = (
-            DateRange::new(self.term.0, self.term.1),
-            Currency::parse(&self.currency),
-            self.price_of(&self.configuration()),
-            self.price_of(config),
-        ) else {
-            return Err(UpgradeRefusal::Unchanged);
-        };
-        decide_change(
-            &ChangeRequest {
-                term,
-                upgradable: self.upgradable && self.active,
-                current: self.configuration(),
-                current_price,
-                requested: config.clone(),
-                requested_price,
-                currency,
-            },
-            self.today,
-        )
-    }
+    /// What each configuration costs and how a change is decided: the same rules the server
+    /// applies to the quote and the confirmation (issue 25).
+    pub offer: Offer,
 }
 
 /// The server's answer to "Continue".
@@ -150,8 +98,9 @@ fn view_of(
     s: crate::backend::repo::hosting::Service,
     sales_url: String,
     today: NaiveDate,
-) -> ServiceView {
-    ServiceView {
+) -> Result<ServiceView, AppError> {
+    let offer = s.offer()?;
+    Ok(ServiceView {
         contract_id: s.contract_id,
         contract_number: s.contract_number,
         hostname: s.hostname,
@@ -160,7 +109,6 @@ fn view_of(
         upgradable: s.upgradable,
         sales_url,
         currency: s.currency,
-        base_price: s.base_price,
         term: (s.term_start, s.term_end),
         today,
         version: s.version,
@@ -181,7 +129,8 @@ fn view_of(
             config: c.new_config,
             new_price: c.new_price,
         }),
-    }
+        offer,
+    })
 }
 
 /// The signed-in holder's hosting services (X1).
@@ -224,7 +173,7 @@ pub async fn get_service(contract_id: i64, lang: String) -> Result<ServiceView, 
             .await?
             .ok_or(AppError::NotFound)?;
         let sales_url = repo::providers::sales_url(&state.pool, state.provider_id).await?;
-        Ok(view_of(service, sales_url, state.clock.today()))
+        view_of(service, sales_url, state.clock.today())
     })
     .await
 }
@@ -248,29 +197,38 @@ async fn lock_service(
 }
 
 /// Checks a requested configuration against the (locked) service and the quoted version,
-/// and decides the change.
+/// and decides the change with the service's offer.
 #[cfg(feature = "ssr")]
 fn decide_for(
     service: &crate::backend::repo::hosting::Service,
     today: NaiveDate,
     version: i32,
     config: &Configuration,
-) -> Result<(ServiceView, Result<UpgradeQuote, UpgradeRefusal>), AppError> {
-    let view = view_of(service.clone(), String::new(), today);
-    if !view.upgradable || !view.active {
+) -> Result<(Offer, Result<UpgradeQuote, UpgradeRefusal>), AppError> {
+    let offer = service.offer()?;
+    if !offer.upgradable {
         return Err(refusal_error(UpgradeRefusal::NotUpgradable));
     }
-    if view.price_of(config).is_none() {
-        return Err(AppError::field(
-            "config",
-            crate::domain::validation::FieldProblem::ConfigInvalid,
-        ));
+    if offer.price_of(config).is_none() {
+        return Err(refusal_error(UpgradeRefusal::NotOffered));
     }
     if service.version != version {
         return Err(AppError::Stale);
     }
-    let decision = view.decide(config);
-    Ok((view, decision))
+    let decision = offer.decide(config, today);
+    Ok((offer, decision))
+}
+
+/// The term prices of the current and the requested configuration (both checked by
+/// `decide_for`: a missing price here is a broken catalogue, never a price of 0).
+#[cfg(feature = "ssr")]
+fn prices(offer: &Offer, config: &Configuration) -> Result<(Decimal, Decimal), AppError> {
+    match (offer.current_price(), offer.price_of(config)) {
+        (Some(old), Some(new)) => Ok((old, new)),
+        _ => Err(AppError::internal(
+            "a decided configuration without its price",
+        )),
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -283,6 +241,7 @@ fn refusal_error(refusal: UpgradeRefusal) -> AppError {
                 FieldProblem::NotUpgradable
             }
             UpgradeRefusal::Unchanged => FieldProblem::ConfigUnchanged,
+            UpgradeRefusal::NotOffered => FieldProblem::ConfigInvalid,
             UpgradeRefusal::DowngradeInTerm { .. } => FieldProblem::DowngradeInTerm,
         },
     )
@@ -310,7 +269,7 @@ pub async fn quote_upgrade(
         )
         .await?
         .ok_or(AppError::NotFound)?;
-        let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
+        let (offer, decision) = decide_for(&service, state.clock.today(), version, &config)?;
         match decision {
             Ok(quote) => Ok(QuoteAnswer::Upgrade {
                 quote,
@@ -320,7 +279,7 @@ pub async fn quote_upgrade(
             }),
             Err(UpgradeRefusal::DowngradeInTerm { renewal }) => Ok(QuoteAnswer::Downgrade {
                 renewal,
-                new_price: view.price_of(&config).unwrap_or_default(),
+                new_price: prices(&offer, &config)?.1,
                 config,
                 version,
             }),
@@ -372,8 +331,9 @@ pub async fn confirm_upgrade(
         }
         // The service row lock orders concurrent confirmations of other keys.
         let service = lock_service(&mut tx, customer_id, contract_id).await?;
-        let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
+        let (offer, decision) = decide_for(&service, state.clock.today(), version, &config)?;
         let quote = decision.map_err(refusal_error)?;
+        let (old_price, new_price) = prices(&offer, &config)?;
         // The lines' texts as kind and parameters, so that each reader gets them in its
         // language (I2), and in the household's language as the stored description.
         let charge_line = LineText::HostingCharge {
@@ -397,8 +357,8 @@ pub async fn confirm_upgrade(
                 requested_on: today,
                 effective_on: today,
                 new_config: &config,
-                old_price: view.price_of(&view.configuration()).unwrap_or_default(),
-                new_price: view.price_of(&config).unwrap_or_default(),
+                old_price,
+                new_price,
                 idempotency_key: &key,
             },
             &repo::hosting::Applied {
@@ -469,7 +429,7 @@ pub async fn schedule_downgrade(
         let customer_id = access.require_holder()?;
         let mut tx = state.pool.begin().await?;
         let service = lock_service(&mut tx, customer_id, contract_id).await?;
-        let (view, decision) = decide_for(&service, state.clock.today(), version, &config)?;
+        let (offer, decision) = decide_for(&service, state.clock.today(), version, &config)?;
         let Err(UpgradeRefusal::DowngradeInTerm { renewal }) = decision else {
             return Err(AppError::field("config", FieldProblem::NotADowngrade));
         };
@@ -484,8 +444,8 @@ pub async fn schedule_downgrade(
                 requested_on: state.clock.today(),
                 effective_on: renewal,
                 new_config: &config,
-                old_price: view.price_of(&view.configuration()).unwrap_or_default(),
-                new_price: view.price_of(&config).unwrap_or_default(),
+                old_price: prices(&offer, &config)?.0,
+                new_price: prices(&offer, &config)?.1,
                 idempotency_key: &format!("schedule-{}", uuid::Uuid::new_v4()),
             },
         )

@@ -251,9 +251,7 @@ fn value_text(option: &OptionView, value: i64) -> String {
 fn Overview(service: ServiceView, withdraw: ServerAction<WithdrawDowngrade>) -> impl IntoView {
     let i18n = use_i18n();
     let error = shown_error(withdraw);
-    let price = service
-        .price_of(&service.configuration())
-        .unwrap_or_default();
+    let price = service.offer.current_price().unwrap_or_default();
     let scheduled = service.scheduled.clone().map(|c| {
         let changes = service
             .options
@@ -407,7 +405,7 @@ fn OptionsSection(
     let estimate = {
         let service = service.clone();
         let config = config.clone();
-        move || service.decide(&config())
+        move || service.offer.decide(&config(), service.today)
     };
     let rows = service
         .options

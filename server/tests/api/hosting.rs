@@ -92,7 +92,7 @@ async fn the_seed_example_is_quoted_and_confirmed_once() {
         [("ram", 2), ("cpu", 2), ("disk", 50)]
     );
     assert_eq!(view.options[0].name, "Arbeitsspeicher");
-    assert_eq!(view.price_of(&view.configuration()), Some(dec!(100.00)));
+    assert_eq!(view.offer.current_price(), Some(dec!(100.00)));
     let term_end = view.term.1;
 
     // RAM 2 → 8 GB: 100.00 → 200.00 with 183 of 366 days left.
@@ -117,9 +117,9 @@ async fn the_seed_example_is_quoted_and_confirmed_once() {
         (dec!(100.00), dec!(50.00), dec!(50.00))
     );
     // The browser computes the same figures with the same rule.
-    let mut wanted = view.configuration();
+    let mut wanted = view.offer.current.clone();
     wanted.insert("ram".into(), 8);
-    assert_eq!(view.decide(&wanted), Ok(quote));
+    assert_eq!(view.offer.decide(&wanted, view.today), Ok(quote));
 
     let invoices_before = count(&pool, "SELECT count(*) FROM invoices").await;
     let body = confirm_body(vps, version, &config(8, 2, 50), &idempotency_key);

@@ -7,8 +7,13 @@ use sqlx::{PgConnection, Row};
 use super::billing::next_number;
 use crate::{
     domain::{
-        billing::{numbering::Series, upgrade::Configuration},
+        billing::{
+            numbering::Series,
+            upgrade::{Configuration, Offer, OptionPrices},
+        },
+        calendar::DateRange,
         lang::Lang,
+        money::Currency,
     },
     error::AppError,
 };
@@ -105,12 +110,31 @@ pub struct Service {
 }
 
 impl Service {
-    /// The current configuration.
-    pub fn configuration(&self) -> Configuration {
-        self.options
-            .iter()
-            .map(|o| (o.code.clone(), o.current))
-            .collect()
+    /// The service's offer (X1–X3): its prices, current configuration, term and currency,
+    /// checked (an unknown currency or a term ending before it starts is an error, never a
+    /// refusal the customer would read).
+    pub fn offer(&self) -> Result<Offer, AppError> {
+        Ok(Offer {
+            base_price: self.base_price,
+            options: self
+                .options
+                .iter()
+                .map(|o| OptionPrices {
+                    code: o.code.clone(),
+                    values: o.values.clone(),
+                })
+                .collect(),
+            current: self
+                .options
+                .iter()
+                .map(|o| (o.code.clone(), o.current))
+                .collect(),
+            term: DateRange::new(self.term_start, self.term_end)
+                .ok_or_else(|| AppError::internal("hosting term ends before it starts"))?,
+            currency: Currency::parse(&self.currency)
+                .ok_or_else(|| AppError::internal("hosting tariff currency unknown"))?,
+            upgradable: self.upgradable && self.status == "active",
+        })
     }
 }
 
@@ -258,7 +282,7 @@ async fn insert_change(
     .bind(status)
     .bind(change.requested_on)
     .bind(change.effective_on)
-    .bind(config_json(&change.service.configuration())?)
+    .bind(config_json(&change.service.offer()?.current)?)
     .bind(config_json(change.new_config)?)
     .bind(change.old_price)
     .bind(change.new_price)
@@ -286,7 +310,9 @@ pub async fn apply_upgrade(
             .new_config
             .get(&option.code)
             .copied()
-            .ok_or_else(|| AppError::internal("option of a configuration without its price row"))?;
+            .ok_or_else(|| {
+                AppError::internal("the new configuration misses an option of the service")
+            })?;
         sqlx::query(
             "UPDATE hosting_config SET value = $3 WHERE contract_id = $1 AND option_id = $2",
         )

@@ -68,6 +68,8 @@ pub enum UpgradeRefusal {
     DowngradeInTerm { renewal: NaiveDate },
     /// The day is not inside the term.
     OutsideTerm,
+    /// The configuration is not one the catalogue offers (an unknown option or value).
+    NotOffered,
 }
 
 /// X2: for term `[T0, T1]` (D days) and an upgrade effective on `c` (r = T1 − c + 1 days
@@ -162,6 +164,62 @@ pub fn decide_change(
             request.requested_price,
             request.currency,
         ),
+    }
+}
+
+/// X1–X3: a hosting service's offer: what each configuration costs for the whole term, the
+/// current configuration, and how a change of it is decided. The page's live preview and the
+/// server's quote, confirmation and schedule decide with this one type (issue 25).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    /// The tariff's term price without options.
+    pub base_price: Decimal,
+    /// Each option's allowed values with their term prices.
+    pub options: Vec<OptionPrices>,
+    pub current: Configuration,
+    pub term: DateRange,
+    pub currency: Currency,
+    /// The tariff has upgrades and the service is active.
+    pub upgradable: bool,
+}
+
+impl Offer {
+    /// The term price of `config` (`None`: not a configuration the catalogue offers).
+    pub fn price_of(&self, config: &Configuration) -> Option<Decimal> {
+        config_price(self.base_price, &self.options, config)
+    }
+
+    /// The term price of the current configuration.
+    pub fn current_price(&self) -> Option<Decimal> {
+        self.price_of(&self.current)
+    }
+
+    /// X2, X3: the decision for `config` on `day`.
+    pub fn decide(
+        &self,
+        config: &Configuration,
+        day: NaiveDate,
+    ) -> Result<UpgradeQuote, UpgradeRefusal> {
+        if !self.upgradable {
+            return Err(UpgradeRefusal::NotUpgradable);
+        }
+        let (Some(current_price), Some(requested_price)) =
+            (self.current_price(), self.price_of(config))
+        else {
+            return Err(UpgradeRefusal::NotOffered);
+        };
+        decide_change(
+            &ChangeRequest {
+                term: self.term,
+                upgradable: self.upgradable,
+                current: self.current.clone(),
+                current_price,
+                requested: config.clone(),
+                requested_price,
+                currency: self.currency,
+            },
+            day,
+        )
     }
 }
 
@@ -330,6 +388,54 @@ mod tests {
         };
         assert_eq!(
             decide_change(&fixed, d(2024, 7, 2)),
+            Err(UpgradeRefusal::NotUpgradable)
+        );
+    }
+
+    fn offer() -> Offer {
+        Offer {
+            base_price: dec!(60.00),
+            options: vec![OptionPrices {
+                code: "ram".into(),
+                values: vec![(2, dec!(40.00)), (4, dec!(140.00))],
+            }],
+            current: config(&[("ram", 2)]),
+            term: term(),
+            currency: Currency::EUR,
+            upgradable: true,
+        }
+    }
+
+    #[test]
+    fn an_offer_prices_and_decides_its_configurations() {
+        let offer = offer();
+        assert_eq!(offer.current_price(), Some(dec!(100.00)));
+        assert_eq!(offer.price_of(&config(&[("ram", 4)])), Some(dec!(200.00)));
+        // The seed example again, through the offer.
+        let q = offer
+            .decide(&config(&[("ram", 4)]), d(2024, 7, 2))
+            .expect("quote");
+        assert_eq!(q.net.amount(), dec!(50.00));
+        // A value or option the catalogue does not have is refused, never priced at 0.
+        assert_eq!(offer.price_of(&config(&[("ram", 3)])), None);
+        assert_eq!(
+            offer.decide(&config(&[("ram", 3)]), d(2024, 7, 2)),
+            Err(UpgradeRefusal::NotOffered)
+        );
+        assert_eq!(
+            offer.decide(&config(&[("ram", 4), ("cpu", 2)]), d(2024, 7, 2)),
+            Err(UpgradeRefusal::NotOffered)
+        );
+        assert_eq!(
+            offer.decide(&config(&[("ram", 2)]), d(2024, 7, 2)),
+            Err(UpgradeRefusal::Unchanged)
+        );
+        let closed = Offer {
+            upgradable: false,
+            ..offer
+        };
+        assert_eq!(
+            closed.decide(&config(&[("ram", 4)]), d(2024, 7, 2)),
             Err(UpgradeRefusal::NotUpgradable)
         );
     }
