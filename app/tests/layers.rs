@@ -121,6 +121,34 @@ fn the_domain_and_the_error_type_name_no_layer_above() {
     );
 }
 
+/// Every server function starts with one of `backend::entry`'s helpers (`anyone`, `login`,
+/// `linked`, `holder`): the caller is checked before its body runs, and the status is mapped
+/// after it.
+#[test]
+fn every_server_function_starts_with_an_entry() {
+    let mut missing = Vec::new();
+    for file in files_under("api") {
+        let text = std::fs::read_to_string(&file).expect("source");
+        for (i, chunk) in text.split("\n#[server(").enumerate().skip(1) {
+            // The function's text: up to the next item at the start of a line.
+            let body = chunk.split("\n}\n").next().unwrap_or(chunk);
+            if !body.contains("entry::") {
+                let name = body
+                    .split("pub async fn ")
+                    .nth(1)
+                    .and_then(|rest| rest.split('(').next())
+                    .unwrap_or("?");
+                missing.push(format!("{} #{i}: {name}", file.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "server functions without an entry helper:\n{}",
+        missing.join("\n")
+    );
+}
+
 /// The check itself finds what it must: a nested `use crate::{ api::… }` and a path.
 #[test]
 fn the_check_sees_nested_uses() {

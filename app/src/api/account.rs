@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{domain::contact::Contact, error::AppError};
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry::{self, Holder};
+
 /// The latest change of the contact data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactChange {
@@ -34,12 +37,8 @@ pub struct ContactData {
 /// The holder's contact data.
 #[server(endpoint = "contact")]
 pub async fn get_contact() -> Result<ContactData, AppError> {
-    use crate::backend::{
-        access::require_access, repo::contact as repo, respond, state::app_state,
-    };
-    respond::finish(async {
-        let state = app_state()?;
-        let customer_id = require_access(&state).await?.require_holder()?;
+    use crate::backend::repo::contact as repo;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let (contact, country) = repo::read(&state.pool, customer_id).await?;
         let last_change =
             repo::last_change(&state.pool, customer_id)
@@ -75,17 +74,18 @@ pub async fn save_contact(
     current_password: String,
 ) -> Result<Vec<String>, AppError> {
     use crate::{
-        backend::{access::require_access, repo::contact as repo, respond, state::app_state},
+        backend::repo::contact as repo,
         domain::{
             contact::{changes, check_contact},
             validation::normalize_phone,
         },
         error::FieldError,
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    entry::holder(|state, holder| async move {
+        let Holder {
+            customer_id,
+            access,
+        } = holder;
         let mut tx = state.pool.begin().await?;
         let (mut old, country) = repo::lock(&mut tx, customer_id).await?;
         // A number stored as typed before (spaces) is the same number in its normal form.

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{domain::account::AppointmentKind, error::AppError};
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry::{self, Holder};
+
 /// A technician's time window on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlotView {
@@ -101,12 +104,10 @@ impl From<crate::backend::repo::appointments::SlotRow> for SlotView {
 #[server(endpoint = "appointments")]
 pub async fn get_appointments() -> Result<Appointments, AppError> {
     use crate::{
-        backend::{access::require_access, repo::appointments as repo, respond, state::app_state},
+        backend::repo::appointments as repo,
         domain::appointment::{MAX_OPEN, bookable_days, changeable},
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let customer_id = require_access(&state).await?.require_holder()?;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let today = state.clock.today();
         let appointments: Vec<AppointmentView> = repo::booked(&state.pool, customer_id)
             .await?
@@ -172,11 +173,8 @@ pub async fn book_appointment(
 ) -> Result<(), AppError> {
     use crate::{
         backend::{
-            access::require_access,
             idempotency::{self, Claim},
             repo::appointments as repo,
-            respond,
-            state::app_state,
         },
         domain::{
             appointment::{MAX_OPEN, check_note, parse_slot},
@@ -184,10 +182,11 @@ pub async fn book_appointment(
             validation::FieldProblem,
         },
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    entry::holder(|state, holder| async move {
+        let Holder {
+            customer_id,
+            access,
+        } = holder;
         let login_id = access.session.login_id;
         let today = state.clock.today();
         let move_id = match move_request.trim() {
@@ -290,15 +289,13 @@ pub async fn book_appointment(
 #[server(endpoint = "reschedule_appointment")]
 pub async fn reschedule_appointment(appointment_id: i64, slot_id: String) -> Result<(), AppError> {
     use crate::{
-        backend::{access::require_access, repo::appointments as repo, respond, state::app_state},
+        backend::repo::appointments as repo,
         domain::{
             appointment::{changeable, parse_slot},
             validation::FieldProblem,
         },
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let customer_id = require_access(&state).await?.require_holder()?;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let today = state.clock.today();
         let slot_id = parse_slot(&slot_id).map_err(|p| AppError::field("slot_id", p))?;
         let mut tx = state.pool.begin().await?;
@@ -335,13 +332,8 @@ pub async fn reschedule_appointment(appointment_id: i64, slot_id: String) -> Res
 /// Cancels a booked appointment (until the day before); its window is free again.
 #[server(endpoint = "cancel_appointment")]
 pub async fn cancel_appointment(appointment_id: i64) -> Result<(), AppError> {
-    use crate::{
-        backend::{access::require_access, repo::appointments as repo, respond, state::app_state},
-        domain::appointment::changeable,
-    };
-    respond::finish(async {
-        let state = app_state()?;
-        let customer_id = require_access(&state).await?.require_holder()?;
+    use crate::{backend::repo::appointments as repo, domain::appointment::changeable};
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let mut tx = state.pool.begin().await?;
         let (_, day) = repo::lock_booked(&mut tx, customer_id, appointment_id)
             .await?

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    backend::{password, repo, respond, session, state::app_state},
+    backend::{password, repo, session},
     domain::{
         lang::Lang,
         validation::{FieldProblem, check_email, check_new_password, normalize_email},
@@ -13,6 +13,9 @@ use crate::{
     error::FieldError,
     paths,
 };
+
+#[cfg(feature = "ssr")]
+use crate::backend::entry;
 
 /// The language a form posted, or the default.
 #[cfg(feature = "ssr")]
@@ -25,8 +28,7 @@ fn posted_lang(lang: &str) -> Lang {
 /// goes to Home in `lang`.
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String, lang: String) -> Result<(), AppError> {
-    respond::finish(async {
-        let state = app_state()?;
+    entry::anyone(|state| async move {
         let email = normalize_email(&email);
         AppError::require_filled(&[("email", &email), ("password", &password)])?;
         // S3: the throttle is keyed by the typed email, known or not, so that it reveals
@@ -76,8 +78,7 @@ pub async fn register(
     password_confirm: String,
     lang: String,
 ) -> Result<(), AppError> {
-    respond::finish(async {
-        let state = app_state()?;
+    entry::anyone(|state| async move {
         let email = normalize_email(&email);
         let lang = posted_lang(&lang);
         let mut errors = Vec::new();
@@ -124,8 +125,7 @@ pub async fn register(
 /// Signs out: the session ends on the server, the cookie is cleared.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out(lang: String) -> Result<(), AppError> {
-    respond::finish(async {
-        let state = app_state()?;
+    entry::anyone(|state| async move {
         session::end(&state).await?;
         leptos_axum::redirect(&paths::localized(posted_lang(&lang), paths::SIGN_IN));
         Ok(())

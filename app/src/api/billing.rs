@@ -18,6 +18,9 @@ use crate::{
     error::AppError,
 };
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry::{self, Holder};
+
 /// A plan the subscription can switch to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanOption {
@@ -157,12 +160,8 @@ fn view_of(
 /// The household's monthly subscriptions with their next invoice as of today (I5).
 #[server(endpoint = "next_invoices")]
 pub async fn get_next_invoices() -> Result<Vec<SubscriptionView>, AppError> {
-    use crate::backend::{
-        access::require_access, billing, repo::billing as repo, respond, state::app_state,
-    };
-    respond::finish(async {
-        let state = app_state()?;
-        let customer_id = require_access(&state).await?.require_holder()?;
+    use crate::backend::{billing, repo::billing as repo};
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let today = state.clock.today();
         let mut conn = state.pool.acquire().await?;
         let subs = repo::subscriptions_of(&mut conn, customer_id).await?;
@@ -186,13 +185,14 @@ pub async fn change_plan(
     quoted_on: String,
 ) -> Result<Decimal, AppError> {
     use crate::{
-        backend::{access::require_access, repo::billing as repo, respond, state::app_state},
+        backend::repo::billing as repo,
         domain::{billing::cycles::cycle_containing, validation::FieldProblem},
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    entry::holder(|state, holder| async move {
+        let Holder {
+            customer_id,
+            access,
+        } = holder;
         let Ok(tariff_id) = tariff_id.trim().parse::<i64>() else {
             return Err(AppError::field("tariff_id", FieldProblem::PlanRequired));
         };
@@ -260,14 +260,12 @@ pub async fn request_billing_date_change(
     billing_day: String,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{access::require_access, repo::billing as repo, respond, state::app_state},
+        backend::repo::billing as repo,
         domain::{
             billing::invoice_dates::request_billing_date_change as decide, validation::FieldProblem,
         },
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let customer_id = require_access(&state).await?.require_holder()?;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let day = billing_day
             .trim()
             .parse::<u32>()
@@ -350,12 +348,8 @@ fn method_choices(
 /// The household's invoices that wait for a payment in the portal, each with a fresh key.
 #[server(endpoint = "payables")]
 pub async fn get_payables() -> Result<Vec<PayableView>, AppError> {
-    use crate::backend::{
-        access::require_access, repo::billing as repo, respond, state::app_state,
-    };
-    respond::finish(async {
-        let state = app_state()?;
-        let customer_id = require_access(&state).await?.require_holder()?;
+    use crate::backend::repo::billing as repo;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let mut conn = state.pool.acquire().await?;
         let payables = repo::payables(&mut conn, customer_id).await?;
         payables
@@ -395,19 +389,17 @@ pub async fn pay_invoice(
 ) -> Result<PaymentDone, AppError> {
     use crate::{
         backend::{
-            access::require_access,
             idempotency::{self, Claim},
             payment_gateway::{ChargeOutcome, ChargeRequest},
             repo::billing as repo,
-            respond,
-            state::app_state,
         },
         domain::validation::FieldProblem,
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    entry::holder(|state, holder| async move {
+        let Holder {
+            customer_id,
+            access,
+        } = holder;
         let Some(method) = PaymentMethod::parse(method.trim()) else {
             return Err(AppError::field(
                 "method",

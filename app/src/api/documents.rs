@@ -11,6 +11,9 @@ use crate::{
     error::AppError,
 };
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry::{self, Holder};
+
 /// One uploaded document, as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentView {
@@ -27,10 +30,8 @@ pub struct DocumentView {
 /// The holder's documents, newest first.
 #[server(endpoint = "documents")]
 pub async fn get_documents() -> Result<Vec<DocumentView>, AppError> {
-    use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let customer_id = require_access(&state).await?.require_holder()?;
+    use crate::backend::repo;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         Ok(repo::documents::list(&state.pool, customer_id)
             .await?
             .into_iter()

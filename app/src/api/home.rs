@@ -10,6 +10,9 @@ use crate::{
     error::AppError,
 };
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry;
+
 /// The last invoice, as Home shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceSummary {
@@ -55,10 +58,8 @@ pub enum HomeOverview {
 /// The Home overview of the signed-in login.
 #[server(endpoint = "home_overview")]
 pub async fn get_home_overview() -> Result<HomeOverview, AppError> {
-    use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
+    use crate::backend::repo;
+    entry::linked(|state, access| async move {
         if let Some(customer_id) = access.rights.holder_customer() {
             let overview = repo::accounts::overview(&state.pool, customer_id).await?;
             Ok(HomeOverview::Holder(Box::new(overview.into())))

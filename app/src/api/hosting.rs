@@ -15,6 +15,9 @@ use crate::{
     error::AppError,
 };
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry::{self, Holder};
+
 /// A service in "My services".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceSummary {
@@ -136,10 +139,8 @@ fn view_of(
 /// The signed-in holder's hosting services (X1).
 #[server(endpoint = "services")]
 pub async fn get_services() -> Result<Vec<ServiceSummary>, AppError> {
-    use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let customer_id = require_access(&state).await?.require_holder()?;
+    use crate::backend::repo;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let mut conn = state.pool.acquire().await?;
         Ok(repo::hosting::services_of(&mut conn, customer_id)
             .await?
@@ -160,13 +161,8 @@ pub async fn get_services() -> Result<Vec<ServiceSummary>, AppError> {
 /// One service of the holder with its options, names in `lang` (X1).
 #[server(endpoint = "service")]
 pub async fn get_service(contract_id: i64, lang: String) -> Result<ServiceView, AppError> {
-    use crate::{
-        backend::{access::require_access, repo, respond, state::app_state},
-        domain::lang::Lang,
-    };
-    respond::finish(async {
-        let state = app_state()?;
-        let customer_id = require_access(&state).await?.require_holder()?;
+    use crate::{backend::repo, domain::lang::Lang};
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let lang = Lang::parse(&lang).unwrap_or(Lang::En);
         let mut conn = state.pool.acquire().await?;
         let service = repo::hosting::service(&mut conn, customer_id, contract_id, lang, false)
@@ -255,10 +251,8 @@ pub async fn quote_upgrade(
     version: i32,
     config: Configuration,
 ) -> Result<QuoteAnswer, AppError> {
-    use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let customer_id = require_access(&state).await?.require_holder()?;
+    use crate::backend::repo;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let mut conn = state.pool.acquire().await?;
         let service = repo::hosting::service(
             &mut conn,
@@ -302,17 +296,16 @@ pub async fn confirm_upgrade(
     use crate::{
         backend::billing::{line_words, stored_line_text},
         backend::{
-            access::require_access,
             idempotency::{self, Claim},
-            repo, respond,
-            state::app_state,
+            repo,
         },
         domain::billing::line_text::LineText,
     };
-    let result = respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    let result = entry::holder(|state, holder| async move {
+        let Holder {
+            customer_id,
+            access,
+        } = holder;
         let login_id = access.session.login_id;
         let key = format!("{login_id}-{idempotency_key}");
         let mut tx = state.pool.begin().await?;
@@ -419,14 +412,12 @@ pub async fn schedule_downgrade(
     version: i32,
     config: Configuration,
 ) -> Result<NaiveDate, AppError> {
-    use crate::{
-        backend::{access::require_access, repo, respond, state::app_state},
-        domain::validation::FieldProblem,
-    };
-    let result = respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    use crate::{backend::repo, domain::validation::FieldProblem};
+    let result = entry::holder(|state, holder| async move {
+        let Holder {
+            customer_id,
+            access,
+        } = holder;
         let mut tx = state.pool.begin().await?;
         let service = lock_service(&mut tx, customer_id, contract_id).await?;
         let (offer, decision) = decide_for(&service, state.clock.today(), version, &config)?;
@@ -468,10 +459,8 @@ pub async fn schedule_downgrade(
 /// Withdraws the scheduled downgrade of a service.
 #[server(endpoint = "withdraw_downgrade")]
 pub async fn withdraw_downgrade(contract_id: i64, change_id: i64) -> Result<(), AppError> {
-    use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let customer_id = require_access(&state).await?.require_holder()?;
+    use crate::backend::repo;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let mut tx = state.pool.begin().await?;
         lock_service(&mut tx, customer_id, contract_id).await?;
         if !repo::hosting::withdraw(&mut tx, contract_id, change_id).await? {

@@ -11,6 +11,9 @@ use crate::{
     error::AppError,
 };
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry::{self, Holder};
+
 /// How many invoices and credit notes the tab lists (I1).
 pub const LISTED: i64 = 12;
 
@@ -33,11 +36,8 @@ pub struct InvoiceRow {
 /// The invoices of the signed-in holder, newest first.
 #[server(endpoint = "invoices")]
 pub async fn get_invoices() -> Result<Vec<InvoiceRow>, AppError> {
-    use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    use crate::backend::repo;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         Ok(repo::invoices::latest(&state.pool, customer_id, LISTED)
             .await?
             .into_iter()

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{
-        flash, password, repo, respond, session, sms,
+        flash, password, repo, sms,
         state::{AppState, app_state},
     },
     domain::{
@@ -28,6 +28,9 @@ use crate::{
     domain::{account::ContractStatus, linking::LinkWarning, rights::Role},
     error::AppError,
 };
+
+#[cfg(feature = "ssr")]
+use crate::backend::entry;
 
 /// A contract shown under a link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,9 +76,7 @@ const SMS_CODE: &str = "sms_code";
 /// The links of the signed-in login.
 #[server(endpoint = "get_links")]
 pub async fn get_links() -> Result<LinkingOverview, AppError> {
-    respond::finish(async {
-        let state = app_state()?;
-        let session = session::require(&state).await?;
+    entry::login(|state, session| async move {
         let mut conn = state.pool.acquire().await?;
         let links = repo::linking::links_of(&mut conn, session.login_id).await?;
         let (business_portal_url, business_registration_url) =
@@ -265,9 +266,7 @@ pub async fn link_holder(
     contract_password: String,
 ) -> Result<(), AppError> {
     let typed = customer_number.clone();
-    let result = respond::finish(async {
-        let state = app_state()?;
-        let session = session::require(&state).await?;
+    let result = entry::login(|state, session| async move {
         let login_id = session.login_id;
         let customer_number = customer_number.trim().to_string();
         AppError::require_filled(&[
@@ -310,9 +309,7 @@ pub async fn link_holder(
 /// L1: deletes one of the login's links.
 #[server(endpoint = "delete_link")]
 pub async fn delete_link(link_id: i64) -> Result<(), AppError> {
-    respond::finish(async {
-        let state = app_state()?;
-        let session = session::require(&state).await?;
+    entry::login(|state, session| async move {
         let login_id = session.login_id;
         let mut tx = repo::linking::begin_locked(&state.pool, login_id).await?;
         let links = repo::linking::link_facts(&mut tx, login_id).await?;
@@ -331,9 +328,7 @@ pub async fn delete_link(link_id: i64) -> Result<(), AppError> {
 /// contract password proves the number, as for any holder link (L3).
 #[server(endpoint = "make_me_holder")]
 pub async fn make_me_holder(link_id: i64, contract_password: String) -> Result<(), AppError> {
-    respond::finish(async {
-        let state = app_state()?;
-        let session = session::require(&state).await?;
+    entry::login(|state, session| async move {
         let login_id = session.login_id;
         AppError::require_filled(&[("contract_password", &contract_password)])?;
         let mut tx = repo::linking::begin_locked(&state.pool, login_id).await?;
@@ -372,9 +367,7 @@ pub async fn make_me_holder(link_id: i64, contract_password: String) -> Result<(
 /// a pause (wrong proofs from other logins). Only through one of the login's own holder links.
 #[server(endpoint = "resume_linking")]
 pub async fn resume_linking(link_id: i64) -> Result<(), AppError> {
-    respond::finish(async {
-        let state = app_state()?;
-        let session = session::require(&state).await?;
+    entry::login(|state, session| async move {
         let login_id = session.login_id;
         let mut tx = repo::linking::begin_locked(&state.pool, login_id).await?;
         let links = repo::linking::link_facts(&mut tx, login_id).await?;
@@ -413,9 +406,7 @@ pub struct CodeRequested {
 /// as a failed attempt, so probing numbers is throttled like guessing codes.
 #[server(endpoint = "request_link_code")]
 pub async fn request_link_code(phone_number: String) -> Result<CodeRequested, AppError> {
-    respond::finish(async {
-        let state = app_state()?;
-        let session = session::require(&state).await?;
+    entry::login(|state, session| async move {
         let login_id = session.login_id;
         let phone_number = normalize_phone(&phone_number)
             .map_err(|problem| AppError::field("phone_number", problem))?;
@@ -489,9 +480,7 @@ pub async fn request_link_code(phone_number: String) -> Result<CodeRequested, Ap
 #[server(endpoint = "confirm_link_code")]
 pub async fn confirm_link_code(phone_number: String, code: String) -> Result<(), AppError> {
     let posted_phone = phone_number.clone();
-    let result = respond::finish(async {
-        let state = app_state()?;
-        let session = session::require(&state).await?;
+    let result = entry::login(|state, session| async move {
         let login_id = session.login_id;
         let phone = normalize_phone(&phone_number);
         let typed = normalize_code(&code);

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry::{self, Holder};
+
 /// One message of the inbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageView {
@@ -24,11 +27,8 @@ pub struct MessageView {
 /// The newest messages of the holder's customer number.
 #[server(endpoint = "messages")]
 pub async fn get_messages() -> Result<Vec<MessageView>, AppError> {
-    use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    use crate::backend::repo;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         Ok(repo::messages::latest(&state.pool, customer_id)
             .await?
             .into_iter()
@@ -56,11 +56,8 @@ impl From<crate::backend::repo::messages::MessageRow> for MessageView {
 /// number of messages still unread, for the navigation.
 #[server(endpoint = "read_message")]
 pub async fn read_message(message_id: i64) -> Result<i64, AppError> {
-    use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    use crate::backend::repo;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         if !repo::messages::mark_read(&state.pool, customer_id, message_id).await? {
             return Err(AppError::NotFound);
         }

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry::{self, Holder};
+
 /// The active mandate as the customer sees it (the IBAN masked).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MandateView {
@@ -69,11 +72,8 @@ fn view_of(facts: crate::backend::repo::payments::PaymentFacts) -> PaymentMethod
 /// The payment methods of the signed-in holder.
 #[server(endpoint = "payment_methods")]
 pub async fn get_payment_methods() -> Result<PaymentMethods, AppError> {
-    use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    use crate::backend::repo;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let mut conn = state.pool.acquire().await?;
         let facts =
             repo::payments::facts(&mut conn, customer_id, state.clock.today(), &state.keys).await?;
@@ -94,16 +94,17 @@ pub async fn activate_sepa(
     current_password: String,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{access::require_access, repo, respond, state::app_state},
+        backend::repo,
         domain::{
             payment::{check_account_holder, mandate_reference, normalize_iban},
             validation::FieldProblem,
         },
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    entry::holder(|state, holder| async move {
+        let Holder {
+            customer_id,
+            access,
+        } = holder;
         let account_holder = account_holder.trim().to_string();
         let iban = normalize_iban(&iban);
         AppError::check_fields([
@@ -169,14 +170,8 @@ pub async fn activate_sepa(
 /// remains (I4).
 #[server(endpoint = "revoke_sepa")]
 pub async fn revoke_sepa() -> Result<(), AppError> {
-    use crate::{
-        backend::{access::require_access, repo, respond, state::app_state},
-        domain::payment::may_revoke_mandate,
-    };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    use crate::{backend::repo, domain::payment::may_revoke_mandate};
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let today = state.clock.today();
         let mut tx = state.pool.begin().await?;
         repo::payments::lock_customer(&mut tx, customer_id).await?;

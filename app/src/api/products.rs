@@ -16,6 +16,9 @@ use crate::{
     error::AppError,
 };
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry::{self, Holder};
+
 /// An option of a line as offered on Home (H3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OptionOffer {
@@ -251,13 +254,8 @@ async fn build(
 /// The products of the signed-in login, option names in `lang`.
 #[server(endpoint = "products")]
 pub async fn get_products(lang: String) -> Result<Products, AppError> {
-    use crate::{
-        backend::{access::require_access, repo::products as repo, respond, state::app_state},
-        domain::lang::Lang,
-    };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
+    use crate::{backend::repo::products as repo, domain::lang::Lang};
+    entry::linked(|state, access| async move {
         let lang = Lang::parse(&lang).unwrap_or(Lang::En);
         // One connection for all of its reads (each checkout costs a round trip on release).
         let mut conn = state.pool.acquire().await?;
@@ -286,11 +284,8 @@ pub async fn change_option(
 ) -> Result<OptionChanged, AppError> {
     use crate::{
         backend::{
-            access::require_access,
             idempotency::{self, Claim},
             repo::products as repo,
-            respond,
-            state::app_state,
         },
         domain::{
             billing::{cycles::cycle_containing, proration::prorate},
@@ -301,10 +296,11 @@ pub async fn change_option(
         },
         i18n::*,
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    entry::holder(|state, holder| async move {
+        let Holder {
+            customer_id,
+            access,
+        } = holder;
         let activate = match change.as_str() {
             "activate" => true,
             "deactivate" => false,
@@ -432,13 +428,10 @@ pub async fn save_alert(
     threshold: String,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{access::require_access, repo::products as repo, respond, state::app_state},
+        backend::repo::products as repo,
         domain::settings::{metrics_of, parse_threshold},
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let metric = metric_of(&metric)?;
         let threshold = parse_threshold(&threshold, metric)
             .map_err(|problem| AppError::field("threshold", problem))?;
@@ -461,13 +454,8 @@ pub async fn save_alert(
 /// Removes a consumption alert of a line.
 #[server(endpoint = "delete_alert")]
 pub async fn delete_alert(contract_number: String, metric: String) -> Result<(), AppError> {
-    use crate::backend::{
-        access::require_access, repo::products as repo, respond, state::app_state,
-    };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    use crate::backend::repo::products as repo;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let metric = AlertMetric::parse(metric.trim()).ok_or(AppError::NotFound)?;
         let mut tx = state.pool.begin().await?;
         let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
@@ -491,17 +479,14 @@ pub async fn request_move(
     wished_date: String,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{access::require_access, repo::products as repo, respond, state::app_state},
+        backend::repo::products as repo,
         domain::{
             format,
             settings::{check_address_text, check_postal_code, check_wished_date, movable},
         },
         i18n::*,
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let today = state.clock.today();
         let mut tx = state.pool.begin().await?;
         let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
@@ -575,13 +560,8 @@ pub async fn request_move(
 /// Withdraws a line's move request the provider has not confirmed yet.
 #[server(endpoint = "cancel_move")]
 pub async fn cancel_move(contract_number: String) -> Result<(), AppError> {
-    use crate::backend::{
-        access::require_access, repo::products as repo, respond, state::app_state,
-    };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    use crate::backend::repo::products as repo;
+    entry::holder(|state, Holder { customer_id, .. }| async move {
         let mut tx = state.pool.begin().await?;
         let line = repo::lock_line(&mut tx, customer_id, contract_number.trim()).await?;
         if !repo::cancel_move(&mut tx, line.id).await? {

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{domain::security::SecurityQuestion, error::AppError};
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry;
+
 /// What the Security tab shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityView {
@@ -21,10 +24,8 @@ pub struct SecurityView {
 /// The security settings of the signed-in login.
 #[server(endpoint = "security")]
 pub async fn get_security() -> Result<SecurityView, AppError> {
-    use crate::backend::{repo, respond, session, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let login = session::require(&state).await?;
+    use crate::backend::repo;
+    entry::login(|state, login| async move {
         let security = repo::security::of_login(&state.pool, login.login_id).await?;
         Ok(SecurityView {
             question: security.question,
@@ -82,12 +83,10 @@ pub async fn change_password(
     new_password_confirm: String,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{password, repo, respond, session, state::app_state},
+        backend::{password, repo, session},
         domain::validation::{FieldProblem, check_new_password},
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let login = session::require(&state).await?;
+    entry::login(|state, login| async move {
         let security = prove_current_password(&state, &login, current_password).await?;
         check_new_password(&new_password, &login.email)
             .map_err(|problem| AppError::field("new_password", problem))?;
@@ -129,12 +128,10 @@ pub async fn set_security_question(
     current_password: String,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{password, repo, respond, session, state::app_state},
+        backend::{password, repo},
         domain::{security::normalize_answer, validation::FieldProblem},
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let login = session::require(&state).await?;
+    entry::login(|state, login| async move {
         let question = SecurityQuestion::parse(question.trim()).ok_or(FieldProblem::Required);
         let answer = normalize_answer(&answer);
         AppError::check_fields([

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{domain::flash::Flash, error::AppError};
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry;
+
 pub use crate::domain::brand::Brand;
 
 /// The signed-in login, as the header shows it.
@@ -34,9 +37,8 @@ pub struct ShellData {
 /// Brand and session for the page shell. Public: an anonymous visitor gets the brand only.
 #[server(endpoint = "shell_data")]
 pub async fn get_shell_data() -> Result<ShellData, AppError> {
-    use crate::backend::{access::current_access, flash, repo, respond, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
+    use crate::backend::{access::current_access, flash, repo};
+    entry::anyone(|state| async move {
         let access = current_access(&state).await?;
         let holder_of = access.as_ref().and_then(|a| a.rights.holder_customer());
         let repo::providers::ShellRow {

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry;
+
 /// Whether two-factor sign-in is on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorState {
@@ -28,10 +31,8 @@ pub struct TwoFactorSetup {
 /// The two-factor state of the signed-in login.
 #[server(endpoint = "two_factor")]
 pub async fn get_two_factor() -> Result<TwoFactorState, AppError> {
-    use crate::backend::{repo, respond, session, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let login = session::require(&state).await?;
+    use crate::backend::repo;
+    entry::login(|state, login| async move {
         let (enabled_at, recovery_codes_left) =
             repo::two_factor::state(&state.pool, login.login_id).await?;
         Ok(TwoFactorState {
@@ -47,10 +48,8 @@ pub async fn get_two_factor() -> Result<TwoFactorState, AppError> {
 /// session must not enrol its own authenticator and lock the owner out.
 #[server(endpoint = "start_two_factor")]
 pub async fn start_two_factor(current_password: String) -> Result<TwoFactorSetup, AppError> {
-    use crate::backend::{repo, respond, session, state::app_state, totp};
-    respond::finish(async {
-        let state = app_state()?;
-        let login = session::require(&state).await?;
+    use crate::backend::{repo, totp};
+    entry::login(|state, login| async move {
         crate::api::security::prove_current_password(&state, &login, current_password).await?;
         if repo::two_factor::secret_of(&state.pool, login.login_id, &state.keys)
             .await?
@@ -83,12 +82,10 @@ pub async fn start_two_factor(current_password: String) -> Result<TwoFactorSetup
 #[server(endpoint = "confirm_two_factor")]
 pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
     use crate::{
-        backend::{repo, respond, session, state::app_state, totp},
+        backend::{repo, totp},
         domain::validation::{FieldProblem, normalize_code},
     };
-    respond::finish(async {
-        let state = app_state()?;
-        let login = session::require(&state).await?;
+    entry::login(|state, login| async move {
         let code = normalize_code(&code).map_err(|p| AppError::field("code", p))?;
         let mut tx = state.pool.begin().await?;
         let secret = repo::two_factor::lock_pending(&mut tx, login.login_id, &state.keys)
@@ -112,10 +109,8 @@ pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
 /// Turns two-factor sign-in off; the current password is required.
 #[server(endpoint = "disable_two_factor")]
 pub async fn disable_two_factor(current_password: String) -> Result<(), AppError> {
-    use crate::backend::{repo, respond, session, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let login = session::require(&state).await?;
+    use crate::backend::repo;
+    entry::login(|state, login| async move {
         crate::api::security::prove_current_password(&state, &login, current_password).await?;
         let mut tx = state.pool.begin().await?;
         repo::two_factor::disable(&mut tx, login.login_id).await?;
@@ -133,15 +128,12 @@ pub async fn verify_sign_in(code: String, lang: String) -> Result<(), AppError> 
     use crate::{
         backend::{
             repo::{self, security::FailureKind},
-            respond, session,
-            state::app_state,
-            totp,
+            session, totp,
         },
         domain::{lang::Lang, validation::FieldProblem},
         paths,
     };
-    respond::finish(async {
-        let state = app_state()?;
+    entry::anyone(|state| async move {
         let lang = Lang::parse(&lang).unwrap_or(paths::DEFAULT_LANG);
         let token = session::challenge_hash(&state).ok_or(AppError::Unauthenticated)?;
         let Some(login_id) = repo::two_factor::challenge_login(&state.pool, &token).await? else {

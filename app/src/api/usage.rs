@@ -15,6 +15,9 @@ use crate::{
     error::AppError,
 };
 
+#[cfg(feature = "ssr")]
+use crate::backend::entry::{self, Holder};
+
 /// The filter as it stands in the address bar (`/usage?kind=data&period=last…`), so that a
 /// filtered view can be bookmarked and works without JavaScript.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,13 +169,8 @@ mod resolve {
 /// series over the whole filter.
 #[server(endpoint = "usage")]
 pub async fn get_usage(query: UsageQuery) -> Result<UsageView, AppError> {
-    use crate::{
-        backend::{access::require_access, repo, respond, state::app_state},
-        domain::usage::PAGE_SIZE,
-    };
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
+    use crate::{backend::repo, domain::usage::PAGE_SIZE};
+    entry::linked(|state, access| async move {
         let (scope, range, contracts) = resolve::scope(&state, &access, &query).await?;
         // The totals per kind count the records too: no separate count query.
         let totals = repo::usage::totals(&state.pool, &scope).await?;
@@ -213,11 +211,12 @@ pub async fn get_usage(query: UsageQuery) -> Result<UsageView, AppError> {
 /// The records billed on one invoice of the holder, with totals per kind (I3).
 #[server(endpoint = "invoice_usage")]
 pub async fn get_invoice_usage(invoice_id: i64) -> Result<InvoiceUsage, AppError> {
-    use crate::backend::{access::require_access, repo, respond, state::app_state};
-    respond::finish(async {
-        let state = app_state()?;
-        let access = require_access(&state).await?;
-        let customer_id = access.require_holder()?;
+    use crate::backend::repo;
+    entry::holder(|state, holder| async move {
+        let Holder {
+            customer_id,
+            access,
+        } = holder;
         let (number, currency) = repo::invoices::number_of(&state.pool, customer_id, invoice_id)
             .await?
             .ok_or(AppError::NotFound)?;

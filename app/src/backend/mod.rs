@@ -9,6 +9,7 @@ pub mod client_addr;
 pub mod clock;
 pub mod cookies;
 pub mod db_health;
+pub mod entry;
 pub mod flash;
 pub mod idempotency;
 pub mod invoice_pdf;
