@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::{
     domain::{
         billing::{
-            invoice_dates::PaymentMethod, preview::PreviewLine, proration::prorate, vat::VatLine,
+            invoice_dates::PaymentMethod, preview::PreviewLine, proration::switch_cost,
+            vat::VatLine,
         },
-        calendar::DateRange,
         money::{Currency, Money},
     },
     error::AppError,
@@ -66,6 +66,8 @@ pub struct SubscriptionView {
     pub method: PaymentMethod,
     /// The day of month the cycles start on (B1), once activated.
     pub anchor_day: Option<u32>,
+    /// The activation day the cycles are anchored on (B1, B2), once activated.
+    pub activated_on: Option<NaiveDate>,
     pub next: NextInvoiceView,
     /// Plans to switch to (only for an active, self-billed subscription).
     pub plans: Vec<PlanOption>,
@@ -77,19 +79,18 @@ impl SubscriptionView {
     /// H3, B5: what switching to `plan` today puts on the next invoice (positive: charge),
     /// computed by the same rule the server applies.
     pub fn quote(&self, plan: &PlanOption) -> Option<Money> {
-        let NextInvoiceView::Preview { cycle, .. } = &self.next else {
+        if !matches!(self.next, NextInvoiceView::Preview { .. }) {
             return None;
-        };
-        let cycle = DateRange::new(cycle.0, cycle.1)?;
+        }
         let currency = Currency::parse(&self.currency)?;
-        prorate(
-            cycle,
+        switch_cost(
+            self.activated_on?,
             self.today,
             self.plan_price,
             plan.monthly_price,
             currency,
         )
-        .ok()
+        .map(|(_, amount)| amount)
     }
 }
 
@@ -138,6 +139,7 @@ fn view_of(
         currency: sub.currency.clone(),
         method: sub.payment_method,
         anchor_day: sub.activated_on.map(|a| chrono::Datelike::day(&a)),
+        activated_on: sub.activated_on,
         next,
         plans: if active {
             plans
@@ -184,10 +186,7 @@ pub async fn change_plan(
     tariff_id: String,
     quoted_on: String,
 ) -> Result<Decimal, AppError> {
-    use crate::{
-        backend::repo::billing as repo,
-        domain::{billing::cycles::cycle_containing, validation::FieldProblem},
-    };
+    use crate::{backend::repo::billing as repo, domain::validation::FieldProblem};
     entry::holder(|state, holder| async move {
         let Holder {
             customer_id,
@@ -216,19 +215,18 @@ pub async fn change_plan(
             .iter()
             .find(|p| p.id == tariff_id)
             .ok_or_else(|| AppError::field("tariff_id", FieldProblem::PlanRequired))?;
-        let (_, cycle) = cycle_containing(activation, today)
-            .ok_or_else(|| AppError::internal("subscription activation outside its cycles"))?;
         let currency = Currency::parse(&sub.currency)
             .ok_or_else(|| AppError::internal("subscription currency unknown"))?;
-        let amount = prorate(
-            cycle,
+        // Activated by today (checked above), so today is in a cycle.
+        let (cycle, amount) = switch_cost(
+            activation,
             today,
             sub.monthly_price,
             plan.monthly_price,
             currency,
         )
-        .map_err(|_| AppError::internal("next invoice preview"))?
-        .amount();
+        .ok_or_else(|| AppError::internal("an activated subscription outside its cycles"))?;
+        let amount = amount.amount();
         repo::insert_plan_change(
             &mut tx,
             &repo::NewPlanChange {

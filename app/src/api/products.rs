@@ -128,7 +128,7 @@ async fn build(
     use crate::{
         backend::repo::products as repo,
         domain::{
-            billing::{cycles::cycle_containing, proration::prorate},
+            billing::{cycles::cycle_containing, proration::switch_cost},
             money::Currency,
             settings::{allowance, meters, metrics_of, movable, option_prices},
         },
@@ -186,10 +186,10 @@ async fn build(
                 .iter()
                 .map(|o| {
                     let active = o.active.is_some();
-                    let change_amount = cycle.and_then(|c| {
-                        let (old, new) = option_prices(o.monthly_price, active, !active).ok()?;
-                        prorate(c, today, old, new, money).ok().map(|m| m.amount())
-                    });
+                    let change_amount = option_prices(o.monthly_price, active, !active)
+                        .ok()
+                        .and_then(|(old, new)| switch_cost(line.start_date, today, old, new, money))
+                        .map(|(_, amount)| amount.amount());
                     OptionOffer {
                         code: o.code.clone(),
                         name: o.name.clone(),
@@ -288,7 +288,7 @@ pub async fn change_option(
             repo::products as repo,
         },
         domain::{
-            billing::{cycles::cycle_containing, proration::prorate},
+            billing::proration::switch_cost,
             format,
             lang::Lang,
             money::Currency,
@@ -331,12 +331,13 @@ pub async fn change_option(
         let (old_price, new_price) =
             option_prices(option.monthly_price, option.active.is_some(), activate)
                 .map_err(|ChangeRefusal::AlreadyThere| AppError::Stale)?;
-        let (_, cycle) = cycle_containing(line.start_date, today).ok_or(AppError::Stale)?;
         let currency = Currency::parse(&line.currency)
             .ok_or_else(|| AppError::internal("line currency unknown"))?;
-        let amount = prorate(cycle, today, old_price, new_price, currency)
-            .map_err(|_| AppError::Stale)?
-            .amount();
+        // A line not yet in a cycle has no amount on its page, so a confirmation of one is
+        // from another state of the page.
+        let (cycle, amount) = switch_cost(line.start_date, today, old_price, new_price, currency)
+            .ok_or(AppError::Stale)?;
+        let amount = amount.amount();
         if amount != shown {
             return Err(AppError::Stale);
         }

@@ -51,6 +51,24 @@ pub fn prorate(
     ))
 }
 
+/// H3, B5: what switching a monthly price from `old_price` to `new_price` on `day` puts on the
+/// next invoice, for a line or subscription whose cycles are anchored on `anchor`: the cycle
+/// that contains `day` and the prorated amount. The one entry for option and plan switches,
+/// on the page (the amount it shows) and on the server (the amount it books). `None` before
+/// the first cycle starts.
+pub fn switch_cost(
+    anchor: NaiveDate,
+    day: NaiveDate,
+    old_price: Decimal,
+    new_price: Decimal,
+    currency: Currency,
+) -> Option<(DateRange, Money)> {
+    let (_, cycle) = super::cycles::cycle_containing(anchor, day)?;
+    // The cycle contains `day` by construction: prorating cannot fail here.
+    let amount = prorate(cycle, day, old_price, new_price, currency).ok()?;
+    Some((cycle, amount))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +111,35 @@ mod tests {
         assert_eq!(
             prorate(cycle, d(2024, 8, 28), dec!(0), dec!(5), eur),
             Err(ProrationError::OutsideCycle)
+        );
+    }
+
+    #[test]
+    fn a_switch_is_prorated_in_the_cycle_of_its_day() {
+        // The seed example through the one entry: activated 2024-06-28, switched 2024-08-12.
+        let (cycle, amount) = switch_cost(
+            d(2024, 6, 28),
+            d(2024, 8, 12),
+            dec!(99.00),
+            dec!(120.00),
+            Currency::EUR,
+        )
+        .expect("in a cycle");
+        assert_eq!(
+            cycle,
+            DateRange::new(d(2024, 7, 28), d(2024, 8, 27)).expect("range")
+        );
+        assert_eq!(amount.amount(), dec!(10.84));
+        // Before the first cycle there is nothing to prorate.
+        assert_eq!(
+            switch_cost(
+                d(2024, 9, 1),
+                d(2024, 8, 12),
+                dec!(1),
+                dec!(2),
+                Currency::EUR
+            ),
+            None
         );
     }
 }
