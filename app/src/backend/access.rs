@@ -34,15 +34,25 @@ pub async fn current_access(state: &AppState) -> Result<Option<Access>, AppError
     }
 }
 
-/// `require_access` for a plain axum handler, from the request's headers.
+/// `require_access` for a plain axum handler (downloads, uploads), from the request's
+/// headers. Like a server function it answers `Unavailable` at once while the database is
+/// known to be down, and has an outage checked when it finds one (issue 24 item 8).
 pub async fn require_access_from(
     state: &AppState,
     headers: &http::HeaderMap,
 ) -> Result<Access, AppError> {
-    let session = session::from_headers(state, headers)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    Ok(access_of(session))
+    if state.db.is_down() {
+        return Err(AppError::Unavailable);
+    }
+    let session = match session::from_headers(state, headers).await {
+        Ok(session) => session,
+        Err(AppError::Unavailable) => {
+            state.db.confirm_outage().await;
+            return Err(AppError::Unavailable);
+        }
+        Err(err) => return Err(err),
+    };
+    Ok(access_of(session.ok_or(AppError::Unauthenticated)?))
 }
 
 fn access_of(session: session::SessionCtx) -> Access {
