@@ -421,6 +421,7 @@ pub async fn schedule_downgrade(
         let mut tx = state.pool.begin().await?;
         let service = lock_service(&mut tx, customer_id, contract_id).await?;
         let (offer, decision) = decide_for(&service, state.clock.today(), version, &config)?;
+        let (old_price, new_price) = prices(&offer, &config)?;
         let Err(UpgradeRefusal::DowngradeInTerm { renewal }) = decision else {
             return Err(AppError::field("config", FieldProblem::NotADowngrade));
         };
@@ -435,8 +436,8 @@ pub async fn schedule_downgrade(
                 requested_on: state.clock.today(),
                 effective_on: renewal,
                 new_config: &config,
-                old_price: prices(&offer, &config)?.0,
-                new_price: prices(&offer, &config)?.1,
+                old_price,
+                new_price,
                 idempotency_key: &format!("schedule-{}", uuid::Uuid::new_v4()),
             },
         )

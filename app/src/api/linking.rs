@@ -9,10 +9,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    backend::{
-        flash, password, repo, sms,
-        state::{AppState, app_state},
-    },
+    backend::{flash, password, repo, sms, state::AppState},
     domain::{
         flash::Flash,
         lang::Lang,
@@ -292,17 +289,13 @@ pub async fn link_holder(
     })
     .await;
     // JavaScript off: the form the browser goes back to keeps the number typed.
-    if result.is_err()
-        && let Ok(state) = app_state()
-    {
-        flash::notice(
-            &state,
-            Flash::LinkHolderTyped {
-                customer_number: typed,
-            },
-        )
-        .await;
-    }
+    flash::notice_on_error(
+        &result,
+        Flash::LinkHolderTyped {
+            customer_number: typed,
+        },
+    )
+    .await;
     result
 }
 
@@ -537,16 +530,12 @@ pub async fn confirm_link_code(phone_number: String, code: String) -> Result<(),
     .await;
     // JavaScript off: the page the browser goes back to shows the code step again, with the
     // error, instead of the empty "send code" form.
-    if result.is_err()
-        && let Ok(state) = app_state()
-    {
-        flash::notice(
-            &state,
-            Flash::LinkCodeStep {
-                phone: posted_phone,
-            },
-        )
-        .await;
-    }
+    flash::notice_on_error(
+        &result,
+        Flash::LinkCodeStep {
+            phone: posted_phone,
+        },
+    )
+    .await;
     result
 }

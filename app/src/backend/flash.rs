@@ -29,6 +29,16 @@ pub async fn notice(state: &AppState, flash: Flash) {
     }
 }
 
+/// After a refused plain form post: stores `flash`, what the form needs to show its state again
+/// (never a secret), for the page the browser goes back to. A success stores nothing here.
+pub async fn notice_on_error<T>(result: &Result<T, AppError>, flash: Flash) {
+    if result.is_err()
+        && let Ok(state) = super::state::app_state()
+    {
+        notice(&state, flash).await;
+    }
+}
+
 /// Takes the session's stored notice for the page being rendered: decoded, and cleared so that
 /// it shows once.
 pub async fn take(state: &AppState, stored: Option<String>) -> Result<Option<Flash>, AppError> {
