@@ -19,8 +19,18 @@ export const test = base.extend<{ consoleErrors: string[] }>({
         }
       });
       page.on('pageerror', (error) => errors.push(error.message));
+      // The documents the tab loaded, with their status and policy: a console error names a
+      // script or a policy, this names the response it came with.
+      const documents: string[] = [];
+      page.on('response', (response) => {
+        if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) {
+          const policy = response.headers()['content-security-policy'] ?? '-';
+          documents.push(`${response.status()} ${response.url()} [${policy.slice(0, 40)}]`);
+        }
+      });
       await use(errors);
-      expect(errors, 'errors in the browser console').toEqual([]);
+      const context = errors.length ? `\ndocuments: ${documents.join('\n  ')}` : '';
+      expect(errors, `errors in the browser console${context}`).toEqual([]);
     },
     { auto: true },
   ],
