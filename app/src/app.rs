@@ -18,18 +18,19 @@ use crate::{
     pages::{
         account::AccountPage,
         appointment::AppointmentPage,
-        auth::{
-            register_page::RegisterPage, sign_in_code::SignInCodePage, sign_in_page::SignInPage,
-        },
-        home::home_page::HomePage,
-        invoices::invoices_page::InvoicesPage,
-        linking::linking_page::LinkingPage,
+        home::HomePage,
+        hosting::{ServicePage, ServicesPage},
+        invoice_usage::InvoiceUsagePage,
+        invoices::InvoicesPage,
+        linking::LinkingPage,
         messages::MessagesPage,
         next_invoice::NextInvoicePage,
         not_found::NotFound,
+        register::RegisterPage,
         security::SecurityPage,
-        services::{ServicePage, ServicesPage},
-        usage::{invoice_usage_page::InvoiceUsagePage, usage_page::UsagePage},
+        sign_in::SignInPage,
+        sign_in_code::SignInCodePage,
+        usage::UsagePage,
     },
 };
 

@@ -165,3 +165,40 @@ fn the_check_sees_nested_uses() {
     assert_eq!(lines, vec![2, 5]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Lines of `files` (comments left out) that contain any of `needles`.
+fn containing(files: &[PathBuf], needles: &[&str]) -> Vec<(String, usize, String)> {
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).expect("source");
+        for (n, line) in text.lines().enumerate() {
+            let line = code(line);
+            if needles.iter().any(|needle| line.contains(needle)) {
+                let name = file.strip_prefix(src()).unwrap_or(file).display().to_string();
+                found.push((name, n + 1, line.trim().to_string()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn rows_are_read_by_their_types_and_sql_stays_in_the_backend() {
+    // A row is read with `#[derive(sqlx::FromRow)]` and `query_as` (or a typed scalar), never
+    // column by column: a renamed column then fails where the row type is, by its name.
+    assert_none(
+        "rows read column by column (use a FromRow type)",
+        containing(
+            &files_under("backend"),
+            &["row.get(", "r.get(", "row.get::<", "r.get::<", "m.get(", "l.get("],
+        ),
+    );
+    // Server functions, pages and components call the backend; they send no SQL.
+    let mut outside = files_under("api");
+    outside.extend(files_under("pages"));
+    outside.extend(files_under("components"));
+    assert_none(
+        "SQL outside backend/",
+        containing(&outside, &["sqlx::query", "query_as(", "query_scalar("]),
+    );
+}

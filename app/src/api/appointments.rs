@@ -178,7 +178,7 @@ pub async fn book_appointment(
         },
         domain::{
             appointment::{MAX_OPEN, check_note, parse_slot},
-            settings::{check_address_text, check_postal_code},
+            products::{check_address_text, check_postal_code},
             validation::FieldProblem,
         },
     };

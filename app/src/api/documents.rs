@@ -127,8 +127,8 @@ pub async fn download(
     use crate::backend::{access::require_access_from, repo};
     let access = require_access_from(state, headers).await?;
     let customer_id = access.require_holder()?;
-    let (name, file_type, content) = repo::documents::content(&state.pool, customer_id, id)
+    let file = repo::documents::content(&state.pool, customer_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((name, file_type.mime(), content))
+    Ok((file.file_name, file.file_type.mime(), file.content))
 }

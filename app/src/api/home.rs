@@ -88,14 +88,14 @@ impl From<crate::backend::repo::accounts::AccountRow> for AccountOverview {
             city: row.city,
             old_invoice_layout: row.old_invoice_layout,
             old_invoice_help_url: row.old_invoice_help_url,
-            currency: row.currency,
+            currency: row.currency.code().to_string(),
             last_invoice: row.last_invoice.map(|last| InvoiceSummary {
                 number: last.number,
                 issue_date: last.issue_date,
                 due_date: last.due_date,
                 total: last.total,
                 status: last.status,
-                currency: last.currency,
+                currency: last.currency.code().to_string(),
             }),
         }
     }

@@ -8,8 +8,6 @@ use leptos::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "ssr")]
-use crate::domain::billing::upgrade::UpgradeRefusal;
 use crate::{
     domain::billing::upgrade::{Configuration, Offer, UpgradeQuote},
     error::AppError,
@@ -108,10 +106,10 @@ fn view_of(
         contract_number: s.contract_number,
         hostname: s.hostname,
         tariff_name: s.tariff_name,
-        active: s.status == "active",
+        active: s.status == crate::domain::account::ContractStatus::Active,
         upgradable: s.upgradable,
         sales_url,
-        currency: s.currency,
+        currency: s.currency.code().to_string(),
         term: (s.term_start, s.term_end),
         today,
         version: s.version,
@@ -150,7 +148,7 @@ pub async fn get_services() -> Result<Vec<ServiceSummary>, AppError> {
                 contract_number: s.contract_number,
                 hostname: s.hostname,
                 tariff_name: s.tariff_name,
-                active: s.status == "active",
+                active: s.status == crate::domain::account::ContractStatus::Active,
                 term_end: s.term_end,
             })
             .collect())
@@ -174,75 +172,6 @@ pub async fn get_service(contract_id: i64, lang: String) -> Result<ServiceView, 
     .await
 }
 
-/// Loads and locks the holder's service for a change (`NotFound`: not theirs).
-#[cfg(feature = "ssr")]
-async fn lock_service(
-    conn: &mut sqlx::PgConnection,
-    customer_id: i64,
-    contract_id: i64,
-) -> Result<crate::backend::repo::hosting::Service, AppError> {
-    crate::backend::repo::hosting::service(
-        conn,
-        customer_id,
-        contract_id,
-        crate::domain::lang::Lang::En,
-        true,
-    )
-    .await?
-    .ok_or(AppError::NotFound)
-}
-
-/// Checks a requested configuration against the (locked) service and the quoted version,
-/// and decides the change with the service's offer.
-#[cfg(feature = "ssr")]
-fn decide_for(
-    service: &crate::backend::repo::hosting::Service,
-    today: NaiveDate,
-    version: i32,
-    config: &Configuration,
-) -> Result<(Offer, Result<UpgradeQuote, UpgradeRefusal>), AppError> {
-    let offer = service.offer()?;
-    if !offer.upgradable {
-        return Err(refusal_error(UpgradeRefusal::NotUpgradable));
-    }
-    if offer.price_of(config).is_none() {
-        return Err(refusal_error(UpgradeRefusal::NotOffered));
-    }
-    if service.version != version {
-        return Err(AppError::Stale);
-    }
-    let decision = offer.decide(config, today);
-    Ok((offer, decision))
-}
-
-/// The term prices of the current and the requested configuration (both checked by
-/// `decide_for`: a missing price here is a broken catalogue, never a price of 0).
-#[cfg(feature = "ssr")]
-fn prices(offer: &Offer, config: &Configuration) -> Result<(Decimal, Decimal), AppError> {
-    match (offer.current_price(), offer.price_of(config)) {
-        (Some(old), Some(new)) => Ok((old, new)),
-        _ => Err(AppError::internal(
-            "a decided configuration without its price",
-        )),
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn refusal_error(refusal: UpgradeRefusal) -> AppError {
-    use crate::domain::validation::FieldProblem;
-    AppError::field(
-        "config",
-        match refusal {
-            UpgradeRefusal::NotUpgradable | UpgradeRefusal::OutsideTerm => {
-                FieldProblem::NotUpgradable
-            }
-            UpgradeRefusal::Unchanged => FieldProblem::ConfigUnchanged,
-            UpgradeRefusal::NotOffered => FieldProblem::ConfigInvalid,
-            UpgradeRefusal::DowngradeInTerm { .. } => FieldProblem::DowngradeInTerm,
-        },
-    )
-}
-
 /// "Continue" (X2): the surcharge for the rest of the term, recomputed on the server, or the
 /// downgrade's refusal with the renewal date it may be scheduled for (X3).
 #[server(endpoint = "quote_upgrade")]
@@ -251,41 +180,29 @@ pub async fn quote_upgrade(
     version: i32,
     config: Configuration,
 ) -> Result<QuoteAnswer, AppError> {
-    use crate::backend::repo;
+    use crate::backend::hosting::{self, Quoted};
     entry::holder(|state, Holder { customer_id, .. }| async move {
-        let mut conn = state.pool.acquire().await?;
-        let service = repo::hosting::service(
-            &mut conn,
-            customer_id,
-            contract_id,
-            crate::domain::lang::Lang::En,
-            false,
+        Ok(
+            match hosting::quote(&state, customer_id, contract_id, version, &config).await? {
+                Quoted::Upgrade(quote) => QuoteAnswer::Upgrade {
+                    quote,
+                    config,
+                    version,
+                    idempotency_key: uuid::Uuid::new_v4().to_string(),
+                },
+                Quoted::Downgrade { renewal, new_price } => QuoteAnswer::Downgrade {
+                    renewal,
+                    config,
+                    version,
+                    new_price,
+                },
+            },
         )
-        .await?
-        .ok_or(AppError::NotFound)?;
-        let (offer, decision) = decide_for(&service, state.clock.today(), version, &config)?;
-        match decision {
-            Ok(quote) => Ok(QuoteAnswer::Upgrade {
-                quote,
-                config,
-                version,
-                idempotency_key: uuid::Uuid::new_v4().to_string(),
-            }),
-            Err(UpgradeRefusal::DowngradeInTerm { renewal }) => Ok(QuoteAnswer::Downgrade {
-                renewal,
-                new_price: prices(&offer, &config)?.1,
-                config,
-                version,
-            }),
-            Err(refusal) => Err(refusal_error(refusal)),
-        }
     })
     .await
 }
 
-/// Confirm (X2, X4): one transaction: the configuration changes, an invoice dated today
-/// carries the charge and the credit, the audit record is written; the term end stays. The
-/// same key again replays the first answer; a quote of an older configuration is stale.
+/// Confirm (X2, X4): the upgrade once whatever the clicks (`backend::hosting::confirm`).
 #[server(endpoint = "confirm_upgrade")]
 pub async fn confirm_upgrade(
     contract_id: i64,
@@ -293,86 +210,19 @@ pub async fn confirm_upgrade(
     config: Configuration,
     idempotency_key: String,
 ) -> Result<Confirmed, AppError> {
-    use crate::{
-        backend::billing::{line_words, stored_line_text},
-        backend::{
-            idempotency::{self, Claim},
-            repo,
-        },
-        domain::billing::line_text::LineText,
-    };
     let result = entry::holder(|state, holder| async move {
-        let Holder {
-            customer_id,
-            access,
-        } = holder;
-        let login_id = access.session.login_id;
-        let key = format!("{login_id}-{idempotency_key}");
-        let mut tx = state.pool.begin().await?;
-        // The same key again (a double click, a retry): the first answer, nothing new.
-        let request = (contract_id, version, &config);
-        if let Claim::Replay(answer) = idempotency::claim(
-            &mut tx,
-            login_id,
+        crate::backend::hosting::confirm(
+            &state,
+            &holder,
+            contract_id,
+            version,
+            &config,
             &idempotency_key,
-            "confirm_upgrade",
-            &request,
         )
-        .await?
-        {
-            return answer;
-        }
-        // The service row lock orders concurrent confirmations of other keys.
-        let service = lock_service(&mut tx, customer_id, contract_id).await?;
-        let (offer, decision) = decide_for(&service, state.clock.today(), version, &config)?;
-        let quote = decision.map_err(refusal_error)?;
-        let (old_price, new_price) = prices(&offer, &config)?;
-        // The lines' texts as kind and parameters, so that each reader gets them in its
-        // language (I2), and in the household's language as the stored description.
-        let charge_line = LineText::HostingCharge {
-            hostname: service.hostname.clone(),
-            days_remaining: quote.days_remaining,
-            days_total: quote.days_total,
-        };
-        let credit_line = LineText::HostingCredit {
-            hostname: service.hostname.clone(),
-            days_remaining: quote.days_remaining,
-            days_total: quote.days_total,
-        };
-        let charge_text = line_words(&charge_line, service.language);
-        let credit_text = line_words(&credit_line, service.language);
-        let today = state.clock.today();
-        let number = repo::hosting::apply_upgrade(
-            &mut tx,
-            &repo::hosting::NewChange {
-                service: &service,
-                login_id: access.session.login_id,
-                requested_on: today,
-                effective_on: today,
-                new_config: &config,
-                old_price,
-                new_price,
-                idempotency_key: &key,
-            },
-            &repo::hosting::Applied {
-                days_total: quote.days_total,
-                days_remaining: quote.days_remaining,
-                charge: quote.charge.amount(),
-                credit: quote.credit.amount(),
-                charge_text: &charge_text,
-                credit_text: &credit_text,
-                charge_line_text: &stored_line_text(&charge_line)?,
-                credit_line_text: &stored_line_text(&credit_line)?,
-            },
-        )
-        .await?;
-        tracing::info!(contract_id, invoice = %number, net = %quote.net, "configuration upgraded");
-        let answer = Ok(Confirmed {
-            invoice_number: number,
-        });
-        idempotency::remember(&mut tx, login_id, &idempotency_key, &answer).await?;
-        tx.commit().await?;
-        answer
+        .await
+        .map(|done| Confirmed {
+            invoice_number: done.invoice_number,
+        })
     })
     .await;
     if let Ok(done) = &result {
@@ -412,39 +262,8 @@ pub async fn schedule_downgrade(
     version: i32,
     config: Configuration,
 ) -> Result<NaiveDate, AppError> {
-    use crate::{backend::repo, domain::validation::FieldProblem};
     let result = entry::holder(|state, holder| async move {
-        let Holder {
-            customer_id,
-            access,
-        } = holder;
-        let mut tx = state.pool.begin().await?;
-        let service = lock_service(&mut tx, customer_id, contract_id).await?;
-        let (offer, decision) = decide_for(&service, state.clock.today(), version, &config)?;
-        let (old_price, new_price) = prices(&offer, &config)?;
-        let Err(UpgradeRefusal::DowngradeInTerm { renewal }) = decision else {
-            return Err(AppError::field("config", FieldProblem::NotADowngrade));
-        };
-        if service.scheduled.is_some() {
-            return Err(AppError::field("config", FieldProblem::DowngradeScheduled));
-        }
-        repo::hosting::schedule(
-            &mut tx,
-            &repo::hosting::NewChange {
-                service: &service,
-                login_id: access.session.login_id,
-                requested_on: state.clock.today(),
-                effective_on: renewal,
-                new_config: &config,
-                old_price,
-                new_price,
-                idempotency_key: &format!("schedule-{}", uuid::Uuid::new_v4()),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        tracing::info!(contract_id, %renewal, "downgrade scheduled for the renewal");
-        Ok(renewal)
+        crate::backend::hosting::schedule(&state, &holder, contract_id, version, &config).await
     })
     .await;
     if let Ok(day) = result {
@@ -460,14 +279,8 @@ pub async fn schedule_downgrade(
 /// Withdraws the scheduled downgrade of a service.
 #[server(endpoint = "withdraw_downgrade")]
 pub async fn withdraw_downgrade(contract_id: i64, change_id: i64) -> Result<(), AppError> {
-    use crate::backend::repo;
     entry::holder(|state, Holder { customer_id, .. }| async move {
-        let mut tx = state.pool.begin().await?;
-        lock_service(&mut tx, customer_id, contract_id).await?;
-        if !repo::hosting::withdraw(&mut tx, contract_id, change_id).await? {
-            return Err(AppError::NotFound);
-        }
-        tx.commit().await?;
+        crate::backend::hosting::withdraw(&state, customer_id, contract_id, change_id).await?;
         crate::backend::flash::notice(&state, crate::domain::flash::Flash::DowngradeWithdrawn)
             .await;
         Ok(())

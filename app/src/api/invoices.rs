@@ -50,15 +50,16 @@ pub async fn get_invoices() -> Result<Vec<InvoiceRow>, AppError> {
 #[cfg(feature = "ssr")]
 impl From<crate::backend::repo::invoices::ListedInvoice> for InvoiceRow {
     fn from(row: crate::backend::repo::invoices::ListedInvoice) -> Self {
+        let period = row.period();
         InvoiceRow {
             id: row.id,
             kind: row.kind,
             number: row.number,
             issue_date: row.issue_date,
-            period: row.period,
+            period,
             due_date: row.due_date,
             total: row.total,
-            currency: row.currency,
+            currency: row.currency.code().to_string(),
             status: row.status,
             corrects: row.corrects,
         }

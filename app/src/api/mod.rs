@@ -4,13 +4,14 @@
 pub mod account;
 pub mod appointments;
 pub mod auth;
-pub mod billing;
 pub mod documents;
 pub mod home;
 pub mod hosting;
 pub mod invoices;
 pub mod linking;
 pub mod messages;
+pub mod next_invoice;
+pub mod payables;
 pub mod payments;
 pub mod products;
 pub mod security;

@@ -44,7 +44,7 @@ pub struct PaymentMethods {
 #[cfg(feature = "ssr")]
 fn view_of(facts: crate::backend::repo::payments::PaymentFacts) -> PaymentMethods {
     use crate::domain::payment::{mask_iban, pre_notification_date};
-    let currency = facts.currency.clone();
+    let currency = facts.currency.code().to_string();
     let has_mandate = facts.mandate.is_some();
     PaymentMethods {
         mandate: facts.mandate.map(|m| MandateView {

@@ -217,9 +217,10 @@ pub async fn get_invoice_usage(invoice_id: i64) -> Result<InvoiceUsage, AppError
             customer_id,
             access,
         } = holder;
-        let (number, currency) = repo::invoices::number_of(&state.pool, customer_id, invoice_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let repo::invoices::InvoiceRef { number, currency } =
+            repo::invoices::number_of(&state.pool, customer_id, invoice_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
         let scope = repo::usage::UsageScope {
             contract_ids: repo::usage::visible_contracts(&state.pool, &access.rights)
                 .await?
@@ -236,7 +237,7 @@ pub async fn get_invoice_usage(invoice_id: i64) -> Result<InvoiceUsage, AppError
             number,
             totals,
             rows,
-            currency,
+            currency: currency.code().to_string(),
         })
     })
     .await

@@ -6,31 +6,17 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 
 use crate::{
-    backend::repo::{parse_column, products::cycle_usage},
+    backend::repo::products::{cycle_usage, notify_once, watched_alerts},
     domain::{
         account::AlertMetric, billing::cycles::cycle_containing, calendar::DateRange, format,
-        lang::Lang, settings::crossed,
+        lang::Lang, products::crossed,
     },
     error::AppError,
     i18n::*,
 };
-
-/// One alert of a line that just received usage.
-struct Watched {
-    id: i64,
-    contract_id: i64,
-    customer_id: i64,
-    contract_number: String,
-    phone_number: Option<String>,
-    start_date: NaiveDate,
-    metric: AlertMetric,
-    threshold: Decimal,
-    language: Lang,
-    currency: String,
-}
 
 /// The inbox message of a crossed alert, in the household's language (`HOUSEHOLD_LANGUAGE`).
 pub fn alert_message(
@@ -80,39 +66,7 @@ pub async fn check_after_ingest(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let watched = sqlx::query(&format!(
-        "SELECT a.id, a.contract_id, ct.customer_id, ct.contract_number, ct.phone_number,
-                ct.start_date, a.metric, a.threshold, {} AS language, p.currency
-           FROM consumption_alerts a
-           JOIN contracts ct ON ct.id = a.contract_id
-           JOIN customers cu ON cu.id = ct.customer_id
-           JOIN providers p ON p.id = cu.provider_id
-          WHERE a.contract_id = ANY($1)",
-        super::repo::messages::HOUSEHOLD_LANGUAGE
-    ))
-    .bind(&contract_ids)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Watched {
-            id: r.get("id"),
-            contract_id: r.get("contract_id"),
-            customer_id: r.get("customer_id"),
-            contract_number: r.get("contract_number"),
-            phone_number: r.get("phone_number"),
-            start_date: r.get("start_date"),
-            metric: parse_column(
-                "consumption_alerts.metric",
-                r.get("metric"),
-                AlertMetric::parse,
-            )?,
-            threshold: r.get("threshold"),
-            language: parse_column("household language", r.get("language"), Lang::parse)?,
-            currency: r.get::<String, _>("currency").trim().to_string(),
-        })
-    })
-    .collect::<Result<Vec<_>, AppError>>()?;
+    let watched = watched_alerts(conn, &contract_ids).await?;
     if watched.is_empty() {
         return Ok(0);
     }
@@ -146,23 +100,11 @@ pub async fn check_after_ingest(
                 alert.metric,
                 value,
                 alert.threshold,
-                &alert.currency,
+                alert.currency.code(),
             );
-            let done = sqlx::query(
-                "WITH notice AS (
-                     INSERT INTO alert_notices (alert_id, cycle_start) VALUES ($1, $2)
-                     ON CONFLICT DO NOTHING RETURNING alert_id)
-                 INSERT INTO messages (customer_id, kind, subject, body)
-                 SELECT $3, 'alert', $4, $5 FROM notice",
-            )
-            .bind(alert.id)
-            .bind(cycle.start())
-            .bind(alert.customer_id)
-            .bind(subject)
-            .bind(body)
-            .execute(&mut *conn)
-            .await?;
-            written += done.rows_affected();
+            if notify_once(conn, alert, cycle.start(), &subject, &body).await? {
+                written += 1;
+            }
         }
     }
     if written > 0 {

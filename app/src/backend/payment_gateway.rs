@@ -8,7 +8,7 @@
 use std::{future::Future, pin::Pin};
 
 use rust_decimal::Decimal;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 use crate::{domain::billing::invoice_dates::PaymentMethod, error::AppError};
 
@@ -94,16 +94,14 @@ impl Sandbox {
         .execute(&self.pool)
         .await?;
         // The first answer for this key, whoever wrote it.
-        let row = sqlx::query(
+        let (reference, succeeded): (String, bool) = sqlx::query_as(
             "SELECT reference, succeeded FROM sandbox_charges WHERE idempotency_key = $1",
         )
         .bind(&request.idempotency_key)
         .fetch_one(&self.pool)
         .await?;
-        Ok(if row.get::<bool, _>("succeeded") {
-            ChargeOutcome::Succeeded {
-                reference: row.get("reference"),
-            }
+        Ok(if succeeded {
+            ChargeOutcome::Succeeded { reference }
         } else {
             ChargeOutcome::Declined {
                 reason: "declined by the sandbox (test instrument)".to_string(),

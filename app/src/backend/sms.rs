@@ -9,7 +9,7 @@
 use std::future::Future;
 
 use sha2::{Digest, Sha256};
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 use crate::{domain::lang::Lang, error::AppError, i18n::*};
 
@@ -56,12 +56,13 @@ pub fn code_text(lang: Lang, code: &str) -> String {
 }
 
 /// One SMS waiting in the outbox.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OutboxSms {
     pub id: i64,
     pub customer_id: i64,
     pub phone_number: String,
     pub body: String,
+    #[sqlx(try_from = "String")]
     pub language: Lang,
 }
 
@@ -110,7 +111,7 @@ pub async fn deliver_pending<D: SmsDelivery>(
     let mut sent = 0;
     for _ in 0..batch {
         let mut tx = pool.begin().await?;
-        let Some(row) = sqlx::query(
+        let Some(sms) = sqlx::query_as::<_, OutboxSms>(
             "SELECT id, customer_id, phone_number, body, language FROM sms_outbox
               WHERE sent_at IS NULL AND attempts < $1
               ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
@@ -120,14 +121,6 @@ pub async fn deliver_pending<D: SmsDelivery>(
         .await?
         else {
             break;
-        };
-        let language: String = row.get("language");
-        let sms = OutboxSms {
-            id: row.get("id"),
-            customer_id: row.get("customer_id"),
-            phone_number: row.get("phone_number"),
-            body: row.get("body"),
-            language: super::repo::parse_column("sms_outbox.language", &language, Lang::parse)?,
         };
         match delivery.send(&sms).await {
             Ok(()) => {

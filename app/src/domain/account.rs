@@ -22,6 +22,8 @@ macro_rules! text_enum {
                 match s { $($text => Some($name::$variant),)+ _ => None }
             }
         }
+
+        read_from_text!($name, $name::parse);
     };
 }
 

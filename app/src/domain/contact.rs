@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    settings::{check_address_text, check_postal_code},
+    products::{check_address_text, check_postal_code},
     validation::{FieldProblem, check_email, normalize_email, normalize_phone},
 };
 

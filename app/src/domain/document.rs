@@ -90,6 +90,10 @@ impl FileType {
     }
 }
 
+read_from_text!(DocumentKind, DocumentKind::parse);
+read_from_text!(DocumentStatus, DocumentStatus::parse);
+read_from_text!(FileType, FileType::parse_mime);
+
 /// How many leading bytes [`sniff`] needs to decide.
 pub const SNIFF_BYTES: usize = 8;
 

@@ -43,6 +43,8 @@ impl Lang {
     }
 }
 
+read_from_text!(Lang, Lang::parse);
+
 #[cfg(test)]
 mod tests {
     use super::*;

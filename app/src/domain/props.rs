@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::{
     account::AlertMetric,
     payment::normalize_iban,
-    settings::parse_threshold,
+    products::parse_threshold,
     usage::csv_field,
     validation::{normalize_phone, parse_iso_date},
 };

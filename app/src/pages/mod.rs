@@ -1,16 +1,20 @@
-//! One folder per page or tab.
+//! One file per page, named after it; a page made of parts keeps them in the folder of the
+//! same name (`home.rs` and `home/`), the layout Rust itself uses for modules.
 
 pub mod account;
 pub mod appointment;
-pub mod auth;
 pub mod documents;
 pub mod home;
+pub mod hosting;
+pub mod invoice_usage;
 pub mod invoices;
 pub mod linking;
 pub mod messages;
 pub mod next_invoice;
 pub mod not_found;
+pub mod register;
 pub mod security;
-pub mod services;
+pub mod sign_in;
+pub mod sign_in_code;
 pub mod two_factor;
 pub mod usage;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::billing::{
+    api::next_invoice::{
         ChangePlan, NextInvoiceView, PlanOption, RequestBillingDateChange, SubscriptionView,
         get_next_invoices,
     },

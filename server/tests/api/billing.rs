@@ -8,7 +8,7 @@ use crate::common;
 use std::collections::BTreeSet;
 
 use app::{
-    api::billing::{NextInvoiceView, SubscriptionView},
+    api::next_invoice::{NextInvoiceView, SubscriptionView},
     backend::{billing, payment_gateway::Sandbox, repo},
 };
 use chrono::NaiveDate;
@@ -534,7 +534,7 @@ async fn a_failed_autopay_is_retried_and_can_be_paid_another_way() {
     let camille = sign_in(&app, CAMILLE, PASSWORD).await;
     let (status, body, _) = post(&app, "/api/payables", "", Some(&camille)).await;
     assert_eq!(status, 200);
-    let payables: Vec<app::api::billing::PayableView> =
+    let payables: Vec<app::api::payables::PayableView> =
         serde_json::from_str(&body).expect("payables");
     assert_eq!(payables.len(), 1);
     let payable = &payables[0];
@@ -607,7 +607,7 @@ async fn mobile_money_is_recorded_once_however_often_it_is_confirmed() {
     let app = app(pool.clone()).await;
     let awa = sign_in(&app, AWA, PASSWORD).await;
     let (_, body, _) = post(&app, "/api/payables", "", Some(&awa)).await;
-    let payables: Vec<app::api::billing::PayableView> =
+    let payables: Vec<app::api::payables::PayableView> =
         serde_json::from_str(&body).expect("payables");
     assert_eq!(payables.len(), 1);
     assert!(payables[0].action_required);

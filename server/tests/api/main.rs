@@ -21,6 +21,7 @@ mod linking;
 mod messages;
 mod payments;
 mod products;
+mod repos;
 mod resilience;
 mod security;
 mod two_factor;

@@ -1,16 +1,17 @@
 //! The account overview of a customer (H1).
 
-use sqlx::{PgPool, Row};
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-
-use crate::{domain::account::InvoiceStatus, error::AppError};
+use sqlx::{FromRow, PgPool};
 
 use super::parse_column;
+use crate::{
+    domain::{account::InvoiceStatus, money::Currency},
+    error::AppError,
+};
 
 /// A customer's account: contact data, the sums its balance is made of, its last invoice.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct AccountRow {
     pub customer_number: String,
     pub first_name: String,
@@ -23,10 +24,12 @@ pub struct AccountRow {
     pub city: String,
     pub old_invoice_layout: bool,
     pub old_invoice_help_url: String,
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    pub currency: Currency,
     pub invoiced: Decimal,
     pub credited: Decimal,
     pub paid: Decimal,
+    #[sqlx(skip)]
     pub last_invoice: Option<LastInvoiceRow>,
 }
 
@@ -38,7 +41,44 @@ pub struct LastInvoiceRow {
     pub due_date: NaiveDate,
     pub total: Decimal,
     pub status: InvoiceStatus,
-    pub currency: String,
+    pub currency: Currency,
+}
+
+/// The last invoice's columns of the overview's row: all NULL for a customer without one.
+#[derive(FromRow)]
+struct LastInvoiceColumns {
+    last_number: Option<String>,
+    last_issue_date: Option<NaiveDate>,
+    last_due_date: Option<NaiveDate>,
+    last_total: Option<Decimal>,
+    last_status: Option<String>,
+    last_currency: Option<String>,
+}
+
+impl LastInvoiceColumns {
+    fn into_row(self) -> Result<Option<LastInvoiceRow>, AppError> {
+        // Its number is never NULL: no number, no last invoice.
+        let Some(number) = self.last_number else {
+            return Ok(None);
+        };
+        let (Some(issue_date), Some(due_date), Some(total), Some(status), Some(currency)) = (
+            self.last_issue_date,
+            self.last_due_date,
+            self.last_total,
+            self.last_status,
+            self.last_currency,
+        ) else {
+            return Err(AppError::internal("an invoice row with NULL columns"));
+        };
+        Ok(Some(LastInvoiceRow {
+            number,
+            issue_date,
+            due_date,
+            total,
+            status: parse_column("invoices.status", &status, InvoiceStatus::parse)?,
+            currency: parse_column("invoices.currency", &currency, Currency::parse)?,
+        }))
+    }
 }
 
 /// Balance, last invoice and contact data of one customer, in one statement.
@@ -73,39 +113,7 @@ pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountRow, App
     .await?
     .ok_or(AppError::NotFound)?;
 
-    // The last invoice, when the customer has one (its number is never NULL).
-    let last_invoice = match row.get::<Option<String>, _>("last_number") {
-        Some(number) => Some(LastInvoiceRow {
-            number,
-            issue_date: row.get("last_issue_date"),
-            due_date: row.get("last_due_date"),
-            total: row.get("last_total"),
-            status: parse_column(
-                "invoices.status",
-                row.get("last_status"),
-                InvoiceStatus::parse,
-            )?,
-            currency: row.get::<String, _>("last_currency").trim().to_string(),
-        }),
-        None => None,
-    };
-
-    Ok(AccountRow {
-        customer_number: row.get("customer_number"),
-        first_name: row.get("first_name"),
-        last_name: row.get("last_name"),
-        company_name: row.get("company_name"),
-        email: row.get("email"),
-        phone: row.get("phone"),
-        street: row.get("street"),
-        postal_code: row.get("postal_code"),
-        city: row.get("city"),
-        old_invoice_layout: row.get("old_invoice_layout"),
-        old_invoice_help_url: row.get("old_invoice_help_url"),
-        currency: row.get::<String, _>("currency").trim().to_string(),
-        invoiced: row.get("invoiced"),
-        credited: row.get("credited"),
-        paid: row.get("paid"),
-        last_invoice,
-    })
+    let mut account = AccountRow::from_row(&row)?;
+    account.last_invoice = LastInvoiceColumns::from_row(&row)?.into_row()?;
+    Ok(account)
 }

@@ -3,9 +3,8 @@
 //! `appointments_one_per_slot` decides races, and its violation is reported as "taken".
 
 use chrono::{NaiveDate, NaiveTime};
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 
-use super::parse_column;
 use crate::{domain::account::AppointmentKind, error::AppError};
 
 /// A technician window.
@@ -19,10 +18,12 @@ pub struct SlotRow {
 }
 
 /// A booked appointment of a customer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BookedRow {
     pub id: i64,
+    #[sqlx(try_from = "String")]
     pub kind: AppointmentKind,
+    #[sqlx(flatten)]
     pub slot: SlotRow,
     pub street: String,
     pub postal_code: String,
@@ -57,7 +58,7 @@ pub enum Booked {
 
 /// The booked appointments of a customer, soonest first.
 pub async fn booked(pool: &PgPool, customer_id: i64) -> Result<Vec<BookedRow>, AppError> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT a.id, a.kind, a.street, a.postal_code, a.city, a.note, a.move_request_id,
                 s.id AS slot_id, s.day, s.starts_at, s.ends_at
            FROM appointments a JOIN appointment_slots s ON s.id = a.slot_id
@@ -66,21 +67,7 @@ pub async fn booked(pool: &PgPool, customer_id: i64) -> Result<Vec<BookedRow>, A
     )
     .bind(customer_id)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(BookedRow {
-            id: row.get("id"),
-            kind: parse_column("appointments.kind", row.get("kind"), AppointmentKind::parse)?,
-            slot: <SlotRow as sqlx::FromRow<_>>::from_row(row)?,
-            street: row.get("street"),
-            postal_code: row.get("postal_code"),
-            city: row.get("city"),
-            note: row.get("note"),
-            move_request_id: row.get("move_request_id"),
-        })
-    })
-    .collect()
+    .await?)
 }
 
 /// The free windows of the provider between two days, in order.
@@ -159,7 +146,7 @@ pub async fn lock_open_move(
     customer_id: i64,
     move_id: i64,
 ) -> Result<Option<(String, String, String)>, AppError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT m.street, m.postal_code, m.city
            FROM move_requests m JOIN contracts c ON c.id = m.contract_id
           WHERE m.id = $1 AND c.customer_id = $2 AND m.status IN ('requested', 'confirmed')
@@ -168,8 +155,7 @@ pub async fn lock_open_move(
     .bind(move_id)
     .bind(customer_id)
     .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| (r.get("street"), r.get("postal_code"), r.get("city"))))
+    .await?)
 }
 
 /// A booked appointment of this customer, locked: (slot id, day).
@@ -178,7 +164,7 @@ pub async fn lock_booked(
     customer_id: i64,
     appointment_id: i64,
 ) -> Result<Option<(i64, NaiveDate)>, AppError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT a.slot_id, s.day
            FROM appointments a JOIN appointment_slots s ON s.id = a.slot_id
           WHERE a.id = $1 AND a.customer_id = $2 AND a.status = 'booked'
@@ -187,8 +173,7 @@ pub async fn lock_booked(
     .bind(appointment_id)
     .bind(customer_id)
     .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| (r.get("slot_id"), r.get("day"))))
+    .await?)
 }
 
 /// A new booking.
@@ -289,14 +274,10 @@ pub async fn home_address(
     conn: &mut PgConnection,
     customer_id: i64,
 ) -> Result<(String, String, String, String), AppError> {
-    let row = sqlx::query("SELECT street, postal_code, city, country FROM customers WHERE id = $1")
-        .bind(customer_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok((
-        row.get("street"),
-        row.get("postal_code"),
-        row.get("city"),
-        row.get::<String, _>("country").trim().to_string(),
-    ))
+    Ok(sqlx::query_as(
+        "SELECT street, postal_code, city, trim(country) FROM customers WHERE id = $1",
+    )
+    .bind(customer_id)
+    .fetch_one(&mut *conn)
+    .await?)
 }

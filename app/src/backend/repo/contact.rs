@@ -1,7 +1,7 @@
 //! Contact data of a customer (M1) and the record of its changes.
 
 use chrono::NaiveDateTime;
-use sqlx::{PgConnection, PgPool, Row, postgres::PgRow};
+use sqlx::{PgConnection, PgPool};
 
 use crate::{
     domain::contact::{Contact, FieldChange},
@@ -9,32 +9,47 @@ use crate::{
 };
 
 const CONTACT_COLUMNS: &str =
-    "first_name, last_name, email, phone, street, postal_code, city, country";
+    "first_name, last_name, email, phone, street, postal_code, city, trim(country) AS country";
 
-fn contact_of(row: &PgRow) -> (Contact, String) {
-    (
-        Contact {
-            first_name: row.get("first_name"),
-            last_name: row.get("last_name"),
-            email: row.get("email"),
-            phone: row.get("phone"),
-            street: row.get("street"),
-            postal_code: row.get("postal_code"),
-            city: row.get("city"),
-        },
-        row.get::<String, _>("country").trim().to_string(),
-    )
+/// A customer's contact columns, with the country their postal code is checked for.
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    first_name: String,
+    last_name: String,
+    email: String,
+    phone: Option<String>,
+    street: String,
+    postal_code: String,
+    city: String,
+    country: String,
+}
+
+impl ContactRow {
+    fn into_parts(self) -> (Contact, String) {
+        (
+            Contact {
+                first_name: self.first_name,
+                last_name: self.last_name,
+                email: self.email,
+                phone: self.phone,
+                street: self.street,
+                postal_code: self.postal_code,
+                city: self.city,
+            },
+            self.country,
+        )
+    }
 }
 
 /// The contact data and the country of a customer.
 pub async fn read(pool: &PgPool, customer_id: i64) -> Result<(Contact, String), AppError> {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, ContactRow>(&format!(
         "SELECT {CONTACT_COLUMNS} FROM customers WHERE id = $1"
     ))
     .bind(customer_id)
     .fetch_one(pool)
     .await?;
-    Ok(contact_of(&row))
+    Ok(row.into_parts())
 }
 
 /// The same, with the customer row locked for the change that follows (in a transaction).
@@ -42,13 +57,13 @@ pub async fn lock(
     conn: &mut PgConnection,
     customer_id: i64,
 ) -> Result<(Contact, String), AppError> {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, ContactRow>(&format!(
         "SELECT {CONTACT_COLUMNS} FROM customers WHERE id = $1 FOR UPDATE"
     ))
     .bind(customer_id)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(contact_of(&row))
+    Ok(row.into_parts())
 }
 
 /// Writes the new contact data and the record of what changed (same transaction).
@@ -99,7 +114,7 @@ pub async fn last_change(
     pool: &PgPool,
     customer_id: i64,
 ) -> Result<Option<(NaiveDateTime, Option<String>, Vec<String>)>, AppError> {
-    let row = sqlx::query(
+    let row: Option<(chrono::DateTime<chrono::Utc>, Option<String>, Vec<String>)> = sqlx::query_as(
         "SELECT cc.changed_at, l.email,
                 ARRAY(SELECT jsonb_object_keys(cc.changes)) AS fields
            FROM contact_changes cc LEFT JOIN logins l ON l.id = cc.login_id
@@ -109,8 +124,5 @@ pub async fn last_change(
     .bind(customer_id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|r| {
-        let at: chrono::DateTime<chrono::Utc> = r.get("changed_at");
-        (at.naive_utc(), r.get("email"), r.get("fields"))
-    }))
+    Ok(row.map(|(at, email, fields)| (at.naive_utc(), email, fields)))
 }

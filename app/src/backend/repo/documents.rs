@@ -1,21 +1,23 @@
 //! Uploaded documents (M3).
 
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
-use super::parse_column;
 use crate::{
     domain::document::{DocumentKind, DocumentStatus, FileType},
     error::AppError,
 };
 
 /// A stored document, without its content.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DocumentRow {
     pub id: i64,
+    #[sqlx(try_from = "String")]
     pub kind: DocumentKind,
     pub file_name: String,
+    #[sqlx(rename = "mime_type", try_from = "String")]
     pub file_type: FileType,
     pub size_bytes: i32,
+    #[sqlx(try_from = "String")]
     pub status: DocumentStatus,
     /// UTC.
     pub uploaded_at: chrono::NaiveDateTime,
@@ -56,7 +58,7 @@ pub async fn insert(pool: &PgPool, d: &NewDocument<'_>) -> Result<i64, AppError>
 
 /// The documents of a customer, newest first (without their content).
 pub async fn list(pool: &PgPool, customer_id: i64) -> Result<Vec<DocumentRow>, AppError> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, kind, file_name, mime_type, size_bytes, status,
                 uploaded_at AT TIME ZONE 'UTC' AS uploaded_at
            FROM documents WHERE customer_id = $1
@@ -64,49 +66,29 @@ pub async fn list(pool: &PgPool, customer_id: i64) -> Result<Vec<DocumentRow>, A
     )
     .bind(customer_id)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(DocumentRow {
-            id: r.get("id"),
-            kind: parse_column("documents.kind", r.get("kind"), DocumentKind::parse)?,
-            file_name: r.get("file_name"),
-            file_type: parse_column(
-                "documents.mime_type",
-                r.get("mime_type"),
-                FileType::parse_mime,
-            )?,
-            size_bytes: r.get("size_bytes"),
-            status: parse_column("documents.status", r.get("status"), DocumentStatus::parse)?,
-            uploaded_at: r.get("uploaded_at"),
-        })
-    })
-    .collect()
+    .await?)
 }
 
-/// A document of this customer: (file name, type, content).
+/// A document's file, as a download sends it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DocumentFile {
+    pub file_name: String,
+    #[sqlx(rename = "mime_type", try_from = "String")]
+    pub file_type: FileType,
+    pub content: Vec<u8>,
+}
+
+/// A document of this customer, with its content.
 pub async fn content(
     pool: &PgPool,
     customer_id: i64,
     id: i64,
-) -> Result<Option<(String, FileType, Vec<u8>)>, AppError> {
-    let row = sqlx::query(
+) -> Result<Option<DocumentFile>, AppError> {
+    Ok(sqlx::query_as(
         "SELECT file_name, mime_type, content FROM documents WHERE id = $1 AND customer_id = $2",
     )
     .bind(id)
     .bind(customer_id)
     .fetch_optional(pool)
-    .await?;
-    row.map(|r| {
-        Ok((
-            r.get("file_name"),
-            parse_column(
-                "documents.mime_type",
-                r.get("mime_type"),
-                FileType::parse_mime,
-            )?,
-            r.get("content"),
-        ))
-    })
-    .transpose()
+    .await?)
 }

@@ -2,15 +2,13 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 
-use super::billing::next_number;
+use super::billing::{self, NewInvoice, NewLine};
 use crate::{
     domain::{
-        billing::{
-            numbering::Series,
-            upgrade::{Configuration, Offer, OptionPrices},
-        },
+        account::ContractStatus,
+        billing::upgrade::{Configuration, Offer, OptionPrices},
         calendar::DateRange,
         lang::Lang,
         money::Currency,
@@ -25,13 +23,14 @@ fn config_json(config: &Configuration) -> Result<String, AppError> {
 }
 
 /// One hosting service in the list.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ServiceRow {
     pub contract_id: i64,
     pub contract_number: String,
     pub hostname: String,
     pub tariff_name: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ContractStatus,
     pub term_start: NaiveDate,
     pub term_end: NaiveDate,
 }
@@ -41,8 +40,9 @@ pub async fn services_of(
     conn: &mut PgConnection,
     customer_id: i64,
 ) -> Result<Vec<ServiceRow>, AppError> {
-    let rows = sqlx::query(
-        "SELECT c.id, c.contract_number, h.hostname, t.name, c.status, h.term_start, h.term_end
+    Ok(sqlx::query_as(
+        "SELECT c.id AS contract_id, c.contract_number, h.hostname, t.name AS tariff_name,
+                c.status, h.term_start, h.term_end
            FROM hosting_services h
            JOIN contracts c ON c.id = h.contract_id
            JOIN tariffs t ON t.id = c.tariff_id
@@ -51,19 +51,7 @@ pub async fn services_of(
     )
     .bind(customer_id)
     .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| ServiceRow {
-            contract_id: r.get("id"),
-            contract_number: r.get("contract_number"),
-            hostname: r.get("hostname"),
-            tariff_name: r.get("name"),
-            status: r.get("status"),
-            term_start: r.get("term_start"),
-            term_end: r.get("term_end"),
-        })
-        .collect())
+    .await?)
 }
 
 /// A configurable option with the values it allows.
@@ -77,6 +65,31 @@ pub struct OptionRow {
     pub values: Vec<(i64, Decimal)>,
 }
 
+/// An option as its query returns it: the values and their prices as two arrays.
+#[derive(sqlx::FromRow)]
+struct OptionColumns {
+    id: i64,
+    code: String,
+    name: String,
+    unit: String,
+    current: i32,
+    vals: Vec<i32>,
+    prices: Vec<Decimal>,
+}
+
+impl From<OptionColumns> for OptionRow {
+    fn from(o: OptionColumns) -> Self {
+        OptionRow {
+            id: o.id,
+            code: o.code,
+            name: o.name,
+            unit: o.unit,
+            current: i64::from(o.current),
+            values: o.vals.into_iter().map(i64::from).zip(o.prices).collect(),
+        }
+    }
+}
+
 /// A downgrade waiting for the renewal.
 #[derive(Debug, Clone)]
 pub struct Scheduled {
@@ -86,36 +99,67 @@ pub struct Scheduled {
     pub new_price: Decimal,
 }
 
+/// A scheduled change as stored: its configuration as JSON text.
+#[derive(sqlx::FromRow)]
+struct ScheduledColumns {
+    id: i64,
+    effective_on: NaiveDate,
+    new_config: String,
+    new_price: Decimal,
+}
+
+impl TryFrom<ScheduledColumns> for Scheduled {
+    type Error = AppError;
+    fn try_from(c: ScheduledColumns) -> Result<Self, AppError> {
+        Ok(Scheduled {
+            id: c.id,
+            effective_on: c.effective_on,
+            new_config: serde_json::from_str(&c.new_config)
+                .map_err(|_| AppError::internal("stored hosting configuration unreadable"))?,
+            new_price: c.new_price,
+        })
+    }
+}
+
 /// One service with everything its pages and changes need.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Service {
     pub contract_id: i64,
     pub contract_number: String,
     pub customer_id: i64,
     pub provider_id: i64,
     pub hostname: String,
+    pub tariff_id: i64,
     pub tariff_name: String,
     pub upgradable: bool,
-    pub base_price: Decimal,
-    pub currency: String,
+    /// The tariff's price for a term without options; a tariff without one is not offered.
+    pub base_price: Option<Decimal>,
+    #[sqlx(try_from = "String")]
+    pub currency: Currency,
     pub vat_rate: Decimal,
     /// The customer's language: invoice lines are written in it.
+    #[sqlx(try_from = "String")]
     pub language: Lang,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ContractStatus,
     pub term_start: NaiveDate,
     pub term_end: NaiveDate,
     pub version: i32,
+    #[sqlx(skip)]
     pub options: Vec<OptionRow>,
+    #[sqlx(skip)]
     pub scheduled: Option<Scheduled>,
 }
 
 impl Service {
     /// The service's offer (X1–X3): its prices, current configuration, term and currency,
-    /// checked (an unknown currency or a term ending before it starts is an error, never a
-    /// refusal the customer would read).
+    /// checked (a tariff without a price or a term ending before it starts is an error,
+    /// never a price of 0 or a refusal the customer would read).
     pub fn offer(&self) -> Result<Offer, AppError> {
         Ok(Offer {
-            base_price: self.base_price,
+            base_price: self
+                .base_price
+                .ok_or_else(|| AppError::internal("hosting tariff without a term price"))?,
             options: self
                 .options
                 .iter()
@@ -131,9 +175,8 @@ impl Service {
                 .collect(),
             term: DateRange::new(self.term_start, self.term_end)
                 .ok_or_else(|| AppError::internal("hosting term ends before it starts"))?,
-            currency: Currency::parse(&self.currency)
-                .ok_or_else(|| AppError::internal("hosting tariff currency unknown"))?,
-            upgradable: self.upgradable && self.status == "active",
+            currency: self.currency,
+            upgradable: self.upgradable && self.status == ContractStatus::Active,
         })
     }
 }
@@ -148,9 +191,10 @@ pub async fn service(
     lock: bool,
 ) -> Result<Option<Service>, AppError> {
     let sql = format!(
-        "SELECT c.id, c.contract_number, c.customer_id, cu.provider_id, h.hostname, t.id AS tariff_id,
-                t.name, t.upgradable, COALESCE(t.term_price, 0) AS base_price, t.currency,
-                co.vat_rate, cu.language, c.status, h.term_start, h.term_end, h.version
+        "SELECT c.id AS contract_id, c.contract_number, c.customer_id, cu.provider_id,
+                h.hostname, t.id AS tariff_id, t.name AS tariff_name, t.upgradable,
+                t.term_price AS base_price, t.currency, co.vat_rate, cu.language, c.status,
+                h.term_start, h.term_end, h.version
            FROM hosting_services h
            JOIN contracts c ON c.id = h.contract_id
            JOIN customers cu ON cu.id = c.customer_id
@@ -159,7 +203,7 @@ pub async fn service(
           WHERE c.id = $1 AND c.customer_id = $2 {}",
         if lock { "FOR UPDATE OF h" } else { "" }
     );
-    let Some(row) = sqlx::query(&sql)
+    let Some(mut service) = sqlx::query_as::<_, Service>(&sql)
         .bind(contract_id)
         .bind(customer_id)
         .fetch_optional(&mut *conn)
@@ -167,8 +211,7 @@ pub async fn service(
     else {
         return Ok(None);
     };
-    let tariff_id: i64 = row.get("tariff_id");
-    let option_rows = sqlx::query(
+    service.options = sqlx::query_as::<_, OptionColumns>(
         "SELECT o.id, o.code, o.names ->> $3 AS name, o.unit, hc.value AS current,
                 array_agg(v.value ORDER BY v.value) AS vals,
                 array_agg(v.term_price ORDER BY v.value) AS prices
@@ -179,62 +222,24 @@ pub async fn service(
           GROUP BY o.id, hc.value
           ORDER BY o.position, o.id",
     )
-    .bind(tariff_id)
+    .bind(service.tariff_id)
     .bind(contract_id)
     .bind(lang.code())
     .fetch_all(&mut *conn)
-    .await?;
-    let options = option_rows
-        .iter()
-        .map(|r| {
-            let values: Vec<i32> = r.get("vals");
-            let prices: Vec<Decimal> = r.get("prices");
-            OptionRow {
-                id: r.get("id"),
-                code: r.get("code"),
-                name: r.get("name"),
-                unit: r.get("unit"),
-                current: i64::from(r.get::<i32, _>("current")),
-                values: values.into_iter().map(i64::from).zip(prices).collect(),
-            }
-        })
-        .collect();
-    let scheduled = sqlx::query(
+    .await?
+    .into_iter()
+    .map(OptionRow::from)
+    .collect();
+    service.scheduled = sqlx::query_as::<_, ScheduledColumns>(
         "SELECT id, effective_on, new_config::text AS new_config, new_price FROM hosting_changes
           WHERE contract_id = $1 AND status = 'scheduled'",
     )
     .bind(contract_id)
     .fetch_optional(&mut *conn)
     .await?
-    .map(|r| -> Result<Scheduled, AppError> {
-        Ok(Scheduled {
-            id: r.get("id"),
-            effective_on: r.get("effective_on"),
-            new_config: serde_json::from_str(r.get::<&str, _>("new_config"))
-                .map_err(|_| AppError::internal("stored hosting configuration unreadable"))?,
-            new_price: r.get("new_price"),
-        })
-    })
+    .map(Scheduled::try_from)
     .transpose()?;
-    Ok(Some(Service {
-        contract_id,
-        contract_number: row.get("contract_number"),
-        customer_id: row.get("customer_id"),
-        provider_id: row.get("provider_id"),
-        hostname: row.get("hostname"),
-        tariff_name: row.get("name"),
-        upgradable: row.get("upgradable"),
-        base_price: row.get("base_price"),
-        currency: row.get::<String, _>("currency").trim().to_string(),
-        vat_rate: row.get("vat_rate"),
-        language: Lang::parse(row.get::<&str, _>("language")).unwrap_or(Lang::En),
-        status: row.get("status"),
-        term_start: row.get("term_start"),
-        term_end: row.get("term_end"),
-        version: row.get("version"),
-        options,
-        scheduled,
-    }))
+    Ok(Some(service))
 }
 
 /// A change to record (applied or scheduled).
@@ -326,38 +331,41 @@ pub async fn apply_upgrade(
         .bind(s.contract_id)
         .execute(&mut *conn)
         .await?;
-    let year = chrono::Datelike::year(&change.effective_on);
-    let number = next_number(conn, s.provider_id, Series::Invoice, year).await?;
-    let invoice_id: i64 = sqlx::query_scalar(
-        "INSERT INTO invoices (provider_id, customer_id, kind, number, issue_date, period_start,
-                               period_end, due_date, status, currency, total)
-         VALUES ($1, $2, 'invoice', $3, $4, $4, $5, $4, 'open', $6, $7) RETURNING id",
+    let lines = [
+        NewLine {
+            kind: "one_off",
+            description: applied.charge_text.to_string(),
+            text: Some(applied.charge_line_text.to_string()),
+            amount: applied.charge,
+            vat_rate: s.vat_rate,
+        },
+        NewLine {
+            kind: "correction",
+            description: applied.credit_text.to_string(),
+            text: Some(applied.credit_line_text.to_string()),
+            amount: -applied.credit,
+            vat_rate: s.vat_rate,
+        },
+    ];
+    let period = DateRange::new(change.effective_on, s.term_end)
+        .ok_or_else(|| AppError::internal("an upgrade after its service's term"))?;
+    let (invoice_id, number) = billing::write(
+        conn,
+        &NewInvoice {
+            provider_id: s.provider_id,
+            customer_id: s.customer_id,
+            contract_id: s.contract_id,
+            currency: s.currency.code(),
+            issue: change.effective_on,
+            period,
+            due: change.effective_on,
+            total: applied.charge - applied.credit,
+            subscription: None,
+            lines: &lines,
+        },
     )
-    .bind(s.provider_id)
-    .bind(s.customer_id)
-    .bind(&number)
-    .bind(change.effective_on)
-    .bind(s.term_end)
-    .bind(&s.currency)
-    .bind(applied.charge - applied.credit)
-    .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO invoice_lines (invoice_id, position, kind, description, contract_id, amount,
-                                    vat_rate, line_text)
-         VALUES ($1, 1, 'one_off', $2, $3, $4, $6, $8), ($1, 2, 'correction', $5, $3, $7, $6, $9)",
-    )
-    .bind(invoice_id)
-    .bind(applied.charge_text)
-    .bind(s.contract_id)
-    .bind(applied.charge)
-    .bind(applied.credit_text)
-    .bind(s.vat_rate)
-    .bind(-applied.credit)
-    .bind(applied.charge_line_text)
-    .bind(applied.credit_line_text)
-    .execute(&mut *conn)
-    .await?;
+    .await?
+    .ok_or_else(|| AppError::internal("an upgrade invoice refused by the writer"))?;
     insert_change(conn, change, "applied", Some(applied), Some(invoice_id)).await?;
     Ok(number)
 }

@@ -1,36 +1,42 @@
 //! Invoices and credit notes (I1–I3).
 
 use chrono::NaiveDate;
-use sqlx::{PgPool, Row, postgres::PgRow};
+use rust_decimal::Decimal;
+use sqlx::PgPool;
 
-use super::parse_column;
 use crate::{
     backend::invoice_pdf::{DocumentLine, DocumentPayment, InvoiceDocument},
-    domain::account::{InvoiceKind, InvoiceStatus},
+    domain::{
+        account::{InvoiceKind, InvoiceStatus},
+        money::Currency,
+    },
     error::AppError,
 };
 
 /// An invoice or credit note as the list shows it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ListedInvoice {
     pub id: i64,
+    #[sqlx(try_from = "String")]
     pub kind: InvoiceKind,
     pub number: String,
     pub issue_date: NaiveDate,
-    pub period: Option<(NaiveDate, NaiveDate)>,
+    period_start: Option<NaiveDate>,
+    period_end: Option<NaiveDate>,
     pub due_date: NaiveDate,
-    pub total: rust_decimal::Decimal,
-    pub currency: String,
+    pub total: Decimal,
+    #[sqlx(try_from = "String")]
+    pub currency: Currency,
+    #[sqlx(try_from = "String")]
     pub status: InvoiceStatus,
     /// For a credit note: the number of the invoice it corrects.
     pub corrects: Option<String>,
 }
 
-/// The billing period of an invoice row (credit notes have none).
-fn period(row: &PgRow) -> Option<(NaiveDate, NaiveDate)> {
-    match (row.get("period_start"), row.get("period_end")) {
-        (Some(start), Some(end)) => Some((start, end)),
-        _ => None,
+impl ListedInvoice {
+    /// The billing period (credit notes have none).
+    pub fn period(&self) -> Option<(NaiveDate, NaiveDate)> {
+        self.period_start.zip(self.period_end)
     }
 }
 
@@ -40,7 +46,7 @@ pub async fn latest(
     customer_id: i64,
     limit: i64,
 ) -> Result<Vec<ListedInvoice>, AppError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT i.id, i.kind, i.number, i.issue_date, i.period_start, i.period_end, i.due_date,
                 i.total, i.currency, i.status, c.number AS corrects
            FROM invoices i LEFT JOIN invoices c ON c.id = i.corrects_invoice_id
@@ -51,23 +57,41 @@ pub async fn latest(
     .bind(customer_id)
     .bind(limit)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ListedInvoice {
-                id: row.get("id"),
-                kind: parse_column("invoices.kind", row.get("kind"), InvoiceKind::parse)?,
-                number: row.get("number"),
-                issue_date: row.get("issue_date"),
-                period: period(row),
-                due_date: row.get("due_date"),
-                total: row.get("total"),
-                currency: row.get::<String, _>("currency").trim().to_string(),
-                status: parse_column("invoices.status", row.get("status"), InvoiceStatus::parse)?,
-                corrects: row.get("corrects"),
-            })
-        })
-        .collect()
+    .await?)
+}
+
+/// The head of an invoice's document: who sends it, to whom, and the invoice itself.
+#[derive(sqlx::FromRow)]
+struct DocumentHead {
+    provider_name: String,
+    support_url: String,
+    sepa_creditor_id: Option<String>,
+    customer_number: String,
+    first_name: String,
+    last_name: String,
+    company_name: Option<String>,
+    street: String,
+    postal_code: String,
+    city: String,
+    #[sqlx(flatten)]
+    invoice: ListedInvoice,
+}
+
+/// An invoice line as stored: its text as JSON, if it has one.
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    description: String,
+    line_text: Option<String>,
+    amount: Decimal,
+    vat_rate: Decimal,
+}
+
+/// A payment recorded against an invoice.
+#[derive(sqlx::FromRow)]
+struct PaymentRow {
+    paid_on: NaiveDate,
+    method: String,
+    amount: Decimal,
 }
 
 /// Everything the PDF of one invoice or credit note shows, if it belongs to `customer_id`
@@ -77,11 +101,11 @@ pub async fn document(
     customer_id: i64,
     invoice_id: i64,
 ) -> Result<Option<InvoiceDocument>, AppError> {
-    let Some(row) = sqlx::query(
+    let Some(head) = sqlx::query_as::<_, DocumentHead>(
         "SELECT p.name AS provider_name, p.support_url, p.sepa_creditor_id,
                 c.customer_number, c.first_name, c.last_name, c.company_name, c.street,
                 c.postal_code, c.city,
-                i.kind, i.number, i.issue_date, i.period_start, i.period_end, i.due_date,
+                i.id, i.kind, i.number, i.issue_date, i.period_start, i.period_end, i.due_date,
                 i.status, i.currency, i.total, k.number AS corrects
            FROM invoices i
            JOIN customers c ON c.id = i.customer_id
@@ -96,60 +120,65 @@ pub async fn document(
     else {
         return Ok(None);
     };
-    let lines = sqlx::query(
+    let lines = sqlx::query_as::<_, LineRow>(
         "SELECT description, line_text, amount, vat_rate FROM invoice_lines
           WHERE invoice_id = $1 ORDER BY position",
     )
     .bind(invoice_id)
     .fetch_all(pool)
     .await?
-    .iter()
+    .into_iter()
     .map(|l| DocumentLine {
-        description: l.get("description"),
-        text: crate::backend::billing::read_line_text(l.get("line_text")),
-        amount: l.get("amount"),
-        vat_rate: l.get("vat_rate"),
+        text: crate::backend::billing::read_line_text(l.line_text.as_deref()),
+        description: l.description,
+        amount: l.amount,
+        vat_rate: l.vat_rate,
     })
     .collect();
-    let payments = sqlx::query(
+    let payments = sqlx::query_as::<_, PaymentRow>(
         "SELECT paid_on, method, amount FROM payments WHERE invoice_id = $1 ORDER BY paid_on, id",
     )
     .bind(invoice_id)
     .fetch_all(pool)
     .await?
-    .iter()
+    .into_iter()
     .map(|p| DocumentPayment {
-        paid_on: p.get("paid_on"),
-        method: p.get("method"),
-        amount: p.get("amount"),
+        paid_on: p.paid_on,
+        method: p.method,
+        amount: p.amount,
     })
     .collect();
+    let invoice = head.invoice;
     Ok(Some(InvoiceDocument {
-        provider_name: row.get("provider_name"),
-        support_url: row.get("support_url"),
-        creditor_id: row.get("sepa_creditor_id"),
-        customer_number: row.get("customer_number"),
-        customer_name: format!(
-            "{} {}",
-            row.get::<String, _>("first_name"),
-            row.get::<String, _>("last_name")
-        ),
-        company_name: row.get("company_name"),
-        street: row.get("street"),
-        postal_code: row.get("postal_code"),
-        city: row.get("city"),
-        kind: parse_column("invoices.kind", row.get("kind"), InvoiceKind::parse)?,
-        number: row.get("number"),
-        issue_date: row.get("issue_date"),
-        period: period(&row),
-        due_date: row.get("due_date"),
-        status: parse_column("invoices.status", row.get("status"), InvoiceStatus::parse)?,
-        currency: row.get::<String, _>("currency").trim().to_string(),
-        total: row.get("total"),
-        corrects: row.get("corrects"),
+        provider_name: head.provider_name,
+        support_url: head.support_url,
+        creditor_id: head.sepa_creditor_id,
+        customer_number: head.customer_number,
+        customer_name: format!("{} {}", head.first_name, head.last_name),
+        company_name: head.company_name,
+        street: head.street,
+        postal_code: head.postal_code,
+        city: head.city,
+        kind: invoice.kind,
+        period: invoice.period(),
+        number: invoice.number,
+        issue_date: invoice.issue_date,
+        due_date: invoice.due_date,
+        status: invoice.status,
+        currency: invoice.currency.code().to_string(),
+        total: invoice.total,
+        corrects: invoice.corrects,
         lines,
         payments,
     }))
+}
+
+/// An invoice's number and currency.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InvoiceRef {
+    pub number: String,
+    #[sqlx(try_from = "String")]
+    pub currency: Currency,
 }
 
 /// The number and currency of an invoice of `customer_id` (`None` when it is not theirs).
@@ -157,17 +186,12 @@ pub async fn number_of(
     pool: &PgPool,
     customer_id: i64,
     invoice_id: i64,
-) -> Result<Option<(String, String)>, AppError> {
-    let row =
-        sqlx::query("SELECT number, currency FROM invoices WHERE id = $1 AND customer_id = $2")
+) -> Result<Option<InvoiceRef>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT number, currency FROM invoices WHERE id = $1 AND customer_id = $2")
             .bind(invoice_id)
             .bind(customer_id)
             .fetch_optional(pool)
-            .await?;
-    Ok(row.map(|r| {
-        (
-            r.get("number"),
-            r.get::<String, _>("currency").trim().to_string(),
-        )
-    }))
+            .await?,
+    )
 }

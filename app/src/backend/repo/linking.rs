@@ -1,6 +1,6 @@
 //! Links with the facts the linking rules need (L1–L9), and plans applied in one transaction.
 
-use sqlx::{PgConnection, Row, postgres::PgRow};
+use sqlx::PgConnection;
 
 use super::parse_column;
 use crate::{
@@ -12,18 +12,51 @@ use crate::{
     error::AppError,
 };
 
-fn contract_facts(row: &PgRow) -> Result<(ContractFacts, String), AppError> {
-    Ok((
-        ContractFacts {
-            contract_id: row.get("contract_id"),
-            customer_id: row.get("customer_id"),
-            segment: parse_column("contracts.segment", row.get("segment"), Segment::parse)?,
-            status: parse_column("contracts.status", row.get("status"), ContractStatus::parse)?,
-            phone_number: row.get("phone_number"),
-            tariff_name: row.get("tariff_name"),
-        },
-        row.get("contract_number"),
-    ))
+/// A contract's columns the linking rules read, with its number.
+#[derive(sqlx::FromRow)]
+struct ContractColumns {
+    contract_id: i64,
+    customer_id: i64,
+    #[sqlx(try_from = "String")]
+    segment: Segment,
+    #[sqlx(try_from = "String")]
+    status: ContractStatus,
+    phone_number: Option<String>,
+    tariff_name: Option<String>,
+    contract_number: String,
+}
+
+impl ContractColumns {
+    fn into_facts(self) -> (ContractFacts, String) {
+        (
+            ContractFacts {
+                contract_id: self.contract_id,
+                customer_id: self.customer_id,
+                segment: self.segment,
+                status: self.status,
+                phone_number: self.phone_number,
+                tariff_name: self.tariff_name,
+            },
+            self.contract_number,
+        )
+    }
+}
+
+/// A contract's columns with its customer number.
+#[derive(sqlx::FromRow)]
+struct ContractOfCustomer {
+    #[sqlx(flatten)]
+    contract: ContractColumns,
+    customer_number: String,
+}
+
+/// A customer number's columns the linking rules read.
+#[derive(sqlx::FromRow)]
+struct CustomerColumns {
+    customer_number: String,
+    #[sqlx(try_from = "String")]
+    segment: Segment,
+    has_business_history: bool,
 }
 
 const CONTRACT_COLUMNS: &str = "ct.id AS contract_id, ct.customer_id, ct.segment, ct.status,
@@ -34,35 +67,31 @@ pub async fn customer_facts(
     conn: &mut PgConnection,
     customer_id: i64,
 ) -> Result<(CustomerFacts, String, Vec<String>), AppError> {
-    let row = sqlx::query(
+    let customer = sqlx::query_as::<_, CustomerColumns>(
         "SELECT customer_number, segment, has_business_history FROM customers WHERE id = $1",
     )
     .bind(customer_id)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
-    let rows = sqlx::query(&format!(
+    let (contracts, numbers) = sqlx::query_as::<_, ContractColumns>(&format!(
         "SELECT {CONTRACT_COLUMNS} FROM contracts ct LEFT JOIN tariffs t ON t.id = ct.tariff_id
           WHERE ct.customer_id = $1 ORDER BY ct.contract_number"
     ))
     .bind(customer_id)
     .fetch_all(&mut *conn)
-    .await?;
-    let mut contracts = Vec::with_capacity(rows.len());
-    let mut numbers = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let (facts, number) = contract_facts(row)?;
-        contracts.push(facts);
-        numbers.push(number);
-    }
+    .await?
+    .into_iter()
+    .map(ContractColumns::into_facts)
+    .unzip();
     Ok((
         CustomerFacts {
             customer_id,
-            segment: parse_column("customers.segment", row.get("segment"), Segment::parse)?,
-            has_business_history: row.get("has_business_history"),
+            segment: customer.segment,
+            has_business_history: customer.has_business_history,
             contracts,
         },
-        row.get("customer_number"),
+        customer.customer_number,
         numbers,
     ))
 }
@@ -72,7 +101,7 @@ pub async fn contract_facts_by_id(
     conn: &mut PgConnection,
     contract_id: i64,
 ) -> Result<(ContractFacts, String, String), AppError> {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, ContractOfCustomer>(&format!(
         "SELECT {CONTRACT_COLUMNS}, c.customer_number
            FROM contracts ct JOIN customers c ON c.id = ct.customer_id
            LEFT JOIN tariffs t ON t.id = ct.tariff_id
@@ -82,8 +111,8 @@ pub async fn contract_facts_by_id(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
-    let (facts, number) = contract_facts(&row)?;
-    Ok((facts, number, row.get("customer_number")))
+    let (facts, number) = row.contract.into_facts();
+    Ok((facts, number, row.customer_number))
 }
 
 /// A link of a login: the facts the linking rules need, with the numbers the page shows.
@@ -97,21 +126,15 @@ pub struct LinkEntry {
 
 /// Every link of a login, with its facts and numbers.
 pub async fn links_of(conn: &mut PgConnection, login_id: i64) -> Result<Vec<LinkEntry>, AppError> {
-    let rows = sqlx::query(
+    let rows: Vec<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(
         "SELECT id, role, customer_id, contract_id FROM links WHERE login_id = $1 ORDER BY id",
     )
     .bind(login_id)
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let link_id: i64 = row.get("id");
-        let role: String = row.get("role");
-        match (
-            role.as_str(),
-            row.get::<Option<i64>, _>("customer_id"),
-            row.get::<Option<i64>, _>("contract_id"),
-        ) {
+    for (link_id, role, customer_id, contract_id) in rows {
+        match (role.as_str(), customer_id, contract_id) {
             ("holder", Some(customer_id), None) => {
                 let (customer, customer_number, contract_numbers) =
                     customer_facts(conn, customer_id).await?;
@@ -154,15 +177,14 @@ pub async fn customer_by_number(
     provider_id: i64,
     customer_number: &str,
 ) -> Result<Option<(i64, Option<String>)>, AppError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, contract_password_hash FROM customers
           WHERE provider_id = $1 AND customer_number = $2",
     )
     .bind(provider_id)
     .bind(customer_number)
     .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| (r.get("id"), r.get("contract_password_hash"))))
+    .await?)
 }
 
 /// Serialises link changes of one login: the rules are decided and applied under this lock.
@@ -353,16 +375,12 @@ pub async fn business_portal(
     conn: &mut PgConnection,
     provider_id: i64,
 ) -> Result<(String, String), AppError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT business_portal_url, business_registration_url FROM providers WHERE id = $1",
     )
     .bind(provider_id)
     .fetch_one(&mut *conn)
-    .await?;
-    Ok((
-        row.get("business_portal_url"),
-        row.get("business_registration_url"),
-    ))
+    .await?)
 }
 
 /// The contract with this phone number (compared in the normalised `+<digits>` form) at the
@@ -452,7 +470,7 @@ pub async fn live_code(
     contract_id: i64,
     max_attempts: i32,
 ) -> Result<Option<(i64, Vec<u8>)>, AppError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, code_hash FROM link_codes
           WHERE login_id = $1 AND contract_id = $2 AND used_at IS NULL
             AND expires_at > now() AND attempts < $3
@@ -462,8 +480,7 @@ pub async fn live_code(
     .bind(contract_id)
     .bind(max_attempts)
     .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| (r.get("id"), r.get("code_hash"))))
+    .await?)
 }
 
 /// Counts a wrong entry against a code, outside the caller's transaction (like

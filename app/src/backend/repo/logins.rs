@@ -1,11 +1,11 @@
 //! Login rows (S1).
 
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 use crate::error::AppError;
 
 /// A login as needed for signing in.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LoginRow {
     pub id: i64,
     pub password_hash: String,
@@ -19,19 +19,14 @@ pub async fn find_by_email(
     provider_id: i64,
     email: &str,
 ) -> Result<Option<LoginRow>, AppError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, password_hash, totp_secret IS NOT NULL AS two_factor
                FROM logins WHERE provider_id = $1 AND email = $2",
     )
     .bind(provider_id)
     .bind(email)
     .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|row| LoginRow {
-        id: row.get("id"),
-        password_hash: row.get("password_hash"),
-        two_factor: row.get("two_factor"),
-    }))
+    .await?)
 }
 
 /// Creates a login; `None` when the email is already registered at this provider.
@@ -42,7 +37,7 @@ pub async fn create(
     password_hash: &str,
     language: &str,
 ) -> Result<Option<i64>, AppError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_scalar(
         "INSERT INTO logins (provider_id, email, password_hash, language)
          VALUES ($1, $2, $3, $4)
          ON CONFLICT ON CONSTRAINT logins_email_unique DO NOTHING
@@ -53,8 +48,7 @@ pub async fn create(
     .bind(password_hash)
     .bind(language)
     .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|row| row.get("id")))
+    .await?)
 }
 
 /// Remembers the language a login chose (its sign-in page, the language switch): its SMS and its

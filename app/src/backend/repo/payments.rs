@@ -2,10 +2,11 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 
 use crate::{
     backend::sealed::{DataKeys, Purpose},
+    domain::money::Currency,
     error::AppError,
 };
 
@@ -19,15 +20,30 @@ pub struct ActiveMandate {
 }
 
 /// What the payment section needs to know about a customer.
+#[derive(sqlx::FromRow)]
 pub struct PaymentFacts {
     pub customer_number: String,
+    #[sqlx(skip)]
     pub mandate: Option<ActiveMandate>,
     pub card_last4: Option<String>,
     pub requires_autopay: bool,
+    #[sqlx(rename = "sepa_creditor_id")]
     pub creditor_id: Option<String>,
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    pub currency: Currency,
     /// The oldest open invoice that is not yet due: (due date, total).
+    #[sqlx(skip)]
     pub next_debit: Option<(NaiveDate, Decimal)>,
+}
+
+/// The active mandate as stored: its IBAN sealed.
+#[derive(sqlx::FromRow)]
+struct MandateRow {
+    account_holder: String,
+    iban_sealed: Vec<u8>,
+    reference: String,
+    creditor_id: String,
+    signed_on: NaiveDate,
 }
 
 /// The payment facts of a customer, read in one place (inside a transaction when deciding);
@@ -38,7 +54,7 @@ pub async fn facts(
     today: NaiveDate,
     keys: &DataKeys,
 ) -> Result<PaymentFacts, AppError> {
-    let row = sqlx::query(
+    let mut facts = sqlx::query_as::<_, PaymentFacts>(
         "SELECT c.customer_number, c.card_last4, p.sepa_creditor_id, p.currency,
                 EXISTS (SELECT 1 FROM contracts ct
                          WHERE ct.customer_id = c.id AND ct.requires_autopay
@@ -49,7 +65,7 @@ pub async fn facts(
     .bind(customer_id)
     .fetch_one(&mut *conn)
     .await?;
-    let mandate = sqlx::query(
+    facts.mandate = sqlx::query_as::<_, MandateRow>(
         "SELECT account_holder, iban_sealed, reference, creditor_id, signed_on FROM sepa_mandates
           WHERE customer_id = $1 AND revoked_on IS NULL",
     )
@@ -58,18 +74,15 @@ pub async fn facts(
     .await?
     .map(|m| -> Result<ActiveMandate, AppError> {
         Ok(ActiveMandate {
-            account_holder: m.get("account_holder"),
-            iban: keys.open_text(
-                Purpose::Iban { customer_id },
-                &m.get::<Vec<u8>, _>("iban_sealed"),
-            )?,
-            reference: m.get("reference"),
-            creditor_id: m.get("creditor_id"),
-            signed_on: m.get("signed_on"),
+            account_holder: m.account_holder,
+            iban: keys.open_text(Purpose::Iban { customer_id }, &m.iban_sealed)?,
+            reference: m.reference,
+            creditor_id: m.creditor_id,
+            signed_on: m.signed_on,
         })
     })
     .transpose()?;
-    let next_debit = sqlx::query(
+    facts.next_debit = sqlx::query_as(
         "SELECT due_date, total FROM invoices
           WHERE customer_id = $1 AND kind = 'invoice' AND status = 'open' AND due_date >= $2
           ORDER BY due_date, id LIMIT 1",
@@ -77,17 +90,8 @@ pub async fn facts(
     .bind(customer_id)
     .bind(today)
     .fetch_optional(&mut *conn)
-    .await?
-    .map(|r| (r.get("due_date"), r.get("total")));
-    Ok(PaymentFacts {
-        customer_number: row.get("customer_number"),
-        mandate,
-        card_last4: row.get("card_last4"),
-        requires_autopay: row.get("requires_autopay"),
-        creditor_id: row.get("sepa_creditor_id"),
-        currency: row.get::<String, _>("currency").trim().to_string(),
-        next_debit,
-    })
+    .await?;
+    Ok(facts)
 }
 
 /// Locks the customer row: mandate changes of one customer happen one at a time.

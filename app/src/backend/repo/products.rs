@@ -6,71 +6,57 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 
-use super::parse_column;
 use crate::{
     domain::{
         account::{AlertMetric, ContractStatus, MoveStatus, Service},
         calendar::DateRange,
-        settings::CycleUsage,
+        lang::Lang,
+        money::Currency,
+        products::CycleUsage,
     },
     error::AppError,
 };
 
 /// A line as the products list and the forms need it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Line {
     pub id: i64,
     pub customer_id: i64,
     pub contract_number: String,
+    #[sqlx(try_from = "String")]
     pub service: Service,
     pub phone_number: Option<String>,
+    #[sqlx(try_from = "String")]
     pub status: ContractStatus,
     pub tariff_name: Option<String>,
     pub start_date: NaiveDate,
     pub data_allowance_bytes: Option<i64>,
     pub minutes_allowance: Option<i32>,
     pub country: String,
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    pub currency: Currency,
     pub vat_rate: Decimal,
-    pub language: String,
+    #[sqlx(try_from = "String")]
+    pub language: Lang,
 }
 
 const LINE_COLUMNS: &str = "ct.id, ct.customer_id, ct.contract_number, ct.service, ct.phone_number,
         ct.status, t.name AS tariff_name, ct.start_date, t.data_allowance_bytes,
-        t.minutes_allowance, cu.country, p.currency, co.vat_rate, cu.language
+        t.minutes_allowance, trim(cu.country) AS country, p.currency, co.vat_rate, cu.language
    FROM contracts ct
    JOIN customers cu ON cu.id = ct.customer_id
    JOIN providers p ON p.id = cu.provider_id
    JOIN countries co ON co.code = cu.country
    LEFT JOIN tariffs t ON t.id = ct.tariff_id";
 
-fn line(row: &sqlx::postgres::PgRow) -> Result<Line, AppError> {
-    Ok(Line {
-        id: row.get("id"),
-        customer_id: row.get("customer_id"),
-        contract_number: row.get("contract_number"),
-        service: parse_column("contracts.service", row.get("service"), Service::parse)?,
-        phone_number: row.get("phone_number"),
-        status: parse_column("contracts.status", row.get("status"), ContractStatus::parse)?,
-        tariff_name: row.get("tariff_name"),
-        start_date: row.get("start_date"),
-        data_allowance_bytes: row.get("data_allowance_bytes"),
-        minutes_allowance: row.get("minutes_allowance"),
-        country: row.get::<String, _>("country").trim().to_string(),
-        currency: row.get::<String, _>("currency").trim().to_string(),
-        vat_rate: row.get("vat_rate"),
-        language: row.get("language"),
-    })
-}
-
 /// Every line of a customer number (holder), by service then number.
 pub async fn lines_of_customer(
     conn: &mut PgConnection,
     customer_id: i64,
 ) -> Result<Vec<Line>, AppError> {
-    sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {LINE_COLUMNS}
           WHERE ct.customer_id = $1
           ORDER BY array_position(ARRAY['tv','internet','fixed','mobile','satellite','hosting'],
@@ -78,23 +64,17 @@ pub async fn lines_of_customer(
     ))
     .bind(customer_id)
     .fetch_all(conn)
-    .await?
-    .iter()
-    .map(line)
-    .collect()
+    .await?)
 }
 
 /// The given lines (user links).
 pub async fn lines_by_id(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Line>, AppError> {
-    sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {LINE_COLUMNS} WHERE ct.id = ANY($1) ORDER BY ct.contract_number"
     ))
     .bind(ids)
     .fetch_all(conn)
-    .await?
-    .iter()
-    .map(line)
-    .collect()
+    .await?)
 }
 
 /// The line `contract_number` of customer `customer_id`, locked for a change; `NotFound` when
@@ -104,7 +84,7 @@ pub async fn lock_line(
     customer_id: i64,
     contract_number: &str,
 ) -> Result<Line, AppError> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {LINE_COLUMNS}
           WHERE ct.customer_id = $1 AND ct.contract_number = $2
             FOR UPDATE OF ct"
@@ -113,12 +93,11 @@ pub async fn lock_line(
     .bind(contract_number)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or(AppError::NotFound)?;
-    line(&row)
+    .ok_or(AppError::NotFound)
 }
 
 /// An option of the catalogue for a line's service, and whether the line has it running.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LineOption {
     pub contract_id: i64,
     pub option_id: i64,
@@ -127,22 +106,14 @@ pub struct LineOption {
     pub monthly_price: Decimal,
     pub extra_data_bytes: Option<i64>,
     pub unlimited_minutes: bool,
-    /// The running activation: its row and first day.
-    pub active: Option<(i64, NaiveDate)>,
+    activation_id: Option<i64>,
+    activated_on: Option<NaiveDate>,
 }
 
-fn line_option(row: &sqlx::postgres::PgRow) -> LineOption {
-    let active_id: Option<i64> = row.get("activation_id");
-    let active_on: Option<NaiveDate> = row.get("activated_on");
-    LineOption {
-        contract_id: row.get("contract_id"),
-        option_id: row.get("option_id"),
-        code: row.get("code"),
-        name: row.get("name"),
-        monthly_price: row.get("monthly_price"),
-        extra_data_bytes: row.get("extra_data_bytes"),
-        unlimited_minutes: row.get("unlimited_minutes"),
-        active: active_id.zip(active_on),
+impl LineOption {
+    /// The running activation: its row and first day.
+    pub fn active(&self) -> Option<(i64, NaiveDate)> {
+        self.activation_id.zip(self.activated_on)
     }
 }
 
@@ -162,16 +133,13 @@ pub async fn options_of(
     contract_ids: &[i64],
     lang: &str,
 ) -> Result<Vec<LineOption>, AppError> {
-    Ok(sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "{OPTION_QUERY} WHERE ct.id = ANY($1) ORDER BY ct.id, o.monthly_price DESC, o.code"
     ))
     .bind(contract_ids)
     .bind(lang)
     .fetch_all(conn)
-    .await?
-    .iter()
-    .map(line_option)
-    .collect())
+    .await?)
 }
 
 /// One option of a line (the caller holds the line's lock, which orders its changes);
@@ -182,14 +150,13 @@ pub async fn lock_option(
     code: &str,
     lang: &str,
 ) -> Result<LineOption, AppError> {
-    let row = sqlx::query(&format!("{OPTION_QUERY} WHERE ct.id = $1 AND o.code = $3"))
+    sqlx::query_as(&format!("{OPTION_QUERY} WHERE ct.id = $1 AND o.code = $3"))
         .bind(contract_id)
         .bind(lang)
         .bind(code)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(line_option(&row))
+        .ok_or(AppError::NotFound)
 }
 
 /// An option's name in `lang` (English where it has none).
@@ -276,7 +243,7 @@ pub async fn insert_pending_charge(
     .bind(c.new_price)
     .bind(c.amount)
     .bind(c.line.vat_rate)
-    .bind(&c.line.currency)
+    .bind(c.line.currency.code())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -289,7 +256,7 @@ pub async fn cycle_usage(
     cycles: &[(i64, DateRange)],
 ) -> Result<HashMap<(i64, NaiveDate), CycleUsage>, AppError> {
     let (ids, starts, ends) = super::range_arrays(cycles);
-    let rows = sqlx::query(
+    let rows: Vec<(i64, NaiveDate, Decimal, Decimal, Decimal)> = sqlx::query_as(
         "SELECT c.id, c.s,
                 COALESCE(sum(u.quantity) FILTER (WHERE u.kind = 'data'), 0) AS data_mb,
                 COALESCE(sum(u.quantity) FILTER (WHERE u.kind = 'call'), 0) AS minutes,
@@ -304,20 +271,21 @@ pub async fn cycle_usage(
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows
-        .iter()
-        .map(|r| {
+        .into_iter()
+        .map(|(id, start, data_mb, minutes, spend)| {
             (
-                (r.get("id"), r.get("s")),
-                CycleUsage::from_records(r.get("data_mb"), r.get("minutes"), r.get("spend")),
+                (id, start),
+                CycleUsage::from_records(data_mb, minutes, spend),
             )
         })
         .collect())
 }
 
 /// A consumption alert and whether it fired in the given cycle.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Alert {
     pub contract_id: i64,
+    #[sqlx(try_from = "String")]
     pub metric: AlertMetric,
     pub threshold: Decimal,
     pub fired: bool,
@@ -331,7 +299,7 @@ pub async fn alerts_of(
 ) -> Result<Vec<Alert>, AppError> {
     let ids: Vec<i64> = cycles.iter().map(|(id, _)| *id).collect();
     let starts: Vec<NaiveDate> = cycles.iter().map(|(_, s)| *s).collect();
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT a.contract_id, a.metric, a.threshold,
                 EXISTS (SELECT 1 FROM alert_notices n
                          WHERE n.alert_id = a.id AND n.cycle_start = c.s) AS fired
@@ -343,21 +311,7 @@ pub async fn alerts_of(
     .bind(&ids)
     .bind(&starts)
     .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Alert {
-            contract_id: r.get("contract_id"),
-            metric: parse_column(
-                "consumption_alerts.metric",
-                r.get("metric"),
-                AlertMetric::parse,
-            )?,
-            threshold: r.get("threshold"),
-            fired: r.get("fired"),
-        })
-    })
-    .collect()
+    .await?)
 }
 
 /// Sets the threshold of a line's alert for `metric` (creating it).
@@ -395,7 +349,7 @@ pub async fn delete_alert(
 }
 
 /// An open move request of a line.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OpenMove {
     pub id: i64,
     pub contract_id: i64,
@@ -403,6 +357,7 @@ pub struct OpenMove {
     pub postal_code: String,
     pub city: String,
     pub wished_date: NaiveDate,
+    #[sqlx(try_from = "String")]
     pub status: MoveStatus,
     pub requested_on: NaiveDate,
     /// The day of the installation appointment booked for it, if any.
@@ -414,7 +369,7 @@ pub async fn open_moves(
     conn: &mut PgConnection,
     contract_ids: &[i64],
 ) -> Result<Vec<OpenMove>, AppError> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT m.id, m.contract_id, m.street, m.postal_code, m.city, m.wished_date, m.status,
                 m.requested_on, s.day AS installation_on
            FROM move_requests m
@@ -424,22 +379,7 @@ pub async fn open_moves(
     )
     .bind(contract_ids)
     .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(OpenMove {
-            id: r.get("id"),
-            contract_id: r.get("contract_id"),
-            street: r.get("street"),
-            postal_code: r.get("postal_code"),
-            city: r.get("city"),
-            wished_date: r.get("wished_date"),
-            status: parse_column("move_requests.status", r.get("status"), MoveStatus::parse)?,
-            requested_on: r.get("requested_on"),
-            installation_on: r.get("installation_on"),
-        })
-    })
-    .collect()
+    .await?)
 }
 
 /// A new move request of a line.
@@ -482,6 +422,71 @@ pub async fn cancel_move(conn: &mut PgConnection, contract_id: i64) -> Result<bo
           WHERE contract_id = $1 AND status = 'requested'",
     )
     .bind(contract_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An alert of a line that just received usage, with what its message needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WatchedAlert {
+    pub id: i64,
+    pub contract_id: i64,
+    pub customer_id: i64,
+    pub contract_number: String,
+    pub phone_number: Option<String>,
+    pub start_date: NaiveDate,
+    #[sqlx(try_from = "String")]
+    pub metric: AlertMetric,
+    pub threshold: Decimal,
+    /// The household's language (`messages::HOUSEHOLD_LANGUAGE`).
+    #[sqlx(try_from = "String")]
+    pub language: Lang,
+    #[sqlx(try_from = "String")]
+    pub currency: Currency,
+}
+
+/// The alerts of the lines `contract_ids`.
+pub async fn watched_alerts(
+    conn: &mut PgConnection,
+    contract_ids: &[i64],
+) -> Result<Vec<WatchedAlert>, AppError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT a.id, a.contract_id, ct.customer_id, ct.contract_number, ct.phone_number,
+                ct.start_date, a.metric, a.threshold, {} AS language, p.currency
+           FROM consumption_alerts a
+           JOIN contracts ct ON ct.id = a.contract_id
+           JOIN customers cu ON cu.id = ct.customer_id
+           JOIN providers p ON p.id = cu.provider_id
+          WHERE a.contract_id = ANY($1)",
+        super::messages::HOUSEHOLD_LANGUAGE
+    ))
+    .bind(contract_ids)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Puts the message of a crossed alert in the household's inbox, once per cycle (the
+/// `alert_notices` key holds under concurrent ingestion); whether it was written now.
+pub async fn notify_once(
+    conn: &mut PgConnection,
+    alert: &WatchedAlert,
+    cycle_start: NaiveDate,
+    subject: &str,
+    body: &str,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "WITH notice AS (
+             INSERT INTO alert_notices (alert_id, cycle_start) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING RETURNING alert_id)
+         INSERT INTO messages (customer_id, kind, subject, body)
+         SELECT $3, 'alert', $4, $5 FROM notice",
+    )
+    .bind(alert.id)
+    .bind(cycle_start)
+    .bind(alert.customer_id)
+    .bind(subject)
+    .bind(body)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)

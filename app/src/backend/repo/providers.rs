@@ -1,16 +1,15 @@
 //! Provider settings (P3).
 
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 use crate::{domain::brand::Brand, error::AppError};
 
 /// The provider's id for its slug.
 pub async fn id_by_slug(pool: &PgPool, slug: &str) -> Result<Option<i64>, sqlx::Error> {
-    let row = sqlx::query("SELECT id FROM providers WHERE slug = $1")
+    sqlx::query_scalar("SELECT id FROM providers WHERE slug = $1")
         .bind(slug)
         .fetch_optional(pool)
-        .await?;
-    Ok(row.map(|row| row.get("id")))
+        .await
 }
 
 /// The white-label settings the shell shows on every page.

@@ -3,7 +3,7 @@
 //! Batches of rows are locked with `SKIP LOCKED`, so instances starting together share the
 //! work and never seal one value twice.
 
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 use crate::{
     backend::sealed::{DataKeys, Purpose},
@@ -36,12 +36,21 @@ pub async fn seal(pool: &PgPool, keys: &DataKeys, pass: Pass) -> Result<Sealed, 
     })
 }
 
+/// A mandate's IBAN, in clear (from before sealing) or sealed.
+#[derive(sqlx::FromRow)]
+struct MandateSecret {
+    id: i64,
+    customer_id: i64,
+    iban: Option<String>,
+    iban_sealed: Option<Vec<u8>>,
+}
+
 async fn seal_ibans(pool: &PgPool, keys: &DataKeys, pass: Pass) -> Result<u64, AppError> {
     let current = i32::from(keys.current_id());
     let mut done = 0;
     loop {
         let mut tx = pool.begin().await?;
-        let rows = sqlx::query(
+        let rows: Vec<MandateSecret> = sqlx::query_as(
             "SELECT id, customer_id, iban, iban_sealed FROM sepa_mandates
               WHERE iban IS NOT NULL OR ($2 AND get_byte(iban_sealed, 0) <> $1)
               ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED",
@@ -54,23 +63,37 @@ async fn seal_ibans(pool: &PgPool, keys: &DataKeys, pass: Pass) -> Result<u64, A
         if rows.is_empty() {
             return Ok(done);
         }
-        for row in &rows {
-            let purpose = Purpose::Iban {
-                customer_id: row.get("customer_id"),
-            };
-            let plain = match row.get::<Option<String>, _>("iban") {
-                Some(clear) => clear.into_bytes(),
-                None => keys.open(purpose, &row.get::<Vec<u8>, _>("iban_sealed"))?,
+        let count = rows.len() as u64;
+        for MandateSecret {
+            id,
+            customer_id,
+            iban,
+            iban_sealed,
+        } in rows
+        {
+            let purpose = Purpose::Iban { customer_id };
+            let plain = match (iban, iban_sealed) {
+                (Some(clear), _) => clear.into_bytes(),
+                (None, Some(sealed)) => keys.open(purpose, &sealed)?,
+                (None, None) => return Err(AppError::internal("a mandate without its IBAN")),
             };
             sqlx::query("UPDATE sepa_mandates SET iban_sealed = $2, iban = NULL WHERE id = $1")
-                .bind(row.get::<i64, _>("id"))
+                .bind(id)
                 .bind(keys.seal(purpose, &plain)?)
                 .execute(&mut *tx)
                 .await?;
         }
         tx.commit().await?;
-        done += rows.len() as u64;
+        done += count;
     }
+}
+
+/// A login's TOTP secrets, clear (20 bytes) or sealed.
+#[derive(sqlx::FromRow)]
+struct TotpSecrets {
+    id: i64,
+    totp_secret: Option<Vec<u8>>,
+    totp_pending_secret: Option<Vec<u8>>,
 }
 
 /// Clear secrets are 20 bytes; sealed ones start with their key id.
@@ -79,7 +102,7 @@ async fn seal_totp(pool: &PgPool, keys: &DataKeys, pass: Pass) -> Result<u64, Ap
     let mut done = 0;
     loop {
         let mut tx = pool.begin().await?;
-        let rows = sqlx::query(
+        let rows: Vec<TotpSecrets> = sqlx::query_as(
             "SELECT id, totp_secret, totp_pending_secret FROM logins
               WHERE length(totp_secret) = 20 OR length(totp_pending_secret) = 20
                  OR ($2 AND (get_byte(totp_secret, 0) <> $1
@@ -94,8 +117,13 @@ async fn seal_totp(pool: &PgPool, keys: &DataKeys, pass: Pass) -> Result<u64, Ap
         if rows.is_empty() {
             return Ok(done);
         }
-        for row in &rows {
-            let login_id: i64 = row.get("id");
+        let count = rows.len() as u64;
+        for TotpSecrets {
+            id: login_id,
+            totp_secret,
+            totp_pending_secret,
+        } in rows
+        {
             let purpose = Purpose::Totp { login_id };
             let again = |value: Option<Vec<u8>>| -> Result<Option<Vec<u8>>, AppError> {
                 let Some(value) = value else {
@@ -108,8 +136,8 @@ async fn seal_totp(pool: &PgPool, keys: &DataKeys, pass: Pass) -> Result<u64, Ap
                 };
                 keys.seal(purpose, &plain).map(Some)
             };
-            let secret = again(row.get("totp_secret"))?;
-            let pending = again(row.get("totp_pending_secret"))?;
+            let secret = again(totp_secret)?;
+            let pending = again(totp_pending_secret)?;
             sqlx::query(
                 "UPDATE logins SET totp_secret = $2, totp_pending_secret = $3 WHERE id = $1",
             )
@@ -120,6 +148,6 @@ async fn seal_totp(pool: &PgPool, keys: &DataKeys, pass: Pass) -> Result<u64, Ap
             .await?;
         }
         tx.commit().await?;
-        done += rows.len() as u64;
+        done += count;
     }
 }

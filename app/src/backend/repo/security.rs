@@ -1,7 +1,7 @@
 //! The Security tab (S2) and brute-force counters (S3).
 
 use chrono::NaiveDateTime;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 
 use crate::{
     domain::security::{RecentFailures, SecurityQuestion, WINDOW_MINUTES, throttled},
@@ -44,7 +44,7 @@ async fn recent_failures(
     account_key: &str,
     ip: Option<&str>,
 ) -> Result<RecentFailures, AppError> {
-    let row = sqlx::query(
+    let (pair, pair_last_secs, address, address_last_secs, account) = sqlx::query_as(
         "WITH recent AS (
              SELECT account_key, ip, created_at FROM auth_failures
               WHERE account_key = $1 AND created_at > now() - make_interval(mins => $3::int)
@@ -70,11 +70,11 @@ async fn recent_failures(
     .fetch_one(pool)
     .await?;
     Ok(RecentFailures {
-        pair: row.get("pair"),
-        pair_last_secs: row.get("pair_last"),
-        address: row.get("address"),
-        address_last_secs: row.get("address_last"),
-        account: row.get("account"),
+        pair,
+        pair_last_secs,
+        address,
+        address_last_secs,
+        account,
     })
 }
 
@@ -141,15 +141,16 @@ pub struct LoginSecurity {
 }
 
 pub async fn of_login(pool: &PgPool, login_id: i64) -> Result<LoginSecurity, AppError> {
-    let row = sqlx::query(
-        "SELECT password_hash, security_question,
+    let (password_hash, question, password_changed_at): (String, Option<String>, _) =
+        sqlx::query_as(
+            "SELECT password_hash, security_question,
                 password_changed_at AT TIME ZONE 'UTC' AS password_changed_at
            FROM logins WHERE id = $1",
-    )
-    .bind(login_id)
-    .fetch_one(pool)
-    .await?;
-    let question = match row.get::<Option<String>, _>("security_question") {
+        )
+        .bind(login_id)
+        .fetch_one(pool)
+        .await?;
+    let question = match question {
         Some(q) => Some(parse_column(
             "logins.security_question",
             &q,
@@ -158,9 +159,9 @@ pub async fn of_login(pool: &PgPool, login_id: i64) -> Result<LoginSecurity, App
         None => None,
     };
     Ok(LoginSecurity {
-        password_hash: row.get("password_hash"),
+        password_hash,
         question,
-        password_changed_at: row.get("password_changed_at"),
+        password_changed_at,
     })
 }
 

@@ -1,9 +1,21 @@
 //! Session rows.
 
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 use super::links::link_of;
 use crate::{backend::session::SessionCtx, error::AppError};
+
+/// A live session's login with one of its links (none: NULL link columns).
+#[derive(sqlx::FromRow)]
+struct SessionLinkRow {
+    id: i64,
+    email: String,
+    language: String,
+    flash: Option<String>,
+    role: Option<String>,
+    customer_id: Option<i64>,
+    contract_id: Option<i64>,
+}
 
 /// The live session with this token hash (not expired, not idle too long) and its login's
 /// links (L2), in one statement: a row per link, or one row with no link; touches its
@@ -13,7 +25,7 @@ pub async fn find_live(
     token_hash: &[u8],
     idle_minutes: i64,
 ) -> Result<Option<SessionCtx>, AppError> {
-    let rows = sqlx::query(
+    let rows: Vec<SessionLinkRow> = sqlx::query_as(
         "WITH live AS (
              SELECT s.token_hash, s.login_id, s.last_seen_at, s.flash
                FROM sessions s
@@ -35,28 +47,23 @@ pub async fn find_live(
     .bind(i32::try_from(idle_minutes).unwrap_or(i32::MAX))
     .fetch_all(pool)
     .await?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
-    let login_id: i64 = first.get("id");
     let mut links = Vec::with_capacity(rows.len());
     for row in &rows {
         // NULL role: the one row of a login without links.
-        if let Some(role) = row.get::<Option<&str>, _>("role") {
-            links.push(link_of(
-                login_id,
-                role,
-                row.get("customer_id"),
-                row.get("contract_id"),
-            )?);
+        if let Some(role) = &row.role {
+            links.push(link_of(row.id, role, row.customer_id, row.contract_id)?);
         }
     }
+    let Some(first) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    let login_id = first.id;
     Ok(Some(SessionCtx {
         login_id,
-        email: first.get("email"),
-        language: first.get("language"),
+        email: first.email,
+        language: first.language,
         links,
-        flash: first.get("flash"),
+        flash: first.flash,
     }))
 }
 

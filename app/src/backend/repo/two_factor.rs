@@ -2,7 +2,7 @@
 //! second-factor steps of sign-ins.
 
 use chrono::NaiveDateTime;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 
 use crate::{
     backend::sealed::{DataKeys, Purpose},
@@ -11,7 +11,7 @@ use crate::{
 
 /// Whether two-factor sign-in is on (since when, UTC) and how many recovery codes are unused.
 pub async fn state(pool: &PgPool, login_id: i64) -> Result<(Option<NaiveDateTime>, i64), AppError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT totp_enabled_at AT TIME ZONE 'UTC' AS enabled_at,
                 (SELECT count(*) FROM recovery_codes r
                   WHERE r.login_id = l.id AND r.used_at IS NULL) AS left_codes
@@ -19,8 +19,7 @@ pub async fn state(pool: &PgPool, login_id: i64) -> Result<(Option<NaiveDateTime
     )
     .bind(login_id)
     .fetch_one(pool)
-    .await?;
-    Ok((row.get("enabled_at"), row.get("left_codes")))
+    .await?)
 }
 
 /// Remembers a new secret, sealed, until the customer proves the app has it.
@@ -111,19 +110,15 @@ pub async fn secret_of(
     login_id: i64,
     keys: &DataKeys,
 ) -> Result<Option<(Vec<u8>, Option<u64>)>, AppError> {
-    let row = sqlx::query(
+    let row: Option<(Vec<u8>, Option<i64>)> = sqlx::query_as(
         "SELECT totp_secret, totp_last_step FROM logins
           WHERE id = $1 AND totp_secret IS NOT NULL",
     )
     .bind(login_id)
     .fetch_optional(pool)
     .await?;
-    row.map(|r| {
-        let last: Option<i64> = r.get("totp_last_step");
-        let secret = keys.open(
-            Purpose::Totp { login_id },
-            &r.get::<Vec<u8>, _>("totp_secret"),
-        )?;
+    row.map(|(sealed, last)| {
+        let secret = keys.open(Purpose::Totp { login_id }, &sealed)?;
         Ok((secret, last.and_then(|l| u64::try_from(l).ok())))
     })
     .transpose()

@@ -2,9 +2,8 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
-use sqlx::{PgConnection, PgPool, Row, postgres::PgRow};
+use sqlx::{FromRow, PgConnection, PgPool};
 
-use super::parse_column;
 use crate::{
     domain::{
         account::UsageKind,
@@ -87,7 +86,7 @@ pub async fn ingest(conn: &mut PgConnection, records: &[NewUsage]) -> Result<u64
 }
 
 /// A contract the login may see the usage of.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UsageContract {
     pub id: i64,
     pub contract_number: String,
@@ -100,7 +99,7 @@ pub async fn visible_contracts(
     pool: &PgPool,
     rights: &Rights,
 ) -> Result<Vec<UsageContract>, AppError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, contract_number, phone_number, start_date FROM contracts
           WHERE customer_id = $1 OR id = ANY($2)
           ORDER BY contract_number",
@@ -108,16 +107,7 @@ pub async fn visible_contracts(
     .bind(rights.holder_customer())
     .bind(rights.user_contracts())
     .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| UsageContract {
-            id: r.get("id"),
-            contract_number: r.get("contract_number"),
-            phone_number: r.get("phone_number"),
-            start_date: r.get("start_date"),
-        })
-        .collect())
+    .await?)
 }
 
 /// Which records a query covers: contracts, days, and optionally one kind or one invoice.
@@ -162,16 +152,46 @@ fn bind_scope_rest<'q>(
         .bind(scope.invoice_id)
 }
 
-fn usage_row(row: &PgRow) -> Result<UsageRow, AppError> {
-    Ok(UsageRow {
-        started_at: row.get("started_at"),
-        contract_number: row.get("contract_number"),
-        phone_number: row.get("phone_number"),
-        kind: parse_column("usage_records.kind", row.get("kind"), UsageKind::parse)?,
-        quantity: row.get("quantity"),
-        charge: row.get("charge"),
-        destination: row.get("destination"),
-    })
+/// A record as [`records_sql`] returns it, with its id (the order's tie-break).
+#[derive(sqlx::FromRow)]
+struct RecordColumns {
+    id: i64,
+    started_at: NaiveDateTime,
+    contract_number: String,
+    phone_number: Option<String>,
+    #[sqlx(try_from = "String")]
+    kind: UsageKind,
+    quantity: Decimal,
+    charge: Decimal,
+    destination: Option<String>,
+}
+
+impl RecordColumns {
+    /// The record's place in the newest-first order, and the record.
+    fn into_keyed(self) -> ((NaiveDateTime, i64), UsageRow) {
+        (
+            (self.started_at, self.id),
+            UsageRow {
+                started_at: self.started_at,
+                contract_number: self.contract_number,
+                phone_number: self.phone_number,
+                kind: self.kind,
+                quantity: self.quantity,
+                charge: self.charge,
+                destination: self.destination,
+            },
+        )
+    }
+}
+
+/// The totals of one kind as [`totals_sql`] returns them.
+#[derive(sqlx::FromRow)]
+struct TotalColumns {
+    #[sqlx(try_from = "String")]
+    kind: UsageKind,
+    records: i64,
+    quantity: Decimal,
+    charge: Decimal,
 }
 
 /// The query of [`records`] for one line (`$1`): `$2`–`$5` the scope, the newest `$6`.
@@ -206,8 +226,7 @@ pub async fn records(
             .fetch_all(pool)
             .await?;
         for row in &found {
-            let key: (NaiveDateTime, i64) = (row.get("started_at"), row.get("id"));
-            rows.push((key, usage_row(row)?));
+            rows.push(RecordColumns::from_row(row)?.into_keyed());
         }
     }
     rows.sort_by_key(|(key, _)| std::cmp::Reverse(*key));
@@ -249,12 +268,13 @@ pub async fn totals(pool: &PgPool, scope: &UsageScope) -> Result<Vec<KindTotal>,
         .fetch_all(pool)
         .await?
         .iter()
-        .map(|r| {
+        .map(|row| {
+            let t = TotalColumns::from_row(row)?;
             Ok(KindTotal {
-                kind: parse_column("usage_records.kind", r.get("kind"), UsageKind::parse)?,
-                records: r.get("records"),
-                quantity: r.get("quantity"),
-                charge: r.get("charge"),
+                kind: t.kind,
+                records: t.records,
+                quantity: t.quantity,
+                charge: t.charge,
             })
         })
         .collect()
@@ -287,8 +307,8 @@ pub async fn daily(
         .fetch_all(pool)
         .await?
         .iter()
-        .map(|r| (r.get("day"), r.get("quantity")))
-        .collect())
+        .map(<(NaiveDate, Decimal)>::from_row)
+        .collect::<Result<_, _>>()?)
 }
 
 /// Gives the rows that went to the default partition (a direct INSERT for a month without its

@@ -84,6 +84,8 @@ impl PaymentMethod {
     }
 }
 
+read_from_text!(PaymentMethod, PaymentMethod::parse);
+
 /// What happens on the autopay date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AutopayAction {

@@ -17,7 +17,7 @@ use crate::{
         locale::use_lang,
         money::{DateText, Money},
     },
-    domain::{account::AlertMetric, format, settings::Meter},
+    domain::{account::AlertMetric, format, products::Meter},
     error::AppError,
     i18n::*,
     paths,

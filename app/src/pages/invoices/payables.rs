@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::billing::{PayInvoice, PayableView},
+    api::payables::{PayInvoice, PayableView},
     components::{
         form::{FormAlert, problem_message, shown_error},
         money::{DateText, Money},

@@ -1,9 +1,13 @@
 //! "Linked contracts" (L1): the login's links, linking as holder, "make me holder".
 
+pub mod link_card;
+pub mod link_user;
+pub mod refusal;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{link_card::LinkCard, link_user::LinkUserCard, refusal::LinkingError};
+use self::{link_card::LinkCard, link_user::LinkUserCard, refusal::LinkingError};
 use crate::{
     api::linking::{
         ConfirmLinkCode, DeleteLink, LinkHolder, LinkingOverview, MakeMeHolder, RequestLinkCode,

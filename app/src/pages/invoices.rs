@@ -1,14 +1,17 @@
 //! Invoices & payments (I1): the last 12 invoices and credit notes, newest first.
 
+pub mod payables;
+pub mod payment_section;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{payables::PayablesSection, payment_section::PaymentSection};
+use self::{payables::PayablesSection, payment_section::PaymentSection};
 
 use crate::{
     api::{
-        billing::{PayInvoice, get_payables},
         invoices::{InvoiceRow, get_invoices, pdf_href},
+        payables::{PayInvoice, get_payables},
         payments::{ActivateSepa, RevokeSepa, get_payment_methods},
     },
     app::on_success,

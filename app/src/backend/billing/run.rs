@@ -1,16 +1,9 @@
-//! B1–B7, I5, I6 on PostgreSQL: the billing run (activation, invoices, autopay) and the state
-//! behind the invoice preview. The rules are `domain::billing`; the SQL is `repo::billing`.
-//!
-//! Exactly once: the run takes rows with `FOR UPDATE SKIP LOCKED` in batches, each batch one
-//! transaction (a killed run leaves nothing half-written), each row in a savepoint (one bad
-//! row does not stop the others); an invoice is unique per (subscription, cycle start); the
-//! subscription's `next_cycle_start` moves in the invoice's transaction; invoice numbers come
-//! from a locked counter row inside it (gapless). Charges carry an idempotency key derived from
-//! the invoice and attempt, so a charge whose commit was lost is answered, not repeated.
+//! The billing run (B1, B3, B4, B7, I6): activation, the invoices of cycles due, autopay.
 
 use chrono::NaiveDate;
 use sqlx::{Acquire, PgConnection, PgPool};
 
+use super::{country_rules, describe, fees, line_text_of, state_from, stored_line_text};
 use crate::{
     backend::{
         payment_gateway::{ChargeOutcome, ChargeRequest, PaymentGateway},
@@ -18,28 +11,17 @@ use crate::{
         sealed::DataKeys,
     },
     domain::{
-        account::Service,
         billing::{
             activation::activated_as_of,
             cycles::{cycle, cycle_containing},
             invoice_dates::{
-                AutopayAction, AutopayPolicyTable, CountryRules, InvoiceDates, autopay_action,
-                invoice_dates, next_retry,
+                AutopayAction, AutopayPolicyTable, autopay_action, invoice_dates, next_retry,
             },
-            line_text::{LineText, name_in},
-            preview::{
-                DataAllowance, DatedPrice, InvoicePreview, LineKind, PreviewLine, RecurringFee,
-                SubscriptionState, invoice_after_cycle, opening_invoice,
-            },
-            proration::PriceChange,
+            preview::{invoice_after_cycle, opening_invoice},
         },
         calendar::DateRange,
-        format,
-        lang::Lang,
-        money::Currency,
     },
     error::AppError,
-    i18n::*,
 };
 
 /// Rows per batch (one transaction each).
@@ -299,165 +281,6 @@ async fn issue_through(
     }
 }
 
-/// The rules of the customer's country (B4).
-fn country_rules(sub: &Subscription) -> CountryRules {
-    CountryRules {
-        vat_rate: sub.vat_rate,
-        first_invoice_due_days: sub.first_invoice_due_days,
-    }
-}
-
-fn currency_of(sub: &Subscription) -> Result<Currency, AppError> {
-    Currency::parse(&sub.currency).ok_or_else(|| {
-        tracing::error!(subscription = sub.id, currency = %sub.currency, "unknown currency");
-        AppError::Internal
-    })
-}
-
-/// The monthly fees of a subscription: its plan at today's catalogue price.
-pub fn fees(sub: &Subscription) -> Vec<RecurringFee> {
-    vec![RecurringFee {
-        label: sub.tariff_name.clone(),
-        prices: vec![DatedPrice {
-            effective_from: NaiveDate::MIN,
-            monthly: sub.monthly_price,
-        }],
-        vat_rate: sub.vat_rate,
-    }]
-}
-
-/// Everything the invoice after `cycle` depends on, and the plan changes it bills.
-pub async fn state_for(
-    conn: &mut PgConnection,
-    sub: &Subscription,
-    cycle: DateRange,
-) -> Result<(SubscriptionState, Vec<i64>), AppError> {
-    let changes = repo::plan_changes_in(conn, sub.id, cycle).await?;
-    let usage = repo::daily_data(conn, sub.contract_id, cycle).await?;
-    state_from(sub, cycle, &changes, usage)
-}
-
-/// The state of a subscription in `cycle` from its unbilled plan changes and data per day;
-/// with the ids of those changes.
-fn state_from(
-    sub: &Subscription,
-    cycle: DateRange,
-    changes: &[repo::PendingPlanChange],
-    usage: Vec<crate::domain::billing::preview::DailyUsage>,
-) -> Result<(SubscriptionState, Vec<i64>), AppError> {
-    let data = match (sub.allowance_bytes, sub.overage_price) {
-        (Some(allowance_bytes), Some(price_per_gb)) => Some(DataAllowance {
-            label: sub.tariff_name.clone(),
-            allowance_bytes,
-            price_per_gb,
-            vat_rate: sub.vat_rate,
-        }),
-        _ => None,
-    };
-    let state = SubscriptionState {
-        cycle,
-        currency: currency_of(sub)?,
-        managed: sub.managed,
-        fees: fees(sub),
-        changes: changes
-            .iter()
-            .map(|c| PriceChange {
-                label: format!("{} → {}", c.old_name, c.new_name),
-                day: c.effective_on,
-                old_price: c.old_price,
-                new_price: c.new_price,
-                vat_rate: sub.vat_rate,
-            })
-            .collect(),
-        data,
-        usage,
-    };
-    Ok((state, changes.iter().map(|c| c.id).collect()))
-}
-
-/// The text of a preview line to store with the invoice (`None`: its label, a plan's name, is
-/// the same in every language).
-pub fn line_text_of(line: &PreviewLine) -> Option<LineText> {
-    match line.kind {
-        LineKind::Recurring => None,
-        LineKind::Proration => Some(LineText::PlanChange {
-            label: line.label.clone(),
-        }),
-        LineKind::Overage => Some(LineText::Overage {
-            gigabytes: line.quantity.unwrap_or(0),
-        }),
-    }
-}
-
-/// The text of a preview line in `lang`.
-pub fn describe(line: &PreviewLine, lang: Lang) -> String {
-    match line_text_of(line) {
-        Some(text) => line_words(&text, lang),
-        None => line.label.clone(),
-    }
-}
-
-/// An invoice line's text in `lang` (I2, P4).
-pub fn line_words(text: &LineText, lang: Lang) -> String {
-    let locale = locale_of(lang);
-    match text {
-        LineText::Option { names } => name_in(names, lang),
-        LineText::CallsOutsideBundle => td_string!(locale, pdf.calls_outside_bundle).to_string(),
-        LineText::ServiceCredit { service } => {
-            let name = match service {
-                Service::Tv => td_string!(locale, service.tv),
-                Service::Internet => td_string!(locale, service.internet),
-                Service::Fixed => td_string!(locale, service.fixed),
-                Service::Mobile => td_string!(locale, service.mobile),
-                Service::Satellite => td_string!(locale, service.satellite),
-                Service::Hosting => td_string!(locale, service.hosting),
-            };
-            format!("{}: {name}", td_string!(locale, pdf.service_credit))
-        }
-        LineText::PlanChange { label } => format!(
-            "{}: {label}",
-            td_string!(locale, next_invoice.line_plan_change)
-        ),
-        LineText::Overage { gigabytes } => format!(
-            "{}: {} GB",
-            td_string!(locale, next_invoice.line_overage),
-            format::number((*gigabytes).into(), 0, lang)
-        ),
-        LineText::HostingCharge {
-            hostname,
-            days_remaining,
-            days_total,
-        } => format!(
-            "{} {hostname} ({days_remaining}/{days_total})",
-            td_string!(locale, services.line_charge)
-        ),
-        LineText::HostingCredit {
-            hostname,
-            days_remaining,
-            days_total,
-        } => format!(
-            "{} {hostname} ({days_remaining}/{days_total})",
-            td_string!(locale, services.line_credit)
-        ),
-    }
-}
-
-/// The stored form of a line's text (`invoice_lines.line_text`).
-pub fn stored_line_text(text: &LineText) -> Result<String, AppError> {
-    serde_json::to_string(text).map_err(|err| {
-        tracing::error!(error = %err, "line text not encoded");
-        AppError::Internal
-    })
-}
-
-/// A stored line text read back; `None` for none, or one this version cannot read (its stored
-/// description is shown instead).
-pub fn read_line_text(stored: Option<&str>) -> Option<LineText> {
-    serde_json::from_str(stored?)
-        .inspect_err(|err| tracing::info!(error = %err, "line text not read"))
-        .ok()
-}
-
 /// The cycle a subscription bills next, with the cycle before it whose usage and plan changes
 /// that invoice bills (none for the first invoice); `None` when it is not active yet.
 fn next_cycle(sub: &Subscription) -> Result<Option<(DateRange, Option<DateRange>)>, AppError> {
@@ -489,7 +312,7 @@ fn cycle_invoice<'a>(
 ) -> Result<NewCycleInvoice<'a>, AppError> {
     let (invoice, change_ids) = match previous {
         None => (
-            opening_invoice(&fees(sub), currency_of(sub)?, this_cycle.start())
+            opening_invoice(&fees(sub), sub.currency, this_cycle.start())
                 .map_err(|_| AppError::internal("opening invoice of a subscription"))?,
             Vec::new(),
         ),
@@ -605,13 +428,13 @@ async fn autopay_one(
             report.action_required += 1;
         }
         AutopayAction::Charge => {
-            let attempt = charge.attempts + 1;
+            let attempt = u32::try_from(charge.attempts).unwrap_or(0) + 1;
             let key = format!("autopay-{}-{attempt}", charge.invoice_id);
             let request = ChargeRequest {
                 idempotency_key: key.clone(),
                 invoice_number: charge.number.clone(),
                 amount: charge.amount_due,
-                currency: charge.currency.clone(),
+                currency: charge.currency.code().to_string(),
                 method: charge.method,
                 instrument: charge
                     .instruments
@@ -661,65 +484,4 @@ async fn autopay_one(
         }
     }
     Ok(())
-}
-
-/// The next invoice of a subscription as of `today` (B5, I5).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NextInvoice {
-    /// Not activated yet: the first invoice comes on the activation day.
-    AwaitingActivation {
-        activation: NaiveDate,
-        dates: InvoiceDates,
-    },
-    /// Billed through a reseller or employer: no preview (B5).
-    Managed,
-    /// The preview, the current cycle and the next invoice's dates.
-    Preview {
-        cycle: DateRange,
-        preview: InvoicePreview,
-        dates: InvoiceDates,
-    },
-}
-
-/// B5: the next invoice of `sub` as it stands on `today`.
-pub async fn next_invoice(
-    conn: &mut PgConnection,
-    sub: &Subscription,
-    today: NaiveDate,
-) -> Result<NextInvoice, AppError> {
-    if sub.managed {
-        return Ok(NextInvoice::Managed);
-    }
-    let policies = repo::policies(conn).await?;
-    let rules = country_rules(sub);
-    let recorded = sub.activated_on.filter(|a| *a <= today);
-    let computed = activated_as_of(sub.shipped_on, sub.first_connected_on, today)
-        .map_err(|_| AppError::internal("activation date of a subscription"))?;
-    let activation = match recorded.or(computed) {
-        Some(activation) => activation,
-        None => {
-            let activation = crate::domain::billing::activation::activation_date(
-                sub.shipped_on,
-                sub.first_connected_on.filter(|c| *c <= today),
-            )
-            .map_err(|_| AppError::internal("activation date of a subscription"))?;
-            let dates = invoice_dates(activation, true, &rules, &policies)
-                .map_err(|_| AppError::internal("invoice dates of a subscription"))?;
-            return Ok(NextInvoice::AwaitingActivation { activation, dates });
-        }
-    };
-    let (_, current) = cycle_containing(activation, today)
-        .ok_or_else(|| AppError::internal("current cycle of a subscription"))?;
-    let (state, _) = state_for(conn, sub, current).await?;
-    let preview = crate::domain::billing::preview::preview(&state, today).map_err(|err| {
-        tracing::error!(subscription = sub.id, ?err, "no preview");
-        AppError::Internal
-    })?;
-    let dates = invoice_dates(preview.issue_date, false, &rules, &policies)
-        .map_err(|_| AppError::internal("invoice dates of the next invoice"))?;
-    Ok(NextInvoice::Preview {
-        cycle: current,
-        preview,
-        dates,
-    })
 }

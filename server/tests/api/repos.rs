@@ -1,5 +1,6 @@
-//! Database tests: account overview, links and rights, logins and sessions (H1, L2, S1).
-#![cfg(feature = "ssr")]
+//! The repositories on their own (H1, L2, S1): account overview, links and rights, logins and
+//! sessions, on a small household (`fixtures/household.sql`) in a database of the one harness
+//! (`common::db`).
 
 use app::{
     backend::{password, repo, session},
@@ -13,6 +14,16 @@ use app::{
 use rust_decimal::dec;
 use sqlx::PgPool;
 
+/// A fresh database with the small household of `fixtures/household.sql`.
+async fn household() -> PgPool {
+    let pool = crate::common::db().await;
+    sqlx::raw_sql(include_str!("fixtures/household.sql"))
+        .execute(&pool)
+        .await
+        .expect("household fixture");
+    pool
+}
+
 async fn login(pool: &PgPool, email: &str) -> i64 {
     let hash = password::hash("a long enough passphrase".into())
         .await
@@ -23,8 +34,9 @@ async fn login(pool: &PgPool, email: &str) -> i64 {
         .expect("new login")
 }
 
-#[sqlx::test(migrations = "../migrations", fixtures("household"))]
-async fn overview_sums_invoices_credit_notes_and_payments(pool: PgPool) {
+#[tokio::test]
+async fn overview_sums_invoices_credit_notes_and_payments() {
+    let pool = household().await;
     let overview = repo::accounts::overview(&pool, 1).await.expect("overview");
     // 1200.00 + 1234.56 invoiced − 100.00 credited − 1200.00 paid.
     assert_eq!(
@@ -39,7 +51,7 @@ async fn overview_sums_invoices_credit_notes_and_payments(pool: PgPool) {
     assert_eq!(last.status, InvoiceStatus::Open);
     assert_eq!(overview.customer_number, "200001");
     assert_eq!(overview.city, "Köln");
-    assert_eq!(overview.currency, "EUR");
+    assert_eq!(overview.currency.code(), "EUR");
     // The lines of the customer number, and only those.
     let mut conn = pool.acquire().await.expect("connection");
     let lines = repo::products::lines_of_customer(&mut conn, 1)
@@ -51,12 +63,13 @@ async fn overview_sums_invoices_credit_notes_and_payments(pool: PgPool) {
     assert!(
         lines
             .iter()
-            .all(|c| c.vat_rate == dec!(19) && c.currency == "EUR")
+            .all(|c| c.vat_rate == dec!(19) && c.currency.code() == "EUR")
     );
 }
 
-#[sqlx::test(migrations = "../migrations", fixtures("household"))]
-async fn a_customer_without_invoices_has_no_last_invoice_and_owes_nothing(pool: PgPool) {
+#[tokio::test]
+async fn a_customer_without_invoices_has_no_last_invoice_and_owes_nothing() {
+    let pool = household().await;
     let mut conn = pool.acquire().await.expect("connection");
     sqlx::query("DELETE FROM invoices WHERE customer_id = 2")
         .execute(&mut *conn)
@@ -75,16 +88,18 @@ async fn a_customer_without_invoices_has_no_last_invoice_and_owes_nothing(pool: 
     );
 }
 
-#[sqlx::test(migrations = "../migrations", fixtures("household"))]
-async fn unknown_customer_is_not_found(pool: PgPool) {
+#[tokio::test]
+async fn unknown_customer_is_not_found() {
+    let pool = household().await;
     let err = repo::accounts::overview(&pool, 999)
         .await
         .expect_err("missing");
     assert_eq!(err, AppError::NotFound);
 }
 
-#[sqlx::test(migrations = "../migrations", fixtures("household"))]
-async fn links_resolve_to_rights(pool: PgPool) {
+#[tokio::test]
+async fn links_resolve_to_rights() {
+    let pool = household().await;
     let holder = login(&pool, "holder@example.de").await;
     let user = login(&pool, "user@example.de").await;
     sqlx::query("INSERT INTO links (login_id, role, customer_id) VALUES ($1, 'holder', 1)")
@@ -137,8 +152,9 @@ async fn links_resolve_to_rights(pool: PgPool) {
     assert_eq!(contracts[0].status, ContractStatus::Cancelled);
 }
 
-#[sqlx::test(migrations = "../migrations", fixtures("household"))]
-async fn one_holder_link_per_login_is_enforced_by_the_database(pool: PgPool) {
+#[tokio::test]
+async fn one_holder_link_per_login_is_enforced_by_the_database() {
+    let pool = household().await;
     let id = login(&pool, "two-holders@example.de").await;
     sqlx::query("INSERT INTO links (login_id, role, customer_id) VALUES ($1, 'holder', 1)")
         .bind(id)
@@ -161,8 +177,9 @@ async fn one_holder_link_per_login_is_enforced_by_the_database(pool: PgPool) {
     assert!(bad.to_string().contains("links_role_target"));
 }
 
-#[sqlx::test(migrations = "../migrations", fixtures("household"))]
-async fn emails_are_unique_per_provider(pool: PgPool) {
+#[tokio::test]
+async fn emails_are_unique_per_provider() {
+    let pool = household().await;
     login(&pool, "same@example.de").await;
     let again = repo::logins::create(&pool, 1, "same@example.de", "x", "de")
         .await
@@ -181,8 +198,9 @@ async fn emails_are_unique_per_provider(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../migrations", fixtures("household"))]
-async fn sessions_rotate_expire_and_purge(pool: PgPool) {
+#[tokio::test]
+async fn sessions_rotate_expire_and_purge() {
+    let pool = household().await;
     let id = login(&pool, "session@example.de").await;
     let (_, first) = session::new_token().expect("token");
     repo::sessions::rotate(&pool, None, &first, id, 12)
@@ -258,8 +276,9 @@ async fn sessions_rotate_expire_and_purge(pool: PgPool) {
     assert_eq!(left, 0);
 }
 
-#[sqlx::test(migrations = "../migrations", fixtures("household"))]
-async fn the_shell_reads_the_brand_and_the_holders_unread_messages(pool: PgPool) {
+#[tokio::test]
+async fn the_shell_reads_the_brand_and_the_holders_unread_messages() {
+    let pool = household().await;
     sqlx::query(
         "INSERT INTO messages (customer_id, kind, subject, body, read_at)
          VALUES (1, 'provider', 'a', 'unread', NULL), (1, 'provider', 'b', 'unread', NULL),

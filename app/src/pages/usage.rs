@@ -1,12 +1,14 @@
 //! The Usage tab (U1–U2): filters in the address bar (type, period, contract), totals per
 //! type, a daily chart with a table alternative, the records with paging, and a CSV export.
 
+pub mod parts;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 use rust_decimal::Decimal;
 
-use super::usage_parts::{KindName, Quantity, Totals, UsageTable};
+use self::parts::{KindName, Quantity, Totals, UsageTable};
 use crate::{
     api::usage::{UsageQuery, UsageView, get_usage},
     components::{form::Field, locale::use_lang, money::DateText, page_error::PageError},

@@ -1,10 +1,14 @@
 //! Home: what the signed-in login may see, by its links (L2): the account overview (H1, H5)
 //! for a holder, and the products with usage, options and settings (H2–H4).
 
+pub mod account_overview;
+pub mod products;
+pub mod settings;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{
+use self::{
     account_overview::AccountOverviewView,
     products::{NoticeBar, ProductList, ProductsContext},
 };

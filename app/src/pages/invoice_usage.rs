@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::usage_parts::{Totals, UsageTable};
+use super::usage::parts::{Totals, UsageTable};
 use crate::{
     api::usage::get_invoice_usage,
     components::{locale::use_localized, page_error::PageError},

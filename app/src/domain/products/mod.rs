@@ -408,3 +408,6 @@ mod tests {
         assert!(metrics_of(Service::Hosting).is_empty());
     }
 }
+
+mod overview;
+pub use overview::{AlertView, MoveView, OptionChanged, OptionOffer, Product, Products};
