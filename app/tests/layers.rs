@@ -174,7 +174,11 @@ fn containing(files: &[PathBuf], needles: &[&str]) -> Vec<(String, usize, String
         for (n, line) in text.lines().enumerate() {
             let line = code(line);
             if needles.iter().any(|needle| line.contains(needle)) {
-                let name = file.strip_prefix(src()).unwrap_or(file).display().to_string();
+                let name = file
+                    .strip_prefix(src())
+                    .unwrap_or(file)
+                    .display()
+                    .to_string();
                 found.push((name, n + 1, line.trim().to_string()));
             }
         }
@@ -190,7 +194,14 @@ fn rows_are_read_by_their_types_and_sql_stays_in_the_backend() {
         "rows read column by column (use a FromRow type)",
         containing(
             &files_under("backend"),
-            &["row.get(", "r.get(", "row.get::<", "r.get::<", "m.get(", "l.get("],
+            &[
+                "row.get(",
+                "r.get(",
+                "row.get::<",
+                "r.get::<",
+                "m.get(",
+                "l.get(",
+            ],
         ),
     );
     // Server functions, pages and components call the backend; they send no SQL.
