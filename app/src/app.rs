@@ -173,7 +173,8 @@ pub fn App() -> impl IntoView {
     provide_context(crate::components::flash::ClientFlash(RwSignal::new(None)));
 
     // The locale cookie is site-wide, like the one `/locale/{code}` sets on the server; without
-    // an explicit path each locale prefix would get a cookie of its own.
+    // an explicit path each locale prefix would get a cookie of its own. Only the server reads
+    // and writes it (leptos_i18n's `cookie` feature is on for `ssr` only, issue 26).
     let cookie_options = UseCookieOptions::default()
         .path("/")
         .same_site(SameSite::Lax)
