@@ -49,11 +49,7 @@ pub async fn switch_option(
     holder: &Holder,
     request: &Switch<'_>,
 ) -> Result<Switched, AppError> {
-    let Holder {
-        customer_id,
-        access,
-    } = holder;
-    let customer_id = *customer_id;
+    let customer_id = holder.customer_id;
     let activate = request.activate;
     let shown: Decimal = request
         .shown_amount
@@ -61,7 +57,7 @@ pub async fn switch_option(
         .parse()
         .map_err(|_| AppError::Stale)?;
     let today = state.clock.today();
-    let login_id = access.session.login_id;
+    let login_id = holder.access.session.login_id;
     let mut tx = state.pool.begin().await?;
     let claimed = (
         request.contract_number,
