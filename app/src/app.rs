@@ -10,6 +10,7 @@ use leptos_router::{
 };
 use leptos_use::{SameSite, UseCookieOptions};
 
+use crate::page_data::{PageData, page_data};
 use crate::{
     api::shell::{ShellData, get_shell_data},
     components::layout::Layout,
@@ -36,7 +37,7 @@ use crate::{
 
 /// Brand and session for the whole page, loaded before the first byte is sent (blocking) so
 /// that pages can redirect with a real 302.
-pub type ShellResource = Resource<Result<ShellData, AppError>>;
+pub type ShellResource = PageData<Result<ShellData, AppError>>;
 
 /// The unread count of the navigation once a page has learnt a newer one than the shell's
 /// (reading a message); reset whenever the shell reloads (M2).
@@ -167,7 +168,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let shell: ShellResource = Resource::new_blocking(|| (), |_| get_shell_data());
+    let shell: ShellResource = page_data(|| (), |_| get_shell_data());
     provide_context(shell);
     provide_context(UnreadOverride(RwSignal::new(None)));
     provide_context(crate::components::flash::ClientFlash(RwSignal::new(None)));

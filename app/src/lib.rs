@@ -15,6 +15,7 @@ pub mod app;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod page_data;
 pub mod pages;
 pub mod paths;
 

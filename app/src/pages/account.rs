@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::page_data::page_data;
 use crate::{
     api::account::{ContactData, SaveContact, get_contact},
     components::{
@@ -24,7 +25,7 @@ pub fn AccountPage() -> impl IntoView {
     let save = ServerAction::<SaveContact>::new();
     // Reloaded after a successful save only: a refused one keeps the form as typed.
     let last_saved = StoredValue::new(0_usize);
-    let data = Resource::new_blocking(
+    let data = page_data(
         move || {
             let version = save.version().get();
             if save.value().with(|v| matches!(v, Some(Ok(_)))) {

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::page_data::page_data;
 use crate::{
     api::appointments::{
         AppointmentView, Appointments, BookAppointment, CancelAppointment, MoveChoice,
@@ -67,7 +68,7 @@ pub fn AppointmentPage() -> impl IntoView {
         notice: RwSignal::new(None),
     };
     provide_context(changes);
-    let data = Resource::new_blocking(move || changes.version.get(), |_| get_appointments());
+    let data = page_data(move || changes.version.get(), |_| get_appointments());
     let query = use_query_map();
     let content = move || {
         Suspend::new(async move {

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, de::IntoDeserializer};
 
+use crate::page_data::page_data;
 use crate::{
     api::documents::{DocumentView, get_documents},
     components::{
@@ -109,7 +110,7 @@ pub fn DocumentsSection() -> impl IntoView {
     });
     let uploaded = RwSignal::new(posted_ok);
     let error = RwSignal::new(posted_error);
-    let list = Resource::new_blocking(move || uploads.get(), |_| get_documents());
+    let list = page_data(move || uploads.get(), |_| get_documents());
     let file_problem = move || error.get().and_then(|e| e.problem_for("file"));
 
     let on_submit = move |event: leptos::ev::SubmitEvent| {

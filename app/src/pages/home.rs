@@ -12,6 +12,7 @@ use self::{
     account_overview::AccountOverviewView,
     products::{NoticeBar, ProductList, ProductsContext},
 };
+use crate::page_data::page_data;
 use crate::{
     api::{
         home::{HomeOverview, get_home_overview},
@@ -34,8 +35,8 @@ pub fn HomePage() -> impl IntoView {
         notice: RwSignal::new(None),
     };
     provide_context(context);
-    let overview = Resource::new_blocking(|| (), |_| get_home_overview());
-    let products = Resource::new_blocking(
+    let overview = page_data(|| (), |_| get_home_overview());
+    let products = page_data(
         move || (lang.get(), context.changes.get()),
         |(lang, _)| get_products(lang.code().to_string()),
     );

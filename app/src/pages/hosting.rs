@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::page_data::page_data;
 use crate::{
     api::hosting::{
         ConfirmUpgrade, OptionView, QuoteAnswer, QuoteUpgrade, ScheduleDowngrade, ServiceView,
@@ -26,7 +27,7 @@ use crate::{
 pub fn ServicesPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let services = Resource::new_blocking(|| (), |_| get_services());
+    let services = page_data(|| (), |_| get_services());
     let content = move || {
         Suspend::new(async move {
             match services.await {
@@ -130,7 +131,7 @@ pub fn ServicePage(#[prop(optional)] options: bool) -> impl IntoView {
             .then(|| asked_configuration(&query.read()))
             .flatten()
     };
-    let service = Resource::new_blocking(
+    let service = page_data(
         move || (id(), lang.get(), changes.get(), asked()),
         |(id, lang, _, asked)| async move {
             let Some(id) = id else {

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::usage::parts::{Totals, UsageTable};
+use crate::page_data::page_data;
 use crate::{
     api::usage::get_invoice_usage,
     components::{locale::use_localized, page_error::PageError},
@@ -20,7 +21,7 @@ pub fn InvoiceUsagePage() -> impl IntoView {
     let params = use_params_map();
     let back = use_localized(paths::INVOICES);
     let id = move || params.get().get("id").and_then(|id| id.parse::<i64>().ok());
-    let usage = Resource::new_blocking(id, |id| async move {
+    let usage = page_data(id, |id| async move {
         match id {
             Some(id) => get_invoice_usage(id).await,
             None => Err(AppError::NotFound),

@@ -8,6 +8,7 @@ use leptos_meta::Title;
 
 use self::{payables::PayablesSection, payment_section::PaymentSection};
 
+use crate::page_data::page_data;
 use crate::{
     api::{
         invoices::{InvoiceRow, get_invoices, pdf_href},
@@ -48,9 +49,9 @@ pub fn InvoicesPage() -> impl IntoView {
             paid.update(|n| *n += 1);
         }
     });
-    let invoices = Resource::new_blocking(move || paid.get(), |_| get_invoices());
-    let payables = Resource::new_blocking(move || (paid.get(), changes.get()), |_| get_payables());
-    let payments = Resource::new_blocking(move || changes.get(), |_| get_payment_methods());
+    let invoices = page_data(move || paid.get(), |_| get_invoices());
+    let payables = page_data(move || (paid.get(), changes.get()), |_| get_payables());
+    let payments = page_data(move || changes.get(), |_| get_payment_methods());
     let content = move || {
         Suspend::new(async move {
             let rows = match invoices.await {

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use self::{link_card::LinkCard, link_user::LinkUserCard, refusal::LinkingError};
+use crate::page_data::page_data;
 use crate::{
     api::linking::{
         ConfirmLinkCode, DeleteLink, LinkHolder, LinkingOverview, MakeMeHolder, RequestLinkCode,
@@ -56,7 +57,7 @@ pub fn LinkingPage() -> impl IntoView {
         request_code.value().set(None);
         reload();
     });
-    let overview = Resource::new_blocking(move || changes.get(), |_| get_links());
+    let overview = page_data(move || changes.get(), |_| get_links());
     let content = move || {
         Suspend::new(async move {
             match overview.await {

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::page_data::page_data;
 use crate::{
     api::messages::{MessageView, ReadMessage, get_messages},
     app::UnreadOverride,
@@ -24,7 +25,7 @@ pub fn MessagesPage() -> impl IntoView {
         }
     });
     let error = Signal::derive(move || read.value().get().and_then(Result::err));
-    let messages = Resource::new_blocking(|| (), |_| get_messages());
+    let messages = page_data(|| (), |_| get_messages());
     let content = move || {
         Suspend::new(async move {
             match messages.await {

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::page_data::page_data;
 use crate::{
     api::next_invoice::{
         ChangePlan, NextInvoiceView, PlanOption, RequestBillingDateChange, SubscriptionView,
@@ -37,7 +38,7 @@ pub fn NextInvoicePage() -> impl IntoView {
             changes.update(|n| *n += 1);
         }
     });
-    let subscriptions = Resource::new_blocking(move || changes.get(), |_| get_next_invoices());
+    let subscriptions = page_data(move || changes.get(), |_| get_next_invoices());
     let content = move || {
         Suspend::new(async move {
             match subscriptions.await {

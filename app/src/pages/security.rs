@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::page_data::page_data;
 use crate::{
     api::security::{ChangePassword, SecurityView, SetSecurityQuestion, get_security},
     components::{
@@ -44,7 +45,7 @@ pub fn SecurityPage() -> impl IntoView {
     let i18n = use_i18n();
     let change = ServerAction::<ChangePassword>::new();
     let question = ServerAction::<SetSecurityQuestion>::new();
-    let data = Resource::new_blocking(
+    let data = page_data(
         move || (change.version().get(), question.version().get()),
         |_| get_security(),
     );

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::page_data::page_data;
 use crate::{
     api::two_factor::{
         ConfirmTwoFactor, DisableTwoFactor, StartTwoFactor, TwoFactorState, get_two_factor,
@@ -23,7 +24,7 @@ pub fn TwoFactorSection() -> impl IntoView {
     let start = ServerAction::<StartTwoFactor>::new();
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
     let disable = ServerAction::<DisableTwoFactor>::new();
-    let data = Resource::new_blocking(
+    let data = page_data(
         move || (confirm.version().get(), disable.version().get()),
         |_| get_two_factor(),
     );

@@ -9,6 +9,7 @@ use leptos_router::{components::Form, hooks::use_query_map};
 use rust_decimal::Decimal;
 
 use self::parts::{KindName, Quantity, Totals, UsageTable};
+use crate::page_data::page_data;
 use crate::{
     api::usage::{UsageQuery, UsageView, get_usage},
     components::{form::Field, locale::use_lang, money::DateText, page_error::PageError},
@@ -35,7 +36,7 @@ pub fn UsagePage() -> impl IntoView {
             page: get("page"),
         }
     });
-    let usage = Resource::new_blocking(move || query.get(), get_usage);
+    let usage = page_data(move || query.get(), get_usage);
     let content = move || {
         Suspend::new(async move {
             let q = query.get_untracked();
