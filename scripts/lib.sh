@@ -16,6 +16,11 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/selfcare/target}"
 if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 WASM_TARGET=wasm32-unknown-unknown
+# The release WASM's size, brotli -q 11 (issue 26): scripts/bench fails over the budget,
+# scripts/test (so CI) over the limit, which leaves room for a few weeks of features.
+WASM_GOAL_KIB=500
+WASM_BUDGET_KIB=560
+WASM_LIMIT_KIB=600
 
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -97,25 +102,24 @@ ensure_cargo_deny() {
 
 # --- build -------------------------------------------------------------------------------
 
-# build_site dev|release: the hydrate WASM + JS glue + CSS + public files into .build/site,
+# build_site dev|test|release: the hydrate WASM + JS glue + CSS + public files into .build/site,
 # and the server binary. cargo-leptos would do the same; we call cargo and wasm-bindgen
 # directly because installing cargo-leptos costs 15-35 minutes on two cores.
+#   dev      debug WASM, debug server
+#   test     the release WASM (what browsers get, size checked against WASM_LIMIT_KIB) with the
+#            debug server the cargo tests built: scripts/test's end-to-end tests
+#   release  release WASM, release server (scripts/run, scripts/bench)
+# Every build type-erases components (.cargo/config.toml), so any WASM hydrates any server.
 build_site() {
   local mode="$1" wasm_profile server_flags wasm_dir server_dir name hash
   case "$mode" in
     dev) wasm_profile=dev; wasm_dir=debug; server_flags=(); server_dir=debug ;;
+    test) wasm_profile=wasm-release; wasm_dir=wasm-release; server_flags=(); server_dir=debug ;;
     release) wasm_profile=wasm-release; wasm_dir=wasm-release; server_flags=(--release); server_dir=release ;;
-    *) die "build_site: dev or release" ;;
+    *) die "build_site: dev, test or release" ;;
   esac
-  # .cargo/config.toml builds everything with Leptos's `erase_components` (faster builds). It
-  # costs run time on both sides (same-day A/B, `scripts/bench web`: Home 396 -> 322 req/s at
-  # 32 connections, Lighthouse TBT 470 -> 670 ms), so release builds leave it out: an empty
-  # CARGO_ENCODED_RUSTFLAGS overrides build.rustflags (`--config build.rustflags=[]` would be
-  # appended to it). The server and the WASM must agree, or hydration fails.
-  local flags=()
-  [ "$mode" = release ] && flags=(env CARGO_ENCODED_RUSTFLAGS=)
-  say "building the browser bundle ($mode)"
-  "${flags[@]}" cargo build -p frontend --target "$WASM_TARGET" --profile "$wasm_profile"
+  say "building the browser bundle ($wasm_profile)"
+  cargo build -p frontend --target "$WASM_TARGET" --profile "$wasm_profile"
   rm -rf "$SITE.new" && mkdir -p "$SITE.new/pkg"
   # The function-name section is more than half of the file (7 of 12.6 MB in release) and
   # only names functions in stack traces; panics still print their message without it.
@@ -134,7 +138,7 @@ build_site() {
   mv "$SITE.new/pkg/selfcare_compile.js" "$SITE.new/pkg/${name}_compile.js"
   mv "$SITE.new/pkg/selfcare.css" "$SITE.new/pkg/$name.css"
   rm "$SITE.new/pkg/selfcare.js"
-  if [ "$mode" = release ]; then
+  if [ "$wasm_profile" = wasm-release ]; then
     # Compressed once here at the highest levels, served as they are (Content-Encoding).
     ensure_brotli
     local f
@@ -146,10 +150,24 @@ build_site() {
   fi
   cp -r "$ROOT/public/." "$SITE.new/"
   rm -rf "$SITE" && mv "$SITE.new" "$SITE"
-  say "building the server ($mode)"
-  "${flags[@]}" cargo build -p server "${server_flags[@]}"
+  say "building the server ($server_dir)"
+  cargo build -p server "${server_flags[@]}"
   SERVER_BIN="$CARGO_TARGET_DIR/$server_dir/selfcare-server"
   export SERVER_BIN
+}
+
+# The built site's WASM against WASM_LIMIT_KIB (brotli as served); prints the figure.
+check_wasm_size() {
+  local br kib
+  br=$(stat -c %s "$SITE"/pkg/selfcare-*_bg.wasm.br)
+  kib=$(awk -v b="$br" 'BEGIN { printf "%.1f", b / 1024 }')
+  if [ "$br" -gt $((WASM_LIMIT_KIB * 1024)) ]; then
+    printf 'FAILED: the release WASM is %s KiB brotli, over the %s KiB limit (budget %s, goal %s; scripts/bench shows what it is made of)\n' \
+      "$kib" "$WASM_LIMIT_KIB" "$WASM_BUDGET_KIB" "$WASM_GOAL_KIB"
+    return 1
+  fi
+  printf 'ok: the release WASM is %s KiB brotli (limit %s, budget %s, goal %s)\n' \
+    "$kib" "$WASM_LIMIT_KIB" "$WASM_BUDGET_KIB" "$WASM_GOAL_KIB"
 }
 
 # --- PostgreSQL --------------------------------------------------------------------------
