@@ -156,11 +156,13 @@ build_site() {
   export SERVER_BIN
 }
 
+kib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; } # bytes -> KiB, one decimal
+
 # The built site's WASM against WASM_LIMIT_KIB (brotli as served); prints the figure.
 check_wasm_size() {
   local br kib
   br=$(stat -c %s "$SITE"/pkg/selfcare-*_bg.wasm.br)
-  kib=$(awk -v b="$br" 'BEGIN { printf "%.1f", b / 1024 }')
+  kib=$(kib "$br")
   if [ "$br" -gt $((WASM_LIMIT_KIB * 1024)) ]; then
     printf 'FAILED: the release WASM is %s KiB brotli, over the %s KiB limit (budget %s, goal %s; scripts/bench shows what it is made of)\n' \
       "$kib" "$WASM_LIMIT_KIB" "$WASM_BUDGET_KIB" "$WASM_GOAL_KIB"

@@ -21,7 +21,6 @@ GROUPS = {
     "tachys": "tachys (view code)",
     "leptos": "leptos",
     "leptos_dom": "leptos",
-    "leptos_macro": "leptos",
     "leptos_router": "leptos_router",
     "reactive_graph": "reactive_graph",
     "reactive_stores": "reactive_graph",
@@ -30,13 +29,9 @@ GROUPS = {
     "serde_json": "serde + serde_json",
     "serde_core": "serde + serde_json",
     "serde_qs": "serde_qs",
-    "chrono": "chrono + rust_decimal + iban",
-    "rust_decimal": "chrono + rust_decimal + iban",
-    "iban": "chrono + rust_decimal + iban",
-    "iban_validate": "chrono + rust_decimal + iban",
+    "chrono": "chrono + rust_decimal",
+    "rust_decimal": "chrono + rust_decimal",
     "leptos_i18n": "leptos_i18n",
-    "icu_locid": "leptos_i18n",
-    "icu_plurals": "leptos_i18n",
     "app": "app (our code)",
     "frontend": "app (our code)",
     "core": "core + alloc + std",
@@ -49,12 +44,10 @@ GROUPS = {
     "web_sys": "wasm-bindgen + js-sys + web-sys",
     "wasm_bindgen_futures": "wasm-bindgen + js-sys + web-sys",
     "gloo_net": "gloo",
-    "gloo_timers": "gloo",
     "gloo_utils": "gloo",
     "futures_util": "futures",
     "futures_channel": "futures",
     "futures_core": "futures",
-    "futures_executor": "futures",
     "any_spawner": "futures",
 }
 
@@ -97,13 +90,9 @@ def imported_functions(buf, start):
         if kind == 0:  # function: type index
             _, pos = leb(buf, pos)
             funcs += 1
-        elif kind == 1:  # table: reftype + limits
-            pos += 1
-            flags, pos = leb(buf, pos + 0)
-            _, pos = leb(buf, pos)
-            if flags & 1:
-                _, pos = leb(buf, pos)
-        elif kind == 2:  # memory: limits
+        elif kind in (1, 2):  # table (reftype, then limits) or memory (limits)
+            if kind == 1:
+                pos += 1
             flags, pos = leb(buf, pos)
             _, pos = leb(buf, pos)
             if flags & 1:

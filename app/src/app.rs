@@ -10,12 +10,12 @@ use leptos_router::{
 };
 use leptos_use::{SameSite, UseCookieOptions};
 
-use crate::page_data::{PageData, page_data};
 use crate::{
     api::shell::{ShellData, get_shell_data},
     components::layout::Layout,
     error::AppError,
     i18n::*,
+    page_data::{PageData, page_data},
     pages::{
         account::AccountPage,
         appointment::AppointmentPage,

@@ -5,7 +5,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::page_data::page_data;
 use crate::{
     api::account::{ContactData, SaveContact, get_contact},
     components::{
@@ -15,6 +14,7 @@ use crate::{
     },
     domain::format,
     i18n::*,
+    page_data::page_data,
     pages::documents::DocumentsSection,
 };
 

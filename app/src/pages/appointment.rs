@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::page_data::page_data;
 use crate::{
     api::appointments::{
         AppointmentView, Appointments, BookAppointment, CancelAppointment, MoveChoice,
@@ -21,6 +20,7 @@ use crate::{
     domain::{account::AppointmentKind, appointment::NOTE_MAX_CHARS, format, lang::Lang},
     error::AppError,
     i18n::*,
+    page_data::page_data,
     paths,
 };
 

@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, de::IntoDeserializer};
 
-use crate::page_data::page_data;
 use crate::{
     api::documents::{DocumentView, get_documents},
     components::{
@@ -22,6 +21,7 @@ use crate::{
     },
     error::AppError,
     i18n::*,
+    page_data::page_data,
 };
 
 fn kind_text(kind: DocumentKind) -> AnyView {

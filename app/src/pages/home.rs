@@ -12,7 +12,6 @@ use self::{
     account_overview::AccountOverviewView,
     products::{NoticeBar, ProductList, ProductsContext},
 };
-use crate::page_data::page_data;
 use crate::{
     api::{
         home::{HomeOverview, get_home_overview},
@@ -20,6 +19,7 @@ use crate::{
     },
     components::{locale::use_lang, page_error::PageError},
     i18n::*,
+    page_data::page_data,
     paths,
 };
 

@@ -4,7 +4,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::page_data::page_data;
 use crate::{
     api::hosting::{
         ConfirmUpgrade, OptionView, QuoteAnswer, QuoteUpgrade, ScheduleDowngrade, ServiceView,
@@ -19,6 +18,7 @@ use crate::{
     domain::billing::upgrade::{Configuration, UpgradeQuote, UpgradeRefusal},
     error::AppError,
     i18n::*,
+    page_data::page_data,
     paths,
 };
 

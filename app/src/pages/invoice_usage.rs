@@ -5,12 +5,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::usage::parts::{Totals, UsageTable};
-use crate::page_data::page_data;
 use crate::{
     api::usage::get_invoice_usage,
     components::{locale::use_localized, page_error::PageError},
     error::AppError,
     i18n::*,
+    page_data::page_data,
     paths,
 };
 

@@ -8,7 +8,6 @@ use leptos_meta::Title;
 
 use self::{payables::PayablesSection, payment_section::PaymentSection};
 
-use crate::page_data::page_data;
 use crate::{
     api::{
         invoices::{InvoiceRow, get_invoices, pdf_href},
@@ -25,6 +24,7 @@ use crate::{
     domain::account::InvoiceKind,
     error::AppError,
     i18n::*,
+    page_data::page_data,
     pages::home::account_overview::InvoiceStatusText,
     paths,
 };

@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use self::{link_card::LinkCard, link_user::LinkUserCard, refusal::LinkingError};
-use crate::page_data::page_data;
 use crate::{
     api::linking::{
         ConfirmLinkCode, DeleteLink, LinkHolder, LinkingOverview, MakeMeHolder, RequestLinkCode,
@@ -22,6 +21,7 @@ use crate::{
     },
     domain::{flash::Flash, rights::Role},
     i18n::*,
+    page_data::page_data,
 };
 
 /// The linking page.

@@ -4,13 +4,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::page_data::page_data;
 use crate::{
     api::messages::{MessageView, ReadMessage, get_messages},
     app::UnreadOverride,
     components::{form::FormAlert, locale::use_lang, page_error::PageError},
     domain::format,
     i18n::*,
+    page_data::page_data,
 };
 
 /// The Messages page.

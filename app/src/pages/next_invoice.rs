@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::page_data::page_data;
 use crate::{
     api::next_invoice::{
         ChangePlan, NextInvoiceView, PlanOption, RequestBillingDateChange, SubscriptionView,
@@ -22,6 +21,7 @@ use crate::{
     },
     error::AppError,
     i18n::*,
+    page_data::page_data,
 };
 
 /// The "Next invoice" page.

@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::page_data::page_data;
 use crate::{
     api::security::{ChangePassword, SecurityView, SetSecurityQuestion, get_security},
     components::{
@@ -17,6 +16,7 @@ use crate::{
         validation::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
     },
     i18n::*,
+    page_data::page_data,
     pages::two_factor::TwoFactorSection,
 };
 

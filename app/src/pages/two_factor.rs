@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 
-use crate::page_data::page_data;
 use crate::{
     api::two_factor::{
         ConfirmTwoFactor, DisableTwoFactor, StartTwoFactor, TwoFactorState, get_two_factor,
@@ -15,6 +14,7 @@ use crate::{
     },
     domain::format,
     i18n::*,
+    page_data::page_data,
 };
 
 /// The two-factor section.

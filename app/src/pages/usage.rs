@@ -9,13 +9,13 @@ use leptos_router::{components::Form, hooks::use_query_map};
 use rust_decimal::Decimal;
 
 use self::parts::{KindName, Quantity, Totals, UsageTable};
-use crate::page_data::page_data;
 use crate::{
     api::usage::{UsageQuery, UsageView, get_usage},
     components::{form::Field, locale::use_lang, money::DateText, page_error::PageError},
     domain::{account::UsageKind, format, usage::bar_heights},
     error::AppError,
     i18n::*,
+    page_data::page_data,
     paths,
 };
 
