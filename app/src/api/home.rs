@@ -59,9 +59,9 @@ pub enum HomeOverview {
 #[server(endpoint = "home_overview")]
 pub async fn get_home_overview() -> Result<HomeOverview, AppError> {
     use crate::backend::repo;
-    entry::linked_reading(|_, access, mut conn| async move {
+    entry::linked(|state, access| async move {
         if let Some(customer_id) = access.rights.holder_customer() {
-            let overview = repo::accounts::overview(&mut *conn, customer_id).await?;
+            let overview = repo::accounts::overview(&state.pool, customer_id).await?;
             Ok(HomeOverview::Holder(Box::new(overview.into())))
         } else if !access.rights.user_contracts().is_empty() {
             Ok(HomeOverview::UserOnly)

@@ -19,9 +19,9 @@ use crate::backend::entry::{self, Holder};
 #[server(endpoint = "products")]
 pub async fn get_products(lang: String) -> Result<Products, AppError> {
     use crate::domain::lang::Lang;
-    entry::linked_reading(|state, access, mut conn| async move {
+    entry::linked(|state, access| async move {
         let lang = Lang::parse(&lang).unwrap_or(Lang::En);
-        crate::backend::products::list(&state, &mut conn, &access, lang).await
+        crate::backend::products::list(&state, &access, lang).await
     })
     .await
 }

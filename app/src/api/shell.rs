@@ -37,19 +37,17 @@ pub struct ShellData {
 /// Brand and session for the page shell. Public: an anonymous visitor gets the brand only.
 #[server(endpoint = "shell_data")]
 pub async fn get_shell_data() -> Result<ShellData, AppError> {
-    use crate::backend::{access::current_access_on, flash, repo};
+    use crate::backend::{access::current_access, flash, repo};
     entry::anyone(|state| async move {
-        // One connection for the session, the brand and the notice (issue 26).
-        let mut conn = state.pool.acquire().await?;
-        let access = current_access_on(&state, &mut conn).await?;
+        let access = current_access(&state).await?;
         let holder_of = access.as_ref().and_then(|a| a.rights.holder_customer());
         let repo::providers::ShellRow {
             brand,
             unread,
             hosting,
-        } = repo::providers::brand_and_unread(&mut *conn, state.provider_id, holder_of).await?;
+        } = repo::providers::brand_and_unread(&state.pool, state.provider_id, holder_of).await?;
         let stored = access.as_ref().and_then(|a| a.session.flash.clone());
-        let flash = flash::take(&state, &mut conn, stored).await?;
+        let flash = flash::take(&state, stored).await?;
         let session = access.map(|access| SessionSummary {
             email: access.session.email,
             holder: holder_of.is_some(),

@@ -28,16 +28,10 @@ pub async fn require_access(state: &AppState) -> Result<Access, AppError> {
 /// The session and rights of a signed-in request, `None` for an anonymous one (the page shell,
 /// which anyone may load). Within a page request both come from its memo.
 pub async fn current_access(state: &AppState) -> Result<Option<Access>, AppError> {
-    Ok(session::current(state).await?.map(access_of))
-}
-
-/// [`current_access`], looked up on `conn` (the connection the caller reads on) if this
-/// request has not looked it up yet.
-pub async fn current_access_on(
-    state: &AppState,
-    conn: &mut sqlx::PgConnection,
-) -> Result<Option<Access>, AppError> {
-    Ok(session::current_on(state, conn).await?.map(access_of))
+    match session::current(state).await? {
+        Some(session) => Ok(Some(access_of(session))),
+        None => Ok(None),
+    }
 }
 
 /// `require_access` for a plain axum handler (downloads, uploads), from the request's

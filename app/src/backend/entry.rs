@@ -5,15 +5,12 @@
 //! - [`anyone`]: no session needed (sign-in, registration, the page shell);
 //! - [`login`]: a signed-in login, for its own settings and links;
 //! - [`linked`]: a signed-in login with the rights of its links (users and holders, L2);
-//! - [`linked_reading`]: the same for work that reads, on one connection with the session;
 //! - [`holder`]: the holder of a customer number, for the household's data (L2).
 
 use std::future::Future;
 
-use sqlx::{Postgres, pool::PoolConnection};
-
 use super::{
-    access::{Access, current_access_on, require_access},
+    access::{Access, require_access},
     respond,
     session::{self, SessionCtx},
     state::{AppState, app_state},
@@ -58,27 +55,6 @@ where
         let state = app_state()?;
         let access = require_access(&state).await?;
         work(state, access).await
-    })
-    .await
-}
-
-/// Work for a signed-in login with the rights of its links that reads: the session is looked
-/// up on the connection the work then reads on. Each checkout costs a round trip when it is
-/// returned (sqlx checks every connection on release), so a page's read is one checkout, not
-/// two (issue 26).
-pub async fn linked_reading<T, F>(
-    work: impl FnOnce(AppState, Access, PoolConnection<Postgres>) -> F,
-) -> Result<T, AppError>
-where
-    F: Future<Output = Result<T, AppError>>,
-{
-    respond::finish(async {
-        let state = app_state()?;
-        let mut conn = state.pool.acquire().await?;
-        let access = current_access_on(&state, &mut conn)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        work(state, access, conn).await
     })
     .await
 }

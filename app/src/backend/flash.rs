@@ -41,15 +41,11 @@ pub async fn notice_on_error<T>(result: &Result<T, AppError>, flash: Flash) {
 
 /// Takes the session's stored notice for the page being rendered: decoded, and cleared so that
 /// it shows once.
-pub async fn take(
-    state: &AppState,
-    conn: &mut sqlx::PgConnection,
-    stored: Option<String>,
-) -> Result<Option<Flash>, AppError> {
+pub async fn take(state: &AppState, stored: Option<String>) -> Result<Option<Flash>, AppError> {
     let Some(json) = stored else {
         return Ok(None);
     };
-    session::clear_flash(state, conn).await?;
+    session::clear_flash(state).await?;
     Ok(serde_json::from_str(&json)
         .inspect_err(|err| tracing::info!(error = %err, "stale flash dropped"))
         .ok())

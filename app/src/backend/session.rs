@@ -6,7 +6,6 @@ use http::{header::SET_COOKIE, request::Parts};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use sha2::{Digest, Sha256};
-use sqlx::PgConnection;
 
 use super::{cookies, repo, state::AppState};
 use crate::{domain::rights::Link, error::AppError};
@@ -63,24 +62,10 @@ pub async fn from_headers(
     state: &AppState,
     headers: &http::HeaderMap,
 ) -> Result<Option<SessionCtx>, AppError> {
-    find(state, None, headers).await
-}
-
-/// The session named by the cookie in `headers`, looked up on `conn` when one is given (the
-/// connection the caller reads on anyway), else on a connection of the pool.
-async fn find(
-    state: &AppState,
-    conn: Option<&mut PgConnection>,
-    headers: &http::HeaderMap,
-) -> Result<Option<SessionCtx>, AppError> {
     let Some(token) = token_in(state, headers) else {
         return Ok(None);
     };
-    let hash = token_hash(&token);
-    match conn {
-        Some(conn) => repo::sessions::find_live(conn, &hash, IDLE_TIMEOUT_MINUTES).await,
-        None => repo::sessions::find_live(&state.pool, &hash, IDLE_TIMEOUT_MINUTES).await,
-    }
+    repo::sessions::find_live(&state.pool, &token_hash(&token), IDLE_TIMEOUT_MINUTES).await
 }
 
 fn set_cookie(value: String) {
@@ -116,33 +101,16 @@ pub struct RequestMemo {
 
 /// The session of this request, if its cookie names a live one.
 pub async fn current(state: &AppState) -> Result<Option<SessionCtx>, AppError> {
-    lookup(state, None).await
-}
-
-/// [`current`], looked up on `conn` if this request has not looked it up yet: a server
-/// function that reads holds one connection for the session and its work (each checkout costs
-/// a round trip when it is returned, issue 26).
-pub async fn current_on(
-    state: &AppState,
-    conn: &mut PgConnection,
-) -> Result<Option<SessionCtx>, AppError> {
-    lookup(state, Some(conn)).await
-}
-
-async fn lookup(
-    state: &AppState,
-    conn: Option<&mut PgConnection>,
-) -> Result<Option<SessionCtx>, AppError> {
     let Some(parts) = use_context::<Parts>() else {
         return Ok(None);
     };
     match use_context::<RequestMemo>() {
         Some(memo) => memo
             .session
-            .get_or_try_init(|| find(state, conn, &parts.headers))
+            .get_or_try_init(|| from_headers(state, &parts.headers))
             .await
             .cloned(),
-        None => find(state, conn, &parts.headers).await,
+        None => from_headers(state, &parts.headers).await,
     }
 }
 
@@ -214,11 +182,10 @@ pub async fn set_flash(state: &AppState, flash: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Clears the notice of the request's session (shown by the page being rendered), on the
-/// connection the page shell reads on.
-pub async fn clear_flash(state: &AppState, conn: &mut PgConnection) -> Result<(), AppError> {
+/// Clears the notice of the request's session (shown by the page being rendered).
+pub async fn clear_flash(state: &AppState) -> Result<(), AppError> {
     if let Some(token) = request_token(state) {
-        repo::sessions::clear_flash(conn, &token_hash(&token)).await?;
+        repo::sessions::clear_flash(&state.pool, &token_hash(&token)).await?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The lines a login may see on Home (H2–H4, L2): a holder's lines with alerts and moves, a
 //! user link's own lines read only; each option with what switching it today would cost.
 
+use chrono::NaiveDate;
 use sqlx::PgConnection;
 
 use crate::{
@@ -17,19 +18,16 @@ use crate::{
     error::AppError,
 };
 
-/// The products `access` may see, option names in `lang`, read on `conn`.
-pub async fn list(
-    state: &AppState,
-    conn: &mut PgConnection,
-    access: &Access,
-    lang: Lang,
-) -> Result<Products, AppError> {
+/// The products `access` may see, option names in `lang`.
+pub async fn list(state: &AppState, access: &Access, lang: Lang) -> Result<Products, AppError> {
+    // One connection for all of its reads (each checkout costs a round trip on release).
+    let mut conn = state.pool.acquire().await?;
     if let Some(customer_id) = access.rights.holder_customer() {
-        let lines = repo::lines_of_customer(conn, customer_id).await?;
-        build(state, conn, lines, true, lang).await
+        let lines = repo::lines_of_customer(&mut conn, customer_id).await?;
+        build(state, &mut conn, lines, true, lang).await
     } else {
-        let lines = repo::lines_by_id(conn, access.rights.user_contracts()).await?;
-        build(state, conn, lines, false, lang).await
+        let lines = repo::lines_by_id(&mut conn, access.rights.user_contracts()).await?;
+        build(state, &mut conn, lines, false, lang).await
     }
 }
 
@@ -69,12 +67,17 @@ async fn build(
         .iter()
         .filter_map(|l| cycle_containing(l.start_date, today).map(|(_, c)| (l.id, c)))
         .collect();
-    let repo::LineDetails {
-        usage,
-        options,
-        alerts,
-        moves,
-    } = repo::line_details(conn, &ids, lang.code(), &cycles, editable).await?;
+    let usage = repo::cycle_usage(conn, &cycles).await?;
+    let options = repo::options_of(conn, &ids, lang.code()).await?;
+    let (alerts, moves) = if editable {
+        let starts: Vec<(i64, NaiveDate)> = cycles.iter().map(|(id, c)| (*id, c.start())).collect();
+        (
+            repo::alerts_of(conn, &starts).await?,
+            repo::open_moves(conn, &ids).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let products = lines
         .into_iter()
         .map(|line| {

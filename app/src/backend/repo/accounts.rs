@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::{FromRow, PgExecutor};
+use sqlx::{FromRow, PgPool};
 
 use super::parse_column;
 use crate::{
@@ -82,7 +82,7 @@ impl LastInvoiceColumns {
 }
 
 /// Balance, last invoice and contact data of one customer, in one statement.
-pub async fn overview(db: impl PgExecutor<'_>, customer_id: i64) -> Result<AccountRow, AppError> {
+pub async fn overview(pool: &PgPool, customer_id: i64) -> Result<AccountRow, AppError> {
     let row = sqlx::query(
         "SELECT c.customer_number, c.first_name, c.last_name, c.company_name, c.email, c.phone,
                 c.street, c.postal_code, c.city, c.old_invoice_layout, p.old_invoice_help_url,
@@ -109,7 +109,7 @@ pub async fn overview(db: impl PgExecutor<'_>, customer_id: i64) -> Result<Accou
           WHERE c.id = $1",
     )
     .bind(customer_id)
-    .fetch_optional(db)
+    .fetch_optional(pool)
     .await?
     .ok_or(AppError::NotFound)?;
 

@@ -37,29 +37,6 @@ pub(crate) fn parse_column<T>(
     })
 }
 
-/// Reads a text field of a JSON row into its type, as `#[sqlx(try_from = "String")]` reads a
-/// column (`#[serde(deserialize_with = "from_text")]`).
-pub(crate) fn from_text<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: TryFrom<String, Error = String>,
-{
-    let text = <String as serde::Deserialize>::deserialize(deserializer)?;
-    T::try_from(text).map_err(serde::de::Error::custom)
-}
-
-/// The rows of a JSON array a statement aggregated (`json_agg`: several row sets read in one
-/// statement), or the error logged and `Internal`.
-pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(
-    what: &str,
-    json: &str,
-) -> Result<Vec<T>, AppError> {
-    serde_json::from_str(json).map_err(|err| {
-        tracing::error!(what, error = %err, "unexpected rows from the database");
-        AppError::Internal
-    })
-}
-
 /// (id, date range) pairs as the three arrays that `unnest($1::bigint[], $2::date[],
 /// $3::date[]) AS c(id, s, e)` turns back into rows: one statement for many lines or cycles.
 pub(crate) fn range_arrays(

@@ -97,7 +97,7 @@ pub async fn lock_line(
 }
 
 /// An option of the catalogue for a line's service, and whether the line has it running.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LineOption {
     pub contract_id: i64,
     pub option_id: i64,
@@ -125,6 +125,22 @@ const OPTION_QUERY: &str = "SELECT ct.id AS contract_id, o.id AS option_id, o.co
    JOIN options o ON o.provider_id = cu.provider_id AND o.service = ct.service
    LEFT JOIN contract_options co
           ON co.contract_id = ct.id AND co.option_id = o.id AND co.deactivated_on IS NULL";
+
+/// The option catalogue of each line's service with the line's running activations, names in
+/// `lang` (de, fr, nl, en).
+pub async fn options_of(
+    conn: &mut PgConnection,
+    contract_ids: &[i64],
+    lang: &str,
+) -> Result<Vec<LineOption>, AppError> {
+    Ok(sqlx::query_as(&format!(
+        "{OPTION_QUERY} WHERE ct.id = ANY($1) ORDER BY ct.id, o.monthly_price DESC, o.code"
+    ))
+    .bind(contract_ids)
+    .bind(lang)
+    .fetch_all(conn)
+    .await?)
+}
 
 /// One option of a line (the caller holds the line's lock, which orders its changes);
 /// `NotFound` for a code the line's service does not offer.
@@ -233,21 +249,6 @@ pub async fn insert_pending_charge(
     Ok(())
 }
 
-/// The usage of lines in their cycles, summed from the per-day rollups: a row `(id, s, data_mb,
-/// minutes, spend)` per line and cycle start, for the `unnest` of line ids, starts and ends in
-/// `cycles`.
-fn cycle_usage_sql(cycles: &str) -> String {
-    format!(
-        "SELECT c.id, c.s,
-                COALESCE(sum(u.quantity) FILTER (WHERE u.kind = 'data'), 0) AS data_mb,
-                COALESCE(sum(u.quantity) FILTER (WHERE u.kind = 'call'), 0) AS minutes,
-                COALESCE(sum(u.charge), 0) AS spend
-           FROM {cycles} AS c(id, s, e)
-           JOIN usage_daily u ON u.contract_id = c.id AND u.usage_date BETWEEN c.s AND c.e
-          GROUP BY c.id, c.s"
-    )
-}
-
 /// The usage of each line in its cycle: data MB, call minutes and charges summed (from the
 /// per-day rollups).
 pub async fn cycle_usage(
@@ -255,40 +256,62 @@ pub async fn cycle_usage(
     cycles: &[(i64, DateRange)],
 ) -> Result<HashMap<(i64, NaiveDate), CycleUsage>, AppError> {
     let (ids, starts, ends) = super::range_arrays(cycles);
-    let rows: Vec<UsageRow> = sqlx::query_as(&cycle_usage_sql(
-        "unnest($1::bigint[], $2::date[], $3::date[])",
-    ))
+    let rows: Vec<(i64, NaiveDate, Decimal, Decimal, Decimal)> = sqlx::query_as(
+        "SELECT c.id, c.s,
+                COALESCE(sum(u.quantity) FILTER (WHERE u.kind = 'data'), 0) AS data_mb,
+                COALESCE(sum(u.quantity) FILTER (WHERE u.kind = 'call'), 0) AS minutes,
+                COALESCE(sum(u.charge), 0) AS spend
+           FROM unnest($1::bigint[], $2::date[], $3::date[]) AS c(id, s, e)
+           JOIN usage_daily u ON u.contract_id = c.id AND u.usage_date BETWEEN c.s AND c.e
+          GROUP BY c.id, c.s",
+    )
     .bind(&ids)
     .bind(&starts)
     .bind(&ends)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(usage_map(rows))
-}
-
-/// A row of [`cycle_usage_sql`].
-type UsageRow = (i64, NaiveDate, Decimal, Decimal, Decimal);
-
-fn usage_map(rows: Vec<UsageRow>) -> HashMap<(i64, NaiveDate), CycleUsage> {
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|(id, start, data_mb, minutes, spend)| {
             (
                 (id, start),
                 CycleUsage::from_records(data_mb, minutes, spend),
             )
         })
-        .collect()
+        .collect())
 }
 
 /// A consumption alert and whether it fired in the given cycle.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Alert {
     pub contract_id: i64,
     #[sqlx(try_from = "String")]
-    #[serde(deserialize_with = "super::from_text")]
     pub metric: AlertMetric,
     pub threshold: Decimal,
     pub fired: bool,
+}
+
+/// The alerts of the lines, each with "fired in this cycle" for the cycle starting on the
+/// date given with its line.
+pub async fn alerts_of(
+    conn: &mut PgConnection,
+    cycles: &[(i64, NaiveDate)],
+) -> Result<Vec<Alert>, AppError> {
+    let ids: Vec<i64> = cycles.iter().map(|(id, _)| *id).collect();
+    let starts: Vec<NaiveDate> = cycles.iter().map(|(_, s)| *s).collect();
+    Ok(sqlx::query_as(
+        "SELECT a.contract_id, a.metric, a.threshold,
+                EXISTS (SELECT 1 FROM alert_notices n
+                         WHERE n.alert_id = a.id AND n.cycle_start = c.s) AS fired
+           FROM unnest($1::bigint[], $2::date[]) AS c(id, s)
+           JOIN consumption_alerts a ON a.contract_id = c.id
+          ORDER BY a.contract_id,
+                   array_position(ARRAY['data','minutes','spend'], a.metric)",
+    )
+    .bind(&ids)
+    .bind(&starts)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// Sets the threshold of a line's alert for `metric` (creating it).
@@ -326,7 +349,7 @@ pub async fn delete_alert(
 }
 
 /// An open move request of a line.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OpenMove {
     pub id: i64,
     pub contract_id: i64,
@@ -335,88 +358,28 @@ pub struct OpenMove {
     pub city: String,
     pub wished_date: NaiveDate,
     #[sqlx(try_from = "String")]
-    #[serde(deserialize_with = "super::from_text")]
     pub status: MoveStatus,
     pub requested_on: NaiveDate,
     /// The day of the installation appointment booked for it, if any.
     pub installation_on: Option<NaiveDate>,
 }
 
-/// What the products list shows of its lines besides the lines themselves: each line's usage
-/// in its cycle, the option catalogue of its service with its running activations, and (for
-/// a holder's lines) its alerts with "fired in this cycle" and its open move request.
-#[derive(Debug, Clone, Default)]
-pub struct LineDetails {
-    pub usage: HashMap<(i64, NaiveDate), CycleUsage>,
-    /// By line, then price (highest first) and code.
-    pub options: Vec<LineOption>,
-    /// By line, then metric (data, minutes, spend).
-    pub alerts: Vec<Alert>,
-    pub moves: Vec<OpenMove>,
-}
-
-/// [`LineDetails`] of the lines `ids` whose running cycles are `cycles`, option names in `lang`
-/// (de, fr, nl, en); alerts and moves only `with_settings`. One statement, its four row sets
-/// as JSON arrays (numbers as text, read exactly): each statement costs a round trip and
-/// PostgreSQL's executor start, and Home read these in four (issue 26).
-pub async fn line_details(
+/// The open move request (requested or confirmed) of each line.
+pub async fn open_moves(
     conn: &mut PgConnection,
-    ids: &[i64],
-    lang: &str,
-    cycles: &[(i64, DateRange)],
-    with_settings: bool,
-) -> Result<LineDetails, AppError> {
-    let (cycle_ids, starts, ends) = super::range_arrays(cycles);
-    let usage = cycle_usage_sql("unnest($3::bigint[], $4::date[], $5::date[])");
-    let (usage, options, alerts, moves): (String, String, String, String) =
-        sqlx::query_as(&format!(
-            "SELECT
-               (SELECT COALESCE(json_agg(json_build_array(u.id, u.s, u.data_mb::text,
-                                                          u.minutes::text, u.spend::text)), '[]')
-                  FROM ({usage}) u)::text,
-               (SELECT COALESCE(json_agg(to_jsonb(o) || jsonb_build_object(
-                                             'monthly_price', o.monthly_price::text)
-                                         ORDER BY o.contract_id, o.monthly_price DESC, o.code),
-                                '[]')
-                  FROM ({OPTION_QUERY} WHERE ct.id = ANY($1)) o)::text,
-               (SELECT COALESCE(json_agg(json_build_object(
-                                   'contract_id', a.contract_id, 'metric', a.metric,
-                                   'threshold', a.threshold::text,
-                                   'fired', EXISTS (SELECT 1 FROM alert_notices n
-                                                     WHERE n.alert_id = a.id
-                                                       AND n.cycle_start = c.s))
-                                 ORDER BY a.contract_id,
-                                          array_position(ARRAY['data','minutes','spend'],
-                                                         a.metric)), '[]')
-                  FROM unnest($3::bigint[], $4::date[]) AS c(id, s)
-                  JOIN consumption_alerts a ON a.contract_id = c.id
-                 WHERE $6)::text,
-               (SELECT COALESCE(json_agg(json_build_object(
-                                   'id', m.id, 'contract_id', m.contract_id, 'street', m.street,
-                                   'postal_code', m.postal_code, 'city', m.city,
-                                   'wished_date', m.wished_date, 'status', m.status,
-                                   'requested_on', m.requested_on, 'installation_on', s.day)),
-                                '[]')
-                  FROM move_requests m
-                  LEFT JOIN appointments a ON a.move_request_id = m.id AND a.status = 'booked'
-                  LEFT JOIN appointment_slots s ON s.id = a.slot_id
-                 WHERE $6 AND m.contract_id = ANY($1)
-                   AND m.status IN ('requested', 'confirmed'))::text"
-        ))
-        .bind(ids)
-        .bind(lang)
-        .bind(&cycle_ids)
-        .bind(&starts)
-        .bind(&ends)
-        .bind(with_settings)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(LineDetails {
-        usage: usage_map(super::json_rows("usage", &usage)?),
-        options: super::json_rows("options", &options)?,
-        alerts: super::json_rows("alerts", &alerts)?,
-        moves: super::json_rows("moves", &moves)?,
-    })
+    contract_ids: &[i64],
+) -> Result<Vec<OpenMove>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT m.id, m.contract_id, m.street, m.postal_code, m.city, m.wished_date, m.status,
+                m.requested_on, s.day AS installation_on
+           FROM move_requests m
+           LEFT JOIN appointments a ON a.move_request_id = m.id AND a.status = 'booked'
+           LEFT JOIN appointment_slots s ON s.id = a.slot_id
+          WHERE m.contract_id = ANY($1) AND m.status IN ('requested', 'confirmed')",
+    )
+    .bind(contract_ids)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// A new move request of a line.

@@ -1,6 +1,6 @@
 //! Provider settings (P3).
 
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgPool;
 
 use crate::{domain::brand::Brand, error::AppError};
 
@@ -37,7 +37,7 @@ pub struct ShellRow {
 /// The brand and, for a holder, the unread messages of their customer number (M2; 0 without
 /// one): what the page shell reads, in one statement.
 pub async fn brand_and_unread(
-    db: impl PgExecutor<'_>,
+    pool: &PgPool,
     provider_id: i64,
     holder_of: Option<i64>,
 ) -> Result<ShellRow, AppError> {
@@ -51,7 +51,7 @@ pub async fn brand_and_unread(
     )
     .bind(provider_id)
     .bind(holder_of)
-    .fetch_one(db)
+    .fetch_one(pool)
     .await?)
 }
 

@@ -1,6 +1,6 @@
 //! Session rows.
 
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgPool;
 
 use super::links::link_of;
 use crate::{backend::session::SessionCtx, error::AppError};
@@ -21,7 +21,7 @@ struct SessionLinkRow {
 /// links (L2), in one statement: a row per link, or one row with no link; touches its
 /// last-seen time at most once a minute.
 pub async fn find_live(
-    db: impl PgExecutor<'_>,
+    pool: &PgPool,
     token_hash: &[u8],
     idle_minutes: i64,
 ) -> Result<Option<SessionCtx>, AppError> {
@@ -45,7 +45,7 @@ pub async fn find_live(
     )
     .bind(token_hash)
     .bind(i32::try_from(idle_minutes).unwrap_or(i32::MAX))
-    .fetch_all(db)
+    .fetch_all(pool)
     .await?;
     let mut links = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -78,10 +78,10 @@ pub async fn set_flash(pool: &PgPool, token_hash: &[u8], flash: &str) -> Result<
 }
 
 /// Clears the session's notice once a page has shown it.
-pub async fn clear_flash(db: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<(), AppError> {
+pub async fn clear_flash(pool: &PgPool, token_hash: &[u8]) -> Result<(), AppError> {
     sqlx::query("UPDATE sessions SET flash = NULL WHERE token_hash = $1")
         .bind(token_hash)
-        .execute(db)
+        .execute(pool)
         .await?;
     Ok(())
 }
