@@ -6,7 +6,7 @@ use leptos_meta::Meta;
 use leptos_router::{components::Outlet, hooks::use_location};
 
 use super::{
-    flash::{FlashNotice, PageFlash},
+    flash::FlashNotice,
     locale::{use_lang, use_localized},
 };
 use crate::{
@@ -20,30 +20,29 @@ use crate::{
     paths,
 };
 
-/// The frame around every page.
+/// The frame around every page. The page (`Outlet`) is not inside the `Suspend`s that await the
+/// page shell: built there, it was built again whenever the shell resolved or reloaded, each
+/// time with its own resources (during server rendering two or three Home pages in a fifth of
+/// the renders, and a hydration that failed when the shell was quicker; issue 26).
 #[component]
 pub fn Layout() -> impl IntoView {
     let i18n = use_i18n();
     let shell = expect_context::<ShellResource>();
-    let frame = move || {
+    let header = move || {
         Suspend::new(async move {
-            let data = shell.await.ok();
-            let flash = data.as_ref().and_then(|d| d.flash.clone());
-            provide_context(PageFlash(flash.clone()));
-            let brand = data.as_ref().map(|d| d.brand.clone());
-            view! {
-                <div class="frame">
-                    <a class="skip-link" href="#main">
-                        {t!(i18n, layout.skip_to_content)}
-                    </a>
-                    <Header data=data.clone() />
-                    <main id="main" tabindex="-1">
-                        <FlashNotice flash />
-                        <Outlet />
-                    </main>
-                    <Footer brand=brand />
-                </div>
-            }
+            view! { <Header data=shell.await.ok() /> }
+        })
+    };
+    let notice = move || {
+        Suspend::new(async move {
+            let flash = shell.await.ok().and_then(|d| d.flash);
+            view! { <FlashNotice flash /> }
+        })
+    };
+    let footer = move || {
+        Suspend::new(async move {
+            let brand = shell.await.ok().map(|d| d.brand);
+            view! { <Footer brand /> }
         })
     };
     // One description for every page (search engines and link previews); the text is taken
@@ -51,7 +50,17 @@ pub fn Layout() -> impl IntoView {
     let description = untrack(|| t_string!(i18n, layout.description).to_string());
     view! {
         <Meta name="description" content=description />
-        <Suspense fallback=|| ()>{frame}</Suspense>
+        <div class="frame">
+            <a class="skip-link" href="#main">
+                {t!(i18n, layout.skip_to_content)}
+            </a>
+            <Suspense fallback=|| ()>{header}</Suspense>
+            <main id="main" tabindex="-1">
+                <Suspense fallback=|| ()>{notice}</Suspense>
+                <Outlet />
+            </main>
+            <Suspense fallback=|| ()>{footer}</Suspense>
+        </div>
     }
 }
 

@@ -15,7 +15,7 @@ use crate::{
     },
     app::{ShellResource, on_success},
     components::{
-        flash::{ClientFlash, use_flash},
+        flash::{ClientFlash, page_flash, use_flash},
         form::Field,
         page_error::PageError,
     },
@@ -60,6 +60,8 @@ pub fn LinkingPage() -> impl IntoView {
     let overview = page_data(move || changes.get(), |_| get_links());
     let content = move || {
         Suspend::new(async move {
+            // After a refused plain form post the forms keep what was typed (the shell's notice).
+            page_flash(shell).await;
             match overview.await {
                 Ok(data) => view! {
                     <LinkingContent data link_holder delete resume make_holder request_code confirm_code />
