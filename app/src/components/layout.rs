@@ -17,6 +17,7 @@ use crate::{
     app::{ShellResource, UnreadOverride, refetch_shell_on_success},
     domain::lang::Lang,
     i18n::*,
+    page_data::suspended,
     paths,
 };
 
@@ -54,12 +55,12 @@ pub fn Layout() -> impl IntoView {
             <a class="skip-link" href="#main">
                 {t!(i18n, layout.skip_to_content)}
             </a>
-            <Suspense fallback=|| ()>{header}</Suspense>
+            <Suspense fallback=|| ()>{suspended(header)}</Suspense>
             <main id="main" tabindex="-1">
-                <Suspense fallback=|| ()>{notice}</Suspense>
+                <Suspense fallback=|| ()>{suspended(notice)}</Suspense>
                 <Outlet />
             </main>
-            <Suspense fallback=|| ()>{footer}</Suspense>
+            <Suspense fallback=|| ()>{suspended(footer)}</Suspense>
         </div>
     }
 }

@@ -21,7 +21,7 @@ use crate::{
     },
     domain::{flash::Flash, rights::Role},
     i18n::*,
-    page_data::page_data,
+    page_data::{page_data, suspended},
 };
 
 /// The linking page.
@@ -77,7 +77,7 @@ pub fn LinkingPage() -> impl IntoView {
             <h1>{t!(i18n, linking.title)}</h1>
             <p class="intro">{t!(i18n, linking.intro)}</p>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
-                {content}
+                {suspended(content)}
             </Suspense>
         </div>
     }
