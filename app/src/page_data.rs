@@ -6,7 +6,7 @@
 //! decode with `serde_json::from_slice`: two deserializers of every view type in the browser
 //! bundle (issue 26). [`Json`] decodes from the bytes of the string, so both paths share one.
 
-use leptos::prelude::{IntoView, Resource, Suspend};
+use leptos::prelude::Resource;
 use leptos::server::codee::{Decoder, Encoder};
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -46,27 +46,6 @@ where
     Fut: Future<Output = T> + Send + 'static,
 {
     Resource::new_with_options(source, fetcher, true)
-}
-
-/// The content of a `Suspense`: a `Suspend` over the page's data. In the browser it stays a
-/// function, run again when the data it awaits reloads; on the server it is one `Suspend`.
-/// Leptos's server rendering calls a function child twice (to register its resources, then to
-/// render it), and when the data is already there each call builds the whole view: Home's
-/// product cards were built 1.5 times a page on average, the header twice (issue 26). A
-/// `Suspend` keeps what its first poll built. Call it in the `Suspense`'s children, so that the
-/// `Suspend` belongs to the boundary: `<Suspense ..>{suspended(content)}</Suspense>`.
-pub fn suspended<V>(content: impl Fn() -> Suspend<V> + Send + Sync + 'static) -> impl IntoView
-where
-    V: IntoView + 'static,
-{
-    #[cfg(feature = "ssr")]
-    {
-        content()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        content
-    }
 }
 
 #[cfg(test)]

@@ -8,21 +8,13 @@ use rust_decimal::Decimal;
 use super::money::{DateText, Money};
 use crate::{domain::flash::Flash, i18n::*};
 
-/// The notice the page shell brought, for the pages that act on it (the linking code step):
-/// provided by the page once it has awaited the shell ([`page_flash`]).
+/// The notice the page shell brought, for the pages that act on it (the linking code step).
 #[derive(Debug, Clone, Default)]
 pub struct PageFlash(pub Option<Flash>);
 
-/// The notice of the page shell, if any, as provided by the page.
+/// The notice of the page shell, if any.
 pub fn use_flash() -> Option<Flash> {
     use_context::<PageFlash>().and_then(|f| f.0)
-}
-
-/// Awaits the page shell and provides its notice to the views built after it (call it in the
-/// page's `Suspend`, before the views that read [`use_flash`]).
-pub async fn page_flash(shell: crate::app::ShellResource) {
-    let flash = shell.await.ok().and_then(|d| d.flash);
-    provide_context(PageFlash(flash));
 }
 
 /// A notice set in the browser after a change that also reloads the page shell (a deleted

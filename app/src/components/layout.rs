@@ -6,7 +6,7 @@ use leptos_meta::Meta;
 use leptos_router::{components::Outlet, hooks::use_location};
 
 use super::{
-    flash::FlashNotice,
+    flash::{FlashNotice, PageFlash},
     locale::{use_lang, use_localized},
 };
 use crate::{
@@ -17,33 +17,33 @@ use crate::{
     app::{ShellResource, UnreadOverride, refetch_shell_on_success},
     domain::lang::Lang,
     i18n::*,
-    page_data::suspended,
     paths,
 };
 
-/// The frame around every page. The page (`Outlet`) is not inside the `Suspend`s that await the
-/// page shell: built there, it was built again whenever the shell resolved or reloaded, each
-/// time with its own resources (during server rendering two or three Home pages in a fifth of
-/// the renders, and a hydration that failed when the shell was quicker; issue 26).
+/// The frame around every page.
 #[component]
 pub fn Layout() -> impl IntoView {
     let i18n = use_i18n();
     let shell = expect_context::<ShellResource>();
-    let header = move || {
+    let frame = move || {
         Suspend::new(async move {
-            view! { <Header data=shell.await.ok() /> }
-        })
-    };
-    let notice = move || {
-        Suspend::new(async move {
-            let flash = shell.await.ok().and_then(|d| d.flash);
-            view! { <FlashNotice flash /> }
-        })
-    };
-    let footer = move || {
-        Suspend::new(async move {
-            let brand = shell.await.ok().map(|d| d.brand);
-            view! { <Footer brand /> }
+            let data = shell.await.ok();
+            let flash = data.as_ref().and_then(|d| d.flash.clone());
+            provide_context(PageFlash(flash.clone()));
+            let brand = data.as_ref().map(|d| d.brand.clone());
+            view! {
+                <div class="frame">
+                    <a class="skip-link" href="#main">
+                        {t!(i18n, layout.skip_to_content)}
+                    </a>
+                    <Header data=data.clone() />
+                    <main id="main" tabindex="-1">
+                        <FlashNotice flash />
+                        <Outlet />
+                    </main>
+                    <Footer brand=brand />
+                </div>
+            }
         })
     };
     // One description for every page (search engines and link previews); the text is taken
@@ -51,17 +51,7 @@ pub fn Layout() -> impl IntoView {
     let description = untrack(|| t_string!(i18n, layout.description).to_string());
     view! {
         <Meta name="description" content=description />
-        <div class="frame">
-            <a class="skip-link" href="#main">
-                {t!(i18n, layout.skip_to_content)}
-            </a>
-            <Suspense fallback=|| ()>{suspended(header)}</Suspense>
-            <main id="main" tabindex="-1">
-                <Suspense fallback=|| ()>{suspended(notice)}</Suspense>
-                <Outlet />
-            </main>
-            <Suspense fallback=|| ()>{suspended(footer)}</Suspense>
-        </div>
+        <Suspense fallback=|| ()>{frame}</Suspense>
     }
 }
 

@@ -14,7 +14,7 @@ use crate::{
     },
     domain::format,
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
     pages::documents::DocumentsSection,
 };
 
@@ -63,7 +63,7 @@ pub fn AccountPage() -> impl IntoView {
                 }
             />
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
-                {suspended(content)}
+                {content}
             </Suspense>
             <DocumentsSection />
         </div>

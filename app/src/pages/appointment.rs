@@ -20,7 +20,7 @@ use crate::{
     domain::{account::AppointmentKind, appointment::NOTE_MAX_CHARS, format, lang::Lang},
     error::AppError,
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
     paths,
 };
 
@@ -102,7 +102,7 @@ pub fn AppointmentPage() -> impl IntoView {
                 }
             />
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
-                {suspended(content)}
+                {content}
             </Suspense>
         </div>
     }

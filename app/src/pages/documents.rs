@@ -21,7 +21,7 @@ use crate::{
     },
     error::AppError,
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
 };
 
 fn kind_text(kind: DocumentKind) -> AnyView {
@@ -242,7 +242,7 @@ pub fn DocumentsSection() -> impl IntoView {
                 </button>
             </form>
             <h3>{t!(i18n, documents.sent)}</h3>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>{suspended(items)}</Suspense>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>{items}</Suspense>
         </section>
     }
 }

@@ -19,7 +19,7 @@ use crate::{
     },
     components::{locale::use_lang, page_error::PageError},
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
     paths,
 };
 
@@ -92,7 +92,7 @@ pub fn HomePage() -> impl IntoView {
             <h1>{t!(i18n, home.title)}</h1>
             <NoticeBar notice=context.notice />
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
-                {suspended(content)}
+                {content}
             </Suspense>
         </div>
     }

@@ -18,7 +18,7 @@ use crate::{
     domain::billing::upgrade::{Configuration, UpgradeQuote, UpgradeRefusal},
     error::AppError,
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
     paths,
 };
 
@@ -89,7 +89,7 @@ pub fn ServicesPage() -> impl IntoView {
         <Title text=untrack(|| t_string!(i18n, services.title).to_string()) />
         <div class="page">
             <h1 id="services-title">{t!(i18n, services.title)}</h1>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>{suspended(content)}</Suspense>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>{content}</Suspense>
         </div>
     }
 }
@@ -228,7 +228,7 @@ pub fn ServicePage(#[prop(optional)] options: bool) -> impl IntoView {
                     }
                 }
             />
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>{suspended(content)}</Suspense>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>{content}</Suspense>
         </div>
     }
 }

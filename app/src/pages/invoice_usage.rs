@@ -10,7 +10,7 @@ use crate::{
     components::{locale::use_localized, page_error::PageError},
     error::AppError,
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
     paths,
 };
 
@@ -60,7 +60,7 @@ pub fn InvoiceUsagePage() -> impl IntoView {
             <p><a href=back>{t!(i18n, usage.back_to_invoices)}</a></p>
             <h1>{t!(i18n, usage.invoice_title)}</h1>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
-                {suspended(content)}
+                {content}
             </Suspense>
         </div>
     }

@@ -24,7 +24,7 @@ use crate::{
     domain::account::InvoiceKind,
     error::AppError,
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
     pages::home::account_overview::InvoiceStatusText,
     paths,
 };
@@ -91,7 +91,7 @@ pub fn InvoicesPage() -> impl IntoView {
                 }
             />
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
-                {suspended(content)}
+                {content}
             </Suspense>
         </div>
     }

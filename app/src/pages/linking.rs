@@ -15,13 +15,13 @@ use crate::{
     },
     app::{ShellResource, on_success},
     components::{
-        flash::{ClientFlash, page_flash, use_flash},
+        flash::{ClientFlash, use_flash},
         form::Field,
         page_error::PageError,
     },
     domain::{flash::Flash, rights::Role},
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
 };
 
 /// The linking page.
@@ -60,8 +60,6 @@ pub fn LinkingPage() -> impl IntoView {
     let overview = page_data(move || changes.get(), |_| get_links());
     let content = move || {
         Suspend::new(async move {
-            // After a refused plain form post the forms keep what was typed (the shell's notice).
-            page_flash(shell).await;
             match overview.await {
                 Ok(data) => view! {
                     <LinkingContent data link_holder delete resume make_holder request_code confirm_code />
@@ -77,7 +75,7 @@ pub fn LinkingPage() -> impl IntoView {
             <h1>{t!(i18n, linking.title)}</h1>
             <p class="intro">{t!(i18n, linking.intro)}</p>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
-                {suspended(content)}
+                {content}
             </Suspense>
         </div>
     }

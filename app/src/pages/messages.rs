@@ -10,7 +10,7 @@ use crate::{
     components::{form::FormAlert, locale::use_lang, page_error::PageError},
     domain::format,
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
 };
 
 /// The Messages page.
@@ -52,7 +52,7 @@ pub fn MessagesPage() -> impl IntoView {
             <h1>{t!(i18n, messages.title)}</h1>
             <FormAlert error />
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
-                {suspended(content)}
+                {content}
             </Suspense>
         </div>
     }

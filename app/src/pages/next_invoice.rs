@@ -21,7 +21,7 @@ use crate::{
     },
     error::AppError,
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
 };
 
 /// The "Next invoice" page.
@@ -68,7 +68,7 @@ pub fn NextInvoicePage() -> impl IntoView {
                 }
             />
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
-                {suspended(content)}
+                {content}
             </Suspense>
         </div>
     }

@@ -16,7 +16,7 @@ use crate::{
         validation::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
     },
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
     pages::two_factor::TwoFactorSection,
 };
 
@@ -84,7 +84,7 @@ pub fn SecurityPage() -> impl IntoView {
                 }
             />
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
-                {suspended(content)}
+                {content}
             </Suspense>
             <TwoFactorSection />
         </div>

@@ -14,7 +14,7 @@ use crate::{
     },
     domain::format,
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
 };
 
 /// The two-factor section.
@@ -40,7 +40,7 @@ pub fn TwoFactorSection() -> impl IntoView {
         <section class="card stack" aria-labelledby="two-factor-heading" data-testid="two-factor">
             <h2 id="two-factor-heading">{t!(i18n, two_factor.title)}</h2>
             <p class="part-note">{t!(i18n, two_factor.intro)}</p>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>{suspended(content)}</Suspense>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>{content}</Suspense>
         </section>
     }
 }

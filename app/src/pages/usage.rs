@@ -15,7 +15,7 @@ use crate::{
     domain::{account::UsageKind, format, usage::bar_heights},
     error::AppError,
     i18n::*,
-    page_data::{page_data, suspended},
+    page_data::page_data,
     paths,
 };
 
@@ -55,7 +55,7 @@ pub fn UsagePage() -> impl IntoView {
         <div class="page">
             <h1>{t!(i18n, usage.title)}</h1>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
-                {suspended(content)}
+                {content}
             </Suspense>
         </div>
     }
