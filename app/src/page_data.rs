@@ -48,6 +48,30 @@ where
     Resource::new_with_options(source, fetcher, true)
 }
 
+/// Completes on the second poll, never on the first.
+///
+/// Leptos's server rendering calls a `Suspense`'s function child twice: a first time to
+/// register the resources it reads, polling the returned `Suspend` once and dropping it (tachys
+/// `dry_resolve`), then again to render. A `Suspend` that builds a page after awaiting data that
+/// is already there would build that page, and create its resources, in the discarded first
+/// call as well: the page's data is fetched twice and the browser hydrates against resources of
+/// a page that was never sent (issue 26). Awaiting this after the data keeps the first call from
+/// getting that far; the second awaits it like any other future.
+#[cfg(feature = "ssr")]
+pub async fn past_first_poll() {
+    let mut polled = false;
+    std::future::poll_fn(|cx| {
+        if polled {
+            std::task::Poll::Ready(())
+        } else {
+            polled = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,6 +28,9 @@ pub fn Layout() -> impl IntoView {
     let frame = move || {
         Suspend::new(async move {
             let data = shell.await.ok();
+            // Not during the server's first, discarded call (see `past_first_poll`).
+            #[cfg(feature = "ssr")]
+            crate::page_data::past_first_poll().await;
             let flash = data.as_ref().and_then(|d| d.flash.clone());
             provide_context(PageFlash(flash.clone()));
             let brand = data.as_ref().map(|d| d.brand.clone());

@@ -682,3 +682,44 @@ async fn a_saturated_pool_is_not_an_outage() {
     assert!(!health.is_down(), "saturation taken for an outage");
     drop(held);
 }
+
+/// Every page is built once per request. Leptos's server rendering calls a `Suspense`'s
+/// function child twice (a discarded first call registers its reads, the second renders); the
+/// layout must not build the page in the first, or the page's data is fetched twice and the
+/// browser's hydration meets resources of a page it never built (issue 26). Built once, a page
+/// lists the same resources on every request: Home its three (the shell, the overview and the
+/// products).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_is_built_once_per_request() {
+    let pool = common::db().await;
+    let app = app(pool).await;
+    let cookie = sign_in(&app).await;
+    for path in [
+        "/de",
+        "/de/invoices",
+        "/de/usage",
+        "/de/messages",
+        "/de/appointment",
+        "/de/account",
+        "/de/links",
+        "/de/security",
+    ] {
+        let mut first: Option<String> = None;
+        for round in 0..12 {
+            let (status, page) = common::get_page(&app, path, Some(&cookie)).await;
+            assert_eq!(status, 200, "{path}");
+            let pending = page
+                .split("__PENDING_RESOURCES=[")
+                .nth(1)
+                .and_then(|rest| rest.split(']').next())
+                .expect("the page lists its resources")
+                .to_string();
+            if path == "/de" {
+                let resources = pending.split(',').filter(|id| !id.is_empty()).count();
+                assert_eq!(resources, 3, "round {round}: resources [{pending}]");
+            }
+            let first = first.get_or_insert_with(|| pending.clone());
+            assert_eq!(*first, pending, "{path}, round {round}");
+        }
+    }
+}
