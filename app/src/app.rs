@@ -27,6 +27,7 @@ use crate::{
         messages::MessagesPage,
         next_invoice::NextInvoicePage,
         not_found::NotFound,
+        password_reset::{ForgotPasswordPage, ResetPasswordPage},
         register::RegisterPage,
         security::SecurityPage,
         sign_in::SignInPage,
@@ -193,6 +194,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sign-in") view=SignInPage />
                         <Route path=path!("/sign-in/code") view=SignInCodePage />
                         <Route path=path!("/register") view=RegisterPage />
+                        <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                        <Route path=path!("/reset-password") view=ResetPasswordPage />
                         <Route path=path!("/links") view=LinkingPage />
                         <Route path=path!("/invoices") view=InvoicesPage />
                         <Route path=path!("/invoices/next") view=NextInvoicePage />

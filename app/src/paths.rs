@@ -31,6 +31,10 @@ pub fn split_locale(path: &str) -> (Lang, String) {
 pub const HOME: &str = "/";
 /// Sign-in page.
 pub const SIGN_IN: &str = "/sign-in";
+/// Asking for a link to choose a new password (issue 27).
+pub const FORGOT_PASSWORD: &str = "/forgot-password";
+/// Choosing a new password with the link's token (issue 27).
+pub const RESET_PASSWORD: &str = "/reset-password";
 /// The second step of a sign-in with two-factor sign-in on.
 pub const SIGN_IN_CODE: &str = "/sign-in/code";
 /// Linked contracts (L1).

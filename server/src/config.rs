@@ -47,6 +47,26 @@ pub struct Config {
     /// (`<id>:<64 hex digits>`, comma-separated, the first sealing; issue 24 item 15).
     /// Required unless `SELFCARE_DEMO_DATA=true`, which falls back to the public demo key.
     pub data_key: Option<DataKeySpec>,
+    /// `SELFCARE_SMTP_URL`: the SMTP server mails go through (`smtps://user:pass@host:465`,
+    /// `smtp://user:pass@host:587?tls=required`; issue 27). Unset: mails go to the log and, with
+    /// the demo data, to `/dev/mailbox`.
+    pub smtp_url: Option<SmtpUrl>,
+    /// `SELFCARE_MAIL_FROM`: the sender of mails, `Name <address>` (required with
+    /// `SELFCARE_SMTP_URL`).
+    pub mail_from: String,
+    /// `SELFCARE_PUBLIC_URL`: the portal's address as customers reach it, for links in mails
+    /// (default `http://` and `SELFCARE_ADDR`).
+    pub public_url: String,
+}
+
+/// The text of `SELFCARE_SMTP_URL`, which may carry a password: never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(pub String);
+
+impl fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SmtpUrl(..)")
+    }
 }
 
 /// The text of `SELFCARE_DATA_KEY`, checked, never printed.
@@ -255,6 +275,47 @@ impl Config {
                 }
             },
         };
+        let smtp_url = lookup("SELFCARE_SMTP_URL")
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        if let Some(url) = &smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(ConfigError {
+                variable: "SELFCARE_SMTP_URL",
+                value: "(hidden)".into(),
+                expected: "a URL starting with smtps:// or smtp:// (with ?tls=required for STARTTLS)",
+            });
+        }
+        let mail_from = lookup("SELFCARE_MAIL_FROM")
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        let mail_from = match (mail_from, &smtp_url) {
+            (Some(from), _) => from,
+            (None, None) => "Selfcare <no-reply@selfcare.invalid>".to_string(),
+            (None, Some(_)) => {
+                return Err(ConfigError {
+                    variable: "SELFCARE_MAIL_FROM",
+                    value: String::new(),
+                    expected: "the sender of mails, such as Lumen <no-reply@lumen.example> \
+                               (required with SELFCARE_SMTP_URL)",
+                });
+            }
+        };
+        let public_url = match lookup("SELFCARE_PUBLIC_URL").map(|v| v.trim().to_string()) {
+            None => format!("http://{addr}"),
+            Some(url) if url.is_empty() => format!("http://{addr}"),
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                url.trim_end_matches('/').to_string()
+            }
+            Some(url) => {
+                return Err(ConfigError {
+                    variable: "SELFCARE_PUBLIC_URL",
+                    value: url,
+                    expected: "the portal's address, such as https://portal.lumen.example",
+                });
+            }
+        };
         Ok(Config {
             database_url,
             addr,
@@ -270,7 +331,15 @@ impl Config {
             trusted_proxies,
             timeouts,
             data_key,
+            smtp_url: smtp_url.map(SmtpUrl),
+            mail_from,
+            public_url,
         })
+    }
+
+    /// Whether `/dev/mailbox` is served: with the demo data and without an SMTP server only.
+    pub fn dev_mailbox(&self) -> bool {
+        self.demo_data && self.smtp_url.is_none()
     }
 
     /// The data keys: `SELFCARE_DATA_KEY`, or the public demo key when the demo data is on.
@@ -313,6 +382,33 @@ mod tests {
         "DATABASE_URL",
         "postgres://selfcare@127.0.0.1:5432/selfcare",
     );
+
+    /// Issue 27: the development mailbox exists in the demo without SMTP only; SMTP needs a
+    /// sender; the URL's password is never printed.
+    #[test]
+    fn mail_settings() {
+        let demo = config(&[DB, ("SELFCARE_DEMO_DATA", "true")]).expect("valid");
+        assert!(demo.dev_mailbox());
+        assert_eq!(demo.public_url, "http://127.0.0.1:3000");
+        let smtp = ("SELFCARE_SMTP_URL", "smtps://u:secret@mail.example:465");
+        let no_sender =
+            config(&[DB, ("SELFCARE_DEMO_DATA", "true"), smtp]).expect_err("sender required");
+        assert_eq!(no_sender.variable, "SELFCARE_MAIL_FROM");
+        let sent = config(&[
+            DB,
+            ("SELFCARE_DEMO_DATA", "true"),
+            smtp,
+            ("SELFCARE_MAIL_FROM", "Lumen <no-reply@lumen.example>"),
+            ("SELFCARE_PUBLIC_URL", "https://portal.lumen.example/"),
+        ])
+        .expect("valid");
+        assert!(!sent.dev_mailbox());
+        assert_eq!(sent.public_url, "https://portal.lumen.example");
+        assert!(!format!("{sent:?}").contains("secret"));
+        assert!(!config(&[DB]).expect("valid").dev_mailbox());
+        let bad = config(&[DB, ("SELFCARE_SMTP_URL", "http://u:secret@x")]).expect_err("scheme");
+        assert!(!bad.to_string().contains("secret"));
+    }
 
     /// Issue 24 item 15: no data key, no start, unless the demo data is on; a bad key is named
     /// but never printed.

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod documents;
 pub mod guard;
 pub mod listen;
+pub mod mailbox;
 pub mod routes;
 
 use std::{path::Path, sync::Arc, time::Duration};
@@ -12,6 +13,8 @@ use std::{path::Path, sync::Arc, time::Duration};
 use app::backend::{
     billing,
     clock::Clock,
+    mail::{self, DevMailDelivery, MailDelivery, SmtpDelivery},
+    password_reset,
     payment_gateway::{PaymentGateway, Sandbox},
     repo,
     sealed::DataKeys,
@@ -125,6 +128,8 @@ pub async fn state(config: &Config, pool: PgPool) -> Result<AppState, BoxError> 
         hsts_max_age: config.secure_cookies.then_some(config.hsts_max_age),
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         sms_outbox: Arc::new(Notify::new()),
+        mail_outbox: Arc::new(Notify::new()),
+        public_url: Arc::from(config.public_url.as_str()),
         payments: Arc::new(Sandbox::beside(&pool)),
         db: app::backend::db_health::DbHealth::of(&pool),
         keys: config.data_keys()?,
@@ -145,10 +150,15 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     seal_clear_values(&pool, &keys).await?;
     let state = state(&config, pool.clone()).await?;
     let state_wakeup = state.sms_outbox.clone();
+    let mail_wakeup = state.mail_outbox.clone();
+    let mail_context = state.mail_context();
     let payments = state.payments.clone();
     let mut app = routes::router(state);
     if config.bench_route {
         app = app.merge(routes::bench_router());
+    }
+    if config.dev_mailbox() {
+        app = app.merge(mailbox::router(pool.clone()));
     }
 
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -172,6 +182,27 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         config.demo_data,
         stopping,
     ));
+    match &config.smtp_url {
+        Some(url) => {
+            let smtp = SmtpDelivery::new(&url.0, &config.mail_from)?;
+            println!("Mails go out through SMTP (SELFCARE_SMTP_URL)");
+            tokio::spawn(deliver_mail(smtp, pool.clone(), mail_context, mail_wakeup));
+        }
+        None => {
+            if config.dev_mailbox() {
+                println!(
+                    "Mails go to the log and to http://{}/dev/mailbox (no SELFCARE_SMTP_URL)",
+                    config.addr
+                );
+            }
+            tokio::spawn(deliver_mail(
+                DevMailDelivery,
+                pool.clone(),
+                mail_context,
+                mail_wakeup,
+            ));
+        }
+    }
     tokio::spawn(deliver_sms(
         DevDelivery { pool: pool.clone() },
         pool,
@@ -285,6 +316,9 @@ async fn purge_sessions(pool: PgPool) {
             Ok(n) => tracing::info!(purged = n, "expired sessions purged"),
             Err(err) => tracing::warn!(error = %err, "session purge failed"),
         }
+        if let Err(err) = repo::password_resets::purge(&pool).await {
+            tracing::warn!(error = %err, "password reset purge failed");
+        }
         if let Err(err) = repo::security::purge_failures(&pool).await {
             tracing::warn!(error = %err, "sign-in failure purge failed");
         }
@@ -311,6 +345,34 @@ async fn deliver_sms<D: SmsDelivery>(delivery: D, pool: PgPool, wakeup: Arc<Noti
             Ok(BATCH) => continue,
             Ok(n) => tracing::info!(sent = n, "SMS delivered"),
             Err(err) => tracing::warn!(error = %err, "SMS delivery run failed"),
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(30), wakeup.notified()).await;
+    }
+}
+
+/// Makes the mails of password reset requests and sends what waits in the mail outbox: woken
+/// by the server functions that queue one, and every 30 seconds for retries and for rows
+/// queued by another instance (issue 27).
+async fn deliver_mail<D: MailDelivery>(
+    delivery: D,
+    pool: PgPool,
+    context: password_reset::MailContext,
+    wakeup: Arc<Notify>,
+) {
+    const BATCH: usize = 50;
+    loop {
+        let made = password_reset::process_requests(&pool, &context, BATCH).await;
+        if let Err(err) = &made {
+            tracing::warn!(error = %err, "password reset requests not handled");
+        }
+        match mail::deliver_pending(&pool, &delivery, BATCH).await {
+            Ok(BATCH) => continue,
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sent = n, "mails delivered"),
+            Err(err) => tracing::warn!(error = %err, "mail delivery run failed"),
+        }
+        if matches!(made, Ok(BATCH)) {
+            continue;
         }
         let _ = tokio::time::timeout(Duration::from_secs(30), wakeup.notified()).await;
     }

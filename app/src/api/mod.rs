@@ -11,6 +11,7 @@ pub mod invoices;
 pub mod linking;
 pub mod messages;
 pub mod next_invoice;
+pub mod password_reset;
 pub mod payables;
 pub mod payments;
 pub mod products;

@@ -108,7 +108,15 @@ pub async fn change_password(
         let hash = password::hash(new_password).await?;
         let mut tx = state.pool.begin().await?;
         repo::security::set_password(&mut tx, login.login_id, &hash).await?;
+        crate::backend::password_reset::queue_changed_notice(
+            &mut tx,
+            &state.pool,
+            &state.mail_context(),
+            login.login_id,
+        )
+        .await?;
         tx.commit().await?;
+        state.mail_outbox.notify_one();
         repo::security::clear_failures(&state.pool, &login.email).await?;
         session::start(&state, login.login_id).await?;
         tracing::info!(

@@ -25,12 +25,27 @@ pub struct AppState {
     pub trusted_proxies: Arc<super::client_addr::TrustedProxies>,
     /// Wakes the SMS outbox worker when a server function has queued an SMS.
     pub sms_outbox: Arc<Notify>,
+    /// Wakes the mail worker when a server function has queued a mail or a reset request.
+    pub mail_outbox: Arc<Notify>,
+    /// The portal's address as customers reach it, for links in mails (`SELFCARE_PUBLIC_URL`).
+    pub public_url: Arc<str>,
     /// The payment provider for portal payments (the billing run gets its own handle).
     pub payments: Arc<dyn PaymentGateway>,
     /// Whether the database is known to be down (issue 24 item 8).
     pub db: Arc<super::db_health::DbHealth>,
     /// The keys that seal IBANs and two-factor secrets at rest (issue 24 item 15).
     pub keys: Arc<super::sealed::DataKeys>,
+}
+
+impl AppState {
+    /// What the mail code needs of the state.
+    pub fn mail_context(&self) -> super::password_reset::MailContext {
+        super::password_reset::MailContext {
+            public_url: self.public_url.to_string(),
+            provider_id: self.provider_id,
+            clock: self.clock,
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -56,6 +56,8 @@ pub enum FieldProblem {
     DowngradeScheduled,
     /// A control character (NUL, escape …) that no form field takes (issue 24).
     ControlCharacter,
+    /// A password reset link that was used, expired or never made (issue 27).
+    ResetLinkInvalid,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).

@@ -12,6 +12,7 @@ pub mod linking;
 pub mod messages;
 pub mod next_invoice;
 pub mod not_found;
+pub mod password_reset;
 pub mod register;
 pub mod security;
 pub mod sign_in;

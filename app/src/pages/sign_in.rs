@@ -2,12 +2,13 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::auth::SignIn,
     app::refetch_shell_on_success,
     components::{
-        form::{Field, FormAlert},
+        form::{Field, FormAlert, SuccessNotice},
         locale::{use_lang, use_localized},
     },
     i18n::*,
@@ -23,10 +24,17 @@ pub fn SignInPage() -> impl IntoView {
     refetch_shell_on_success(action);
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let register = use_localized(paths::REGISTER);
+    let forgot = use_localized(paths::FORGOT_PASSWORD);
+    let query = use_query_map();
+    let reset_done = move || query.read().get("reset").as_deref() == Some("done");
     view! {
         <Title text=untrack(|| t_string!(i18n, sign_in.title).to_string()) />
         <section class="page narrow card" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{t!(i18n, sign_in.title)}</h1>
+            <SuccessNotice
+                testid="reset-done"
+                message=move || reset_done().then(|| t!(i18n, password_reset.done).into_any())
+            />
             <p>{t!(i18n, sign_in.intro)}</p>
             <ActionForm action=action attr:class="stack" attr:novalidate=true>
                 <input type="hidden" name="lang" value=move || lang.get().code() />
@@ -47,6 +55,9 @@ pub fn SignInPage() -> impl IntoView {
                     {t!(i18n, sign_in.submit)}
                 </button>
             </ActionForm>
+            <p class="aside">
+                <a href=forgot data-testid="forgot-link">{t!(i18n, password_reset.forgot_link)}</a>
+            </p>
             <p class="aside">
                 {t!(i18n, sign_in.no_account)} " "
                 <a href=register>{t!(i18n, sign_in.register_link)}</a>

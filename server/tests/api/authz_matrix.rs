@@ -100,6 +100,25 @@ fn matrix() -> Vec<Call> {
             expect: [status(422); 4],
         },
         Call {
+            path: "/api/request_password_reset",
+            // Anyone may ask (issue 27); the same answer for every address.
+            body: |_| "email=nobody.matrix%40example.de&lang=en".into(),
+            expect: [status(200), status(200), status(200), status(429)],
+        },
+        Call {
+            path: "/api/reset_link_valid",
+            body: |_| "token=made-up".into(),
+            expect: [ok(|b| b == "false"); 4],
+        },
+        Call {
+            path: "/api/reset_password",
+            body: |_| {
+                "token=made-up&password=Fjord-lantern-7&password_confirm=Fjord-lantern-7&lang=en"
+                    .into()
+            },
+            expect: [status(422); 4],
+        },
+        Call {
             path: "/api/home_overview",
             body: |_| String::new(),
             expect: [

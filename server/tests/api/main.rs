@@ -18,6 +18,7 @@ mod http;
 mod idempotency;
 mod invoices;
 mod linking;
+mod mail;
 mod messages;
 mod payments;
 mod products;

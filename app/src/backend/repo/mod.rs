@@ -16,6 +16,7 @@ pub mod linking;
 pub mod links;
 pub mod logins;
 pub mod messages;
+pub mod password_resets;
 pub mod payments;
 pub mod products;
 pub mod providers;

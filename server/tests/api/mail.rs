@@ -1,0 +1,310 @@
+//! Email and forgotten passwords (issue 27): the same answer for every address, single-use
+//! tokens that expire, the throttle, the outbox's delivery and retries, the development
+//! mailbox; through the real router on a real PostgreSQL.
+
+use std::time::{Duration, Instant};
+
+use app::backend::{
+    mail::{self, DevMailDelivery, MailDelivery, OutboxMail},
+    password_reset,
+};
+use sqlx::PgPool;
+
+use crate::common::{self, count, post};
+
+const PASSWORD: &str = "a+long+enough+passphrase";
+const NEW_PASSWORD: &str = "Fjord-lantern-quietly-7";
+
+async fn setup() -> (PgPool, app::backend::state::AppState, axum::Router) {
+    let pool = common::db().await;
+    let state = common::state(pool.clone()).await;
+    let app = server::routes::router(state.clone());
+    (pool, state, app)
+}
+
+async fn ask_reset(app: &axum::Router, email: &str) -> (u16, String) {
+    let body = format!("email={}&lang=en", email.replace('@', "%40"));
+    let (status, text, _) = post(app, "/api/request_password_reset", &body, None).await;
+    (status, text)
+}
+
+/// The token of the newest reset mail to `email`, from its link.
+async fn token_for(pool: &PgPool, email: &str) -> String {
+    let text: String = sqlx::query_scalar(
+        "SELECT body_text FROM email_outbox WHERE recipient = $1 AND kind = 'password_reset'
+          ORDER BY id DESC LIMIT 1",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await
+    .expect("a reset mail");
+    let start = text.find("?token=").expect("a link with a token") + "?token=".len();
+    text[start..]
+        .split_whitespace()
+        .next()
+        .expect("token")
+        .to_string()
+}
+
+async fn reset(app: &axum::Router, token: &str, password: &str) -> (u16, String) {
+    let body = format!("token={token}&password={password}&password_confirm={password}&lang=en");
+    let (status, text, _) = post(app, "/api/reset_password", &body, None).await;
+    (status, text)
+}
+
+#[tokio::test]
+async fn a_reset_link_changes_the_password_once_and_ends_every_session() {
+    let (pool, state, app) = setup().await;
+    let email = "reset.me@example.org";
+    let session = common::register(&app, email).await;
+    let (status, answer) = ask_reset(&app, email).await;
+    assert_eq!(status, 200, "{answer}");
+    // The answer is given before any token exists: the mail worker makes it.
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM password_resets").await,
+        0
+    );
+    let queued = password_reset::process_requests(&pool, &state.mail_context(), 10)
+        .await
+        .expect("requests");
+    assert_eq!(queued, 1);
+    let (language, secret): (String, bool) =
+        sqlx::query_as("SELECT language, secret FROM email_outbox WHERE recipient = $1")
+            .bind(email)
+            .fetch_one(&pool)
+            .await
+            .expect("mail");
+    assert_eq!(language, "de", "in the login's language");
+    assert!(secret);
+    let token = token_for(&pool, email).await;
+
+    // A weak password is refused and the link still works.
+    let (status, text) = reset(&app, &token, "password").await;
+    assert_eq!(status, 422, "{text}");
+    let (status, text) = reset(&app, &token, NEW_PASSWORD).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM sessions s JOIN logins l ON l.id = s.login_id
+              WHERE l.email = 'reset.me@example.org'"
+        )
+        .await,
+        0,
+        "every session ended"
+    );
+    let (status, _) = common::get_page(&app, "/de/account", Some(&session)).await;
+    assert_ne!(status, 200, "the old session is gone");
+    // Used once: the same link again is refused, and so is a made-up one.
+    let (status, text) = reset(&app, &token, "Another-fine-passphrase-9").await;
+    assert_eq!(status, 422);
+    assert!(text.contains("reset_link_invalid"), "{text}");
+    let (status, _) = reset(&app, "not-a-token", NEW_PASSWORD).await;
+    assert_eq!(status, 422);
+    // The new password signs in, the old one does not.
+    common::sign_in(&app, email, NEW_PASSWORD).await;
+    let old = format!("email=reset.me%40example.org&password={PASSWORD}&lang=en");
+    let (status, _, _) = post(&app, "/api/sign_in", &old, None).await;
+    assert_eq!(status, 401);
+    // A notice went to the address.
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM email_outbox
+              WHERE recipient = 'reset.me@example.org' AND kind = 'password_changed'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_expired_link_is_refused() {
+    let (pool, state, app) = setup().await;
+    let email = "late@example.org";
+    common::register(&app, email).await;
+    ask_reset(&app, email).await;
+    password_reset::process_requests(&pool, &state.mail_context(), 10)
+        .await
+        .expect("requests");
+    let token = token_for(&pool, email).await;
+    sqlx::query("UPDATE password_resets SET expires_at = now() - interval '1 second'")
+        .execute(&pool)
+        .await
+        .expect("age the token");
+    let (status, text) = reset(&app, &token, NEW_PASSWORD).await;
+    assert_eq!(status, 422);
+    assert!(text.contains("reset_link_invalid"), "{text}");
+    let (status, page) =
+        common::get_page(&app, &format!("/reset-password?token={token}"), None).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-testid=\"reset-link-invalid\""));
+    assert!(!page.contains("name=\"password\""));
+}
+
+#[tokio::test]
+async fn every_address_gets_the_same_answer_in_the_same_time() {
+    let (pool, state, app) = setup().await;
+    // Known addresses (inserted directly: registering hashes a password) and unknown ones,
+    // asked in turn, each once.
+    for i in 0..12 {
+        sqlx::query(
+            "INSERT INTO logins (provider_id, email, password_hash, language)
+             VALUES ($1, $2, 'x', 'en')",
+        )
+        .bind(state.provider_id)
+        .bind(format!("known{i}@example.org"))
+        .execute(&pool)
+        .await
+        .expect("login");
+    }
+    let (mut known, mut unknown) = (Vec::new(), Vec::new());
+    let mut answers = std::collections::BTreeSet::new();
+    for i in 0..12 {
+        for (email, times) in [
+            (format!("known{i}@example.org"), &mut known),
+            (format!("nobody{i}@example.org"), &mut unknown),
+        ] {
+            let started = Instant::now();
+            let answer = ask_reset(&app, &email).await;
+            times.push(started.elapsed());
+            answers.insert(answer);
+        }
+    }
+    assert_eq!(answers.len(), 1, "one answer for all: {answers:?}");
+    let median = |times: &mut Vec<Duration>| {
+        times.sort();
+        times[times.len() / 2]
+    };
+    let (known, unknown) = (median(&mut known), median(&mut unknown));
+    // The same work for both (one insert); a lookup or a hash for known addresses only would
+    // show as milliseconds.
+    let gap = known.abs_diff(unknown);
+    assert!(
+        gap < Duration::from_millis(5),
+        "known {known:?} against unknown {unknown:?}"
+    );
+    let queued = password_reset::process_requests(&pool, &state.mail_context(), 50)
+        .await
+        .expect("requests");
+    assert_eq!(queued, 12, "mails for the known addresses only");
+}
+
+#[tokio::test]
+async fn requests_are_throttled_per_address_whether_it_is_known_or_not() {
+    let (pool, state, app) = setup().await;
+    let email = "busy@example.org";
+    common::register(&app, email).await;
+    for address in [email, "ghost@example.org"] {
+        for _ in 0..password_reset::MAX_PER_ADDRESS {
+            assert_eq!(ask_reset(&app, address).await.0, 200);
+        }
+        assert_eq!(ask_reset(&app, address).await.0, 429, "{address}");
+    }
+    assert_eq!(ask_reset(&app, "Someone.Else@example.org").await.0, 200);
+    let queued = password_reset::process_requests(&pool, &state.mail_context(), 50)
+        .await
+        .expect("requests");
+    assert_eq!(queued, 3);
+    // A bad address is a field error, not a throttle or a 500.
+    assert_eq!(ask_reset(&app, "not an address").await.0, 422);
+}
+
+struct Failing;
+
+impl MailDelivery for Failing {
+    async fn send(&self, _mail: &OutboxMail) -> Result<(), String> {
+        Err("relay refused".into())
+    }
+}
+
+#[tokio::test]
+async fn the_outbox_sends_once_retries_later_and_keeps_one_mail_per_event() {
+    let (pool, _state, _app) = setup().await;
+    let rendered = mail::Mail::PasswordChanged {
+        sign_in: "http://portal.example/sign-in".into(),
+    }
+    .render(app::domain::lang::Lang::Fr, "Lumen");
+    let mut conn = pool.acquire().await.expect("connection");
+    for _ in 0..2 {
+        mail::enqueue(
+            &mut conn,
+            None,
+            "someone@example.org",
+            app::domain::lang::Lang::Fr,
+            &rendered,
+            Some("event-1"),
+        )
+        .await
+        .expect("queued");
+    }
+    drop(conn);
+    assert_eq!(count(&pool, "SELECT count(*) FROM email_outbox").await, 1);
+    // A failure counts and waits: the next run does not pick it again at once.
+    assert_eq!(
+        mail::deliver_pending(&pool, &Failing, 10)
+            .await
+            .expect("run"),
+        0
+    );
+    assert_eq!(
+        mail::deliver_pending(&pool, &Failing, 10)
+            .await
+            .expect("run"),
+        0
+    );
+    let (attempts, error, waits): (i32, Option<String>, bool) =
+        sqlx::query_as("SELECT attempts, last_error, next_attempt_at > now() FROM email_outbox")
+            .fetch_one(&pool)
+            .await
+            .expect("row");
+    assert_eq!(
+        (attempts, error.as_deref(), waits),
+        (1, Some("relay refused"), true)
+    );
+    sqlx::query("UPDATE email_outbox SET next_attempt_at = now()")
+        .execute(&pool)
+        .await
+        .expect("due");
+    assert_eq!(
+        mail::deliver_pending(&pool, &DevMailDelivery, 10)
+            .await
+            .expect("run"),
+        1
+    );
+    assert_eq!(
+        mail::deliver_pending(&pool, &DevMailDelivery, 10)
+            .await
+            .expect("run"),
+        0,
+        "sent once"
+    );
+}
+
+#[tokio::test]
+async fn the_development_mailbox_lists_the_mails_escaped() {
+    let (pool, state, app) = setup().await;
+    let email = "demo.reader@example.org";
+    common::register(&app, email).await;
+    ask_reset(&app, email).await;
+    password_reset::process_requests(&pool, &state.mail_context(), 10)
+        .await
+        .expect("requests");
+    mail::deliver_pending(&pool, &DevMailDelivery, 10)
+        .await
+        .expect("run");
+    let mailbox = server::mailbox::router(pool.clone());
+    let (status, page) = common::get_page(&mailbox, "/dev/mailbox", None).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(email));
+    assert!(
+        page.contains("<a href=\"http://127.0.0.1:3000/de/reset-password?token="),
+        "{page}"
+    );
+    // The development delivery keeps the bodies (an SMTP delivery clears a secret's).
+    let token = token_for(&pool, email).await;
+    assert!(!token.is_empty());
+    // Not part of the portal's own router.
+    let (status, _) = common::get_page(&app, "/dev/mailbox", None).await;
+    assert_eq!(status, 404);
+}
