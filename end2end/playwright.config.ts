@@ -22,6 +22,10 @@ const projects = [
   { name: 'phone', port: 3101, device: devices['Pixel 7'], javaScriptEnabled: true },
   { name: 'nojs', port: 3102, device: devices['Desktop Chrome'], javaScriptEnabled: false },
 ];
+// The SMTP sink's ports (smtp-sink.cjs, mailbox.ts).
+const smtpSinkPort = process.env.SMTP_SINK_PORT ?? '2525';
+const smtpSinkHttpPort = process.env.SMTP_SINK_HTTP_PORT ?? '2526';
+process.env.SMTP_SINK_HTTP_PORT = smtpSinkHttpPort;
 const serverBin = process.env.SERVER_BIN;
 const databaseBase = process.env.E2E_DATABASE_BASE;
 if (!serverBin || !databaseBase) {
@@ -42,7 +46,7 @@ export default defineConfig({
     name: p.name,
     // The JavaScript-off project runs the plain-HTML journeys and the 360 px checks (which
     // skip themselves on the desktop).
-    ...(p.javaScriptEnabled ? { testIgnore: /nojs\.spec\.ts/ } : { testMatch: /(nojs|narrow)\.spec\.ts/ }),
+    ...(p.javaScriptEnabled ? { testIgnore: /nojs\.spec\.ts/ } : { testMatch: /(nojs|narrow|mail)\.spec\.ts/ }),
     use: {
       ...p.device,
       javaScriptEnabled: p.javaScriptEnabled,
@@ -50,20 +54,33 @@ export default defineConfig({
       launchOptions,
     },
   })),
-  webServer: projects.map((p) => ({
-    command: serverBin,
-    url: `http://127.0.0.1:${p.port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'ignore' as const,
-    stderr: 'pipe' as const,
-    env: {
-      DATABASE_URL: `${databaseBase}/selfcare_e2e_${p.name}`,
-      SELFCARE_ADDR: `127.0.0.1:${p.port}`,
-      SELFCARE_DEMO_DATA: 'true',
-      SELFCARE_TODAY: '2026-11-22',
-      SELFCARE_SITE_ROOT: process.env.SELFCARE_SITE_ROOT ?? '',
-      SELFCARE_LOG: 'warn',
+  webServer: [
+    // The SMTP server the portal's mails go to (issue 27); the tests read them over HTTP.
+    {
+      command: 'node smtp-sink.cjs',
+      url: `http://127.0.0.1:${smtpSinkHttpPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: { SMTP_SINK_PORT: smtpSinkPort, SMTP_SINK_HTTP_PORT: smtpSinkHttpPort },
     },
-  })),
+    ...projects.map((p) => ({
+      command: serverBin,
+      url: `http://127.0.0.1:${p.port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'ignore' as const,
+      stderr: 'pipe' as const,
+      env: {
+        DATABASE_URL: `${databaseBase}/selfcare_e2e_${p.name}`,
+        SELFCARE_ADDR: `127.0.0.1:${p.port}`,
+        SELFCARE_DEMO_DATA: 'true',
+        SELFCARE_TODAY: '2026-11-22',
+        SELFCARE_SITE_ROOT: process.env.SELFCARE_SITE_ROOT ?? '',
+        SELFCARE_LOG: 'warn',
+        SELFCARE_SMTP_URL: `smtp://127.0.0.1:${smtpSinkPort}`,
+        SELFCARE_MAIL_FROM: 'Lumen Telecom <no-reply@lumen.example>',
+        SELFCARE_PUBLIC_URL: `http://127.0.0.1:${p.port}`,
+      },
+    })),
+  ],
 });

@@ -1,0 +1,92 @@
+import type { Page } from '@playwright/test';
+import { seriousViolations } from '../axe';
+import { expect, test } from '../fixtures';
+import { linkIn, mailsTo, waitForMail } from '../mailbox';
+import { SignInPage, hydrated } from '../pages/sign-in-page';
+
+// Issue 27: a forgotten password, end to end through a real SMTP server (smtp-sink.cjs), in the
+// desktop, phone and JavaScript-off projects.
+
+/** Axe runs in the page: with JavaScript off there is nothing to run it (the JS projects check). */
+async function noSeriousViolations(page: Page) {
+  if (test.info().project.use.javaScriptEnabled !== false) {
+    expect(await seriousViolations(page)).toEqual([]);
+  }
+}
+
+const OLD_PASSWORD = 'a long enough passphrase';
+const NEW_PASSWORD = 'Fjord-lantern-quietly-7';
+
+test('a forgotten password is reset with the link from the mail (issue 27)', async ({ page, request }) => {
+  const email = `forgot-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.be`;
+  const registered = await request.post('/api/register', {
+    headers: { Accept: 'application/json' },
+    form: { email, password: OLD_PASSWORD, password_confirm: OLD_PASSWORD, lang: 'de' },
+  });
+  expect(registered.status()).toBe(200);
+
+  // From the German sign-in page: "Passwort vergessen?".
+  await page.goto('/de/sign-in');
+  await hydrated(page);
+  await page.getByTestId('forgot-link').click();
+  await expect(page).toHaveURL(/\/de\/forgot-password$/);
+  await hydrated(page);
+  await page.locator('#forgot-email').fill(email.toUpperCase());
+  await page.getByTestId('forgot-submit').click();
+  await expect(page).toHaveURL(/\/de\/forgot-password\?sent=1$/);
+  await expect(page.getByTestId('reset-sent')).toContainText('Wenn es zu dieser Adresse ein Login gibt');
+  await noSeriousViolations(page);
+
+  // The mail, in the login's language, text and HTML.
+  const mail = await waitForMail(email, 'Neues Passwort wählen');
+  expect(mail.text).toContain('30 Minuten');
+  expect(mail.html).toContain('<html lang="de">');
+  const link = linkIn(mail, '/reset-password?token=');
+  expect(new URL(link).pathname).toBe('/de/reset-password');
+
+  // The link's page: a mismatch keeps the form, then the new password.
+  await page.goto(link);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Neues Passwort wählen');
+  await noSeriousViolations(page);
+  await page.locator('#reset-password').fill(NEW_PASSWORD);
+  await page.locator('#reset-password-confirm').fill('something else entirely');
+  await page.getByTestId('reset-submit').click();
+  await expect(page.locator('#reset-password-confirm-error')).toBeVisible();
+  await page.locator('#reset-password').fill(NEW_PASSWORD);
+  await page.locator('#reset-password-confirm').fill(NEW_PASSWORD);
+  await page.getByTestId('reset-submit').click();
+  await expect(page).toHaveURL(/\/de\/sign-in\?reset=done$/);
+  await expect(page.getByTestId('reset-done')).toContainText('Ihr Passwort wurde geändert');
+
+  // The new password signs in; a notice went to the address.
+  const signIn = new SignInPage(page);
+  await hydrated(page);
+  await signIn.signIn(email, NEW_PASSWORD);
+  await expect(page).toHaveURL(/\/de$/);
+  const notice = await waitForMail(email, 'Ihr Passwort wurde geändert');
+  expect(notice.text).toContain('/de/sign-in');
+
+  // The link works once.
+  await page.goto(link);
+  await expect(page.getByTestId('reset-link-invalid')).toContainText('nicht mehr gültig');
+  expect((await mailsTo(email)).length).toBe(2);
+});
+
+test('an unknown address gets the same answer and no mail (issue 27, S3)', async ({ page }) => {
+  const email = `nobody-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.be`;
+  await page.goto('/forgot-password');
+  await hydrated(page);
+  await page.locator('#forgot-email').fill(email);
+  await page.getByTestId('forgot-submit').click();
+  await expect(page.getByTestId('reset-sent')).toContainText('If a login exists for this address');
+  // A bad address is a field error.
+  await page.locator('#forgot-email').fill('not an address');
+  await page.getByTestId('forgot-submit').click();
+  await expect(page.locator('#forgot-email-error')).toBeVisible();
+  if (test.info().project.use.javaScriptEnabled !== false) {
+    await expect(page.locator('#forgot-email')).toHaveValue('not an address');
+  }
+  await page.waitForTimeout(1000);
+  expect(await mailsTo(email)).toEqual([]);
+});
