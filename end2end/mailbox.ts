@@ -32,6 +32,22 @@ export async function waitForMail(to: string, subject: string, count = 1): Promi
   return found[count - 1];
 }
 
+/** Waits for a mail to `to` whose text has a link containing `part`, and returns the link. */
+export async function waitForLink(to: string, part: string): Promise<string> {
+  let link: string | undefined;
+  await expect
+    .poll(
+      async () => {
+        const words = (await mailsTo(to)).flatMap((m) => m.text.split(/\s+/));
+        link = words.filter((w) => w.startsWith('http') && w.includes(part)).pop();
+        return link !== undefined;
+      },
+      { timeout: 20_000, message: `a link with ${part} in a mail to ${to}` },
+    )
+    .toBe(true);
+  return link!;
+}
+
 /** The first web address in a mail's text that contains `part`. */
 export function linkIn(mail: Mail, part: string): string {
   const link = mail.text.split(/\s+/).find((word) => word.startsWith('http') && word.includes(part));

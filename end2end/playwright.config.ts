@@ -80,6 +80,9 @@ export default defineConfig({
         SELFCARE_SMTP_URL: `smtp://127.0.0.1:${smtpSinkPort}`,
         SELFCARE_MAIL_FROM: 'Lumen Telecom <no-reply@lumen.example>',
         SELFCARE_PUBLIC_URL: `http://127.0.0.1:${p.port}`,
+        // Every call of the whole suite comes from 127.0.0.1: one client address would use up
+        // the per-address allowance of a real one (the limiter has its own HTTP test).
+        SELFCARE_PER_ADDRESS_BURST: '100000',
       },
     })),
   ],

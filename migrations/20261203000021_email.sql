@@ -40,6 +40,7 @@ CREATE INDEX password_resets_login_idx ON password_resets (login_id, created_at)
 -- the request takes the same time whether the address has a login or not.
 CREATE TABLE password_reset_requests (
     id            BIGSERIAL PRIMARY KEY,
+    provider_id   BIGINT NOT NULL REFERENCES providers (id),
     email         TEXT NOT NULL,
     client_ip     TEXT,
     requested_at  TIMESTAMPTZ NOT NULL,
@@ -48,3 +49,35 @@ CREATE TABLE password_reset_requests (
 CREATE INDEX password_reset_requests_pending_idx ON password_reset_requests (id) WHERE handled_at IS NULL;
 CREATE INDEX password_reset_requests_email_idx ON password_reset_requests (email, requested_at);
 CREATE INDEX password_reset_requests_ip_idx ON password_reset_requests (client_ip, requested_at);
+
+-- Registration without enumeration (issue 27, S3): a registration is recorded with the hash of
+-- the chosen password and answered "check your inbox" for every address; the mail worker sends
+-- a new address a verification link and a known one a notice. The login exists once the link is
+-- confirmed, with the password of the registration the link belongs to (a later registration of
+-- the same address cannot change the password of an earlier link).
+CREATE TABLE registration_requests (
+    id             BIGSERIAL PRIMARY KEY,
+    provider_id    BIGINT NOT NULL REFERENCES providers (id),
+    email          TEXT NOT NULL,
+    password_hash  TEXT NOT NULL,
+    language       TEXT NOT NULL CHECK (language IN ('de', 'fr', 'nl', 'en')),
+    client_ip      TEXT,
+    requested_at   TIMESTAMPTZ NOT NULL,
+    handled_at     TIMESTAMPTZ
+);
+CREATE INDEX registration_requests_pending_idx ON registration_requests (id) WHERE handled_at IS NULL;
+CREATE INDEX registration_requests_email_idx ON registration_requests (email, requested_at);
+CREATE INDEX registration_requests_ip_idx ON registration_requests (client_ip, requested_at);
+
+CREATE TABLE email_verifications (
+    id             BIGSERIAL PRIMARY KEY,
+    provider_id    BIGINT NOT NULL REFERENCES providers (id),
+    email          TEXT NOT NULL,
+    password_hash  TEXT NOT NULL,
+    language       TEXT NOT NULL CHECK (language IN ('de', 'fr', 'nl', 'en')),
+    token_hash     BYTEA NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    created_at     TIMESTAMPTZ NOT NULL,
+    expires_at     TIMESTAMPTZ NOT NULL,
+    used_at        TIMESTAMPTZ
+);
+CREATE INDEX email_verifications_email_idx ON email_verifications (email, created_at);

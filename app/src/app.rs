@@ -28,7 +28,7 @@ use crate::{
         next_invoice::NextInvoicePage,
         not_found::NotFound,
         password_reset::{ForgotPasswordPage, ResetPasswordPage},
-        register::RegisterPage,
+        register::{RegisterPage, VerifyEmailPage},
         security::SecurityPage,
         sign_in::SignInPage,
         sign_in_code::SignInCodePage,
@@ -194,6 +194,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sign-in") view=SignInPage />
                         <Route path=path!("/sign-in/code") view=SignInCodePage />
                         <Route path=path!("/register") view=RegisterPage />
+                        <Route path=path!("/verify-email") view=VerifyEmailPage />
                         <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                         <Route path=path!("/reset-password") view=ResetPasswordPage />
                         <Route path=path!("/links") view=LinkingPage />

@@ -35,6 +35,8 @@ pub const SIGN_IN: &str = "/sign-in";
 pub const FORGOT_PASSWORD: &str = "/forgot-password";
 /// Choosing a new password with the link's token (issue 27).
 pub const RESET_PASSWORD: &str = "/reset-password";
+/// Confirming a registration's address with the link's token (issue 27).
+pub const VERIFY_EMAIL: &str = "/verify-email";
 /// The second step of a sign-in with two-factor sign-in on.
 pub const SIGN_IN_CODE: &str = "/sign-in/code";
 /// Linked contracts (L1).

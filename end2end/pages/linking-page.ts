@@ -1,6 +1,6 @@
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import { execute } from '../db';
-import { SignInPage, hydrated } from './sign-in-page';
+import { SignInPage, hydrated, registerVerified } from './sign-in-page';
 
 /** The German demo household (server/src/demo/mobile_de.rs). */
 export const MOBILE = {
@@ -59,13 +59,7 @@ export class LinkingPage {
 
 /** Registers a new login (the seed's "no login yet" path) and opens the linking page. */
 export async function registerAndOpenLinks(page: Page, email: string, prefix = '') {
-  await page.goto(`${prefix}/register`);
-  await hydrated(page);
-  await page.locator('#register-email').fill(email);
-  await page.locator('#register-password').fill('a long enough passphrase');
-  await page.locator('#register-password-confirm').fill('a long enough passphrase');
-  await page.getByTestId('register-submit').click();
-  await expect(page.getByTestId('sign-out')).toBeVisible();
+  await registerVerified(page, email, 'a long enough passphrase', prefix);
   await page.goto(`${prefix}/links`);
   await hydrated(page);
   await expect(page.getByTestId('links')).toBeAttached();

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { waitForLink } from '../mailbox';
 
 /** The demo Trio household (PRODUCT.md "Demo data"), as loaded by the server. */
 export const TRIO = {
@@ -45,15 +46,29 @@ export async function signInTrio(page: Page, prefix = '') {
   await expect(page.getByTestId('balance')).toBeVisible();
 }
 
-/** Registers a new login with a unique email on the register page of `prefix`'s language. */
-export async function registerFresh(page: Page, password: string, prefix = ''): Promise<string> {
-  const email = `fresh-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.be`;
+/**
+ * Registers a new login as a customer does (issue 27): the register form of `prefix`'s
+ * language, "check your inbox", the link from the mail (read from the test SMTP server), its
+ * confirmation button; ends signed in on Home.
+ */
+export async function registerVerified(page: Page, email: string, password: string, prefix = '') {
   await page.goto(`${prefix}/register`);
   await hydrated(page);
   await page.locator('#register-email').fill(email);
   await page.locator('#register-password').fill(password);
   await page.locator('#register-password-confirm').fill(password);
   await page.getByTestId('register-submit').click();
+  await expect(page.getByTestId('register-sent')).not.toBeEmpty();
+  const link = await waitForLink(email, '/verify-email?token=');
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByTestId('verify-submit').click();
   await expect(page.getByTestId('sign-out')).toBeVisible();
+}
+
+/** Registers a new login with a unique email on the register page of `prefix`'s language. */
+export async function registerFresh(page: Page, password: string, prefix = ''): Promise<string> {
+  const email = `fresh-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.be`;
+  await registerVerified(page, email, password, prefix);
   return email;
 }

@@ -135,3 +135,24 @@ for (const household of [
     }
   });
 }
+
+test('the signed-out pages fit 360 px in four languages, with their notices and errors (issue 27, P6)', async ({
+  page,
+}) => {
+  const paths = [
+    '/sign-in?reset=done',
+    '/register?sent=1',
+    '/forgot-password?sent=1',
+    '/reset-password?token=spent-or-made-up',
+    '/verify-email?token=spent-or-made-up',
+  ];
+  for (const prefix of PREFIXES) {
+    for (const path of paths) {
+      const address = prefix + path;
+      const response = await page.goto(address);
+      expect(response?.status(), address).toBe(200);
+      await page.waitForLoadState('load');
+      expect(await horizontalOverflow(page), `${address} scrolls sideways`).toBeLessThanOrEqual(0);
+    }
+  }
+});

@@ -57,6 +57,10 @@ pub struct Config {
     /// `SELFCARE_PUBLIC_URL`: the portal's address as customers reach it, for links in mails
     /// (default `http://` and `SELFCARE_ADDR`).
     pub public_url: String,
+    /// `SELFCARE_PER_ADDRESS_BURST`: calls of the secret-checking endpoints one client address
+    /// may make at once (then one every 2 s; default 30). The browser tests, whose every call
+    /// comes from 127.0.0.1, raise it; the limiter itself is tested over HTTP.
+    pub per_address_burst: u32,
 }
 
 /// The text of `SELFCARE_SMTP_URL`, which may carry a password: never printed.
@@ -316,6 +320,21 @@ impl Config {
                 });
             }
         };
+        let per_address_burst = match lookup("SELFCARE_PER_ADDRESS_BURST")
+            .as_deref()
+            .map(str::trim)
+        {
+            None | Some("") => crate::routes::DEFAULT_PER_ADDRESS_BURST,
+            Some(value) => value
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or(ConfigError {
+                    variable: "SELFCARE_PER_ADDRESS_BURST",
+                    value: value.to_string(),
+                    expected: "a number of calls from 1 to 100000",
+                })?,
+        };
         Ok(Config {
             database_url,
             addr,
@@ -334,6 +353,7 @@ impl Config {
             smtp_url: smtp_url.map(SmtpUrl),
             mail_from,
             public_url,
+            per_address_burst,
         })
     }
 

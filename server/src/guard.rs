@@ -327,9 +327,12 @@ impl IpLimiter {
 /// file: their calls are limited per address (QUALITY "Throttling"), on top of the per-account
 /// failure counters in PostgreSQL.
 pub fn limited_path(path: &str) -> bool {
-    const LIMITED: [&str; 13] = [
+    const LIMITED: [&str; 16] = [
         "/api/sign_in",
         "/api/register",
+        "/api/verify_email",
+        "/api/request_password_reset",
+        "/api/reset_password",
         "/api/verify_sign_in",
         "/api/confirm_two_factor",
         "/api/disable_two_factor",

@@ -16,7 +16,7 @@ use app::backend::{
     mail::{self, DevMailDelivery, MailDelivery, SmtpDelivery},
     password_reset,
     payment_gateway::{PaymentGateway, Sandbox},
-    repo,
+    registration, repo,
     sealed::DataKeys,
     sms::{self, DevDelivery, SmsDelivery},
     state::AppState,
@@ -153,7 +153,10 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     let mail_wakeup = state.mail_outbox.clone();
     let mail_context = state.mail_context();
     let payments = state.payments.clone();
-    let mut app = routes::router(state);
+    let mut app = routes::router_with_limiter(
+        state,
+        guard::IpLimiter::new(config.per_address_burst, routes::PER_ADDRESS_EVERY),
+    );
     if config.bench_route {
         app = app.merge(routes::bench_router());
     }
@@ -350,7 +353,7 @@ async fn deliver_sms<D: SmsDelivery>(delivery: D, pool: PgPool, wakeup: Arc<Noti
     }
 }
 
-/// Makes the mails of password reset requests and sends what waits in the mail outbox: woken
+/// Makes the mails of password reset requests and registrations, and sends what waits in the mail outbox: woken
 /// by the server functions that queue one, and every 30 seconds for retries and for rows
 /// queued by another instance (issue 27).
 async fn deliver_mail<D: MailDelivery>(
@@ -361,9 +364,13 @@ async fn deliver_mail<D: MailDelivery>(
 ) {
     const BATCH: usize = 50;
     loop {
-        let made = password_reset::process_requests(&pool, &context, BATCH).await;
-        if let Err(err) = &made {
+        let resets = password_reset::process_requests(&pool, &context, BATCH).await;
+        if let Err(err) = &resets {
             tracing::warn!(error = %err, "password reset requests not handled");
+        }
+        let registrations = registration::process_requests(&pool, &context, BATCH).await;
+        if let Err(err) = &registrations {
+            tracing::warn!(error = %err, "registrations not handled");
         }
         match mail::deliver_pending(&pool, &delivery, BATCH).await {
             Ok(BATCH) => continue,
@@ -371,7 +378,7 @@ async fn deliver_mail<D: MailDelivery>(
             Ok(n) => tracing::info!(sent = n, "mails delivered"),
             Err(err) => tracing::warn!(error = %err, "mail delivery run failed"),
         }
-        if matches!(made, Ok(BATCH)) {
+        if matches!(resets, Ok(BATCH)) || matches!(registrations, Ok(BATCH)) {
             continue;
         }
         let _ = tokio::time::timeout(Duration::from_secs(30), wakeup.notified()).await;

@@ -29,11 +29,18 @@ pub const LOCALE_COOKIE: &str = "i18n_pref_locale";
 /// Room for the multipart envelope and the small fields around an upload's file.
 const UPLOAD_OVERHEAD: usize = 64 * 1024;
 
+/// Calls of the limited endpoints (`guard::limited_path`) one client address may make at once
+/// before it gets one every `PER_ADDRESS_EVERY`, unless `SELFCARE_PER_ADDRESS_BURST` says
+/// otherwise.
+pub const DEFAULT_PER_ADDRESS_BURST: u32 = 30;
+/// How often a client address's allowance of limited calls grows by one.
+pub const PER_ADDRESS_EVERY: Duration = Duration::from_secs(2);
+
 /// Builds the whole application router.
 pub fn router(state: AppState) -> Router {
     router_with_limiter(
         state,
-        crate::guard::IpLimiter::new(30, Duration::from_secs(2)),
+        crate::guard::IpLimiter::new(DEFAULT_PER_ADDRESS_BURST, PER_ADDRESS_EVERY),
     )
 }
 

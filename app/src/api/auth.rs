@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    backend::{password, repo, session},
+    backend::{password, password_reset, registration, repo, session},
     domain::{
         lang::Lang,
-        validation::{FieldProblem, check_email, check_new_password, normalize_email},
+        validation::{FieldProblem, check_email, normalize_email},
     },
     error::FieldError,
     paths,
@@ -70,7 +70,10 @@ pub async fn sign_in(email: String, password: String, lang: String) -> Result<()
     .await
 }
 
-/// Registers a login (email + password) and signs it in. Contracts are linked afterwards.
+/// Registers a login (email + password) by a verified address (issue 27, S3): the answer is
+/// "check your inbox" for every address, known or not, in the same time (the password is hashed
+/// either way; the mail worker sends a new address its link and a known one a notice). The
+/// login exists once the link is confirmed (`verify_email`). Contracts are linked afterwards.
 #[server(endpoint = "register")]
 pub async fn register(
     email: String,
@@ -88,34 +91,93 @@ pub async fn register(
                 problem,
             });
         }
-        if let Err(problem) = check_new_password(&password, &email) {
-            errors.push(FieldError {
-                field: "password".into(),
-                problem,
-            });
-        } else if !password::strong_enough(password.clone(), &email).await? {
-            errors.push(FieldError {
-                field: "password".into(),
-                problem: FieldProblem::PasswordWeak,
-            });
-        } else if password != password_confirm {
-            errors.push(FieldError {
-                field: "password_confirm".into(),
-                problem: FieldProblem::PasswordsDiffer,
-            });
-        }
+        errors.extend(password::problem_with_choice(&password, &password_confirm, &email).await?);
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
+        let ip = session::client_ip(&state);
+        password_reset::refuse_if_busy(
+            &state,
+            repo::password_resets::Requests::Registration,
+            &email,
+            ip.as_deref(),
+            (registration::MAX_PER_ADDRESS, registration::MAX_PER_CLIENT),
+        )
+        .await?;
+        let now = state.clock.unix_seconds() as i64;
         let hash = password::hash(password).await?;
-        let Some(login_id) =
-            repo::logins::create(&state.pool, state.provider_id, &email, &hash, lang.code())
-                .await?
-        else {
-            return Err(AppError::field("email", FieldProblem::EmailTaken));
+        let request = repo::registrations::Registration {
+            id: 0,
+            email,
+            password_hash: hash,
+            language: lang.code().to_string(),
         };
+        repo::registrations::record_request(
+            &state.pool,
+            state.provider_id,
+            &request,
+            ip.as_deref(),
+            now,
+        )
+        .await?;
+        state.mail_outbox.notify_one();
+        tracing::info!("registration recorded");
+        leptos_axum::redirect(&format!(
+            "{}?sent=1",
+            paths::localized(lang, paths::REGISTER)
+        ));
+        Ok(())
+    })
+    .await
+}
+
+/// Whether a verification link can still be used (its page offers the confirmation, or says it
+/// expired). Reading it does not use it.
+#[server(endpoint = "verification_valid")]
+pub async fn verification_valid(token: String) -> Result<bool, AppError> {
+    entry::anyone(|state| async move {
+        if token.is_empty() || token.len() > 64 {
+            return Ok(false);
+        }
+        let now = state.clock.unix_seconds() as i64;
+        repo::registrations::verification_usable(
+            &state.pool,
+            state.provider_id,
+            &session::token_hash(&token),
+            now,
+        )
+        .await
+    })
+    .await
+}
+
+/// Confirms a registration's address with its link: the login is made with the password chosen
+/// at registration, and signed in. A button, not the link itself, confirms: mail scanners that
+/// open links do not activate logins.
+#[server(endpoint = "verify_email")]
+pub async fn verify_email(token: String, lang: String) -> Result<(), AppError> {
+    entry::anyone(|state| async move {
+        let lang = posted_lang(&lang);
+        let invalid = || AppError::field("token", FieldProblem::VerifyLinkInvalid);
+        if token.is_empty() || token.len() > 64 {
+            return Err(invalid());
+        }
+        let now = state.clock.unix_seconds() as i64;
+        let mut tx = state.pool.begin().await?;
+        let Some(login_id) = repo::registrations::verify(
+            &mut tx,
+            state.provider_id,
+            &session::token_hash(&token),
+            now,
+        )
+        .await?
+        else {
+            tracing::info!("verification with an unusable link");
+            return Err(invalid());
+        };
+        tx.commit().await?;
         session::start(&state, login_id).await?;
-        tracing::info!(login_id, "registered");
+        tracing::info!(login_id, "registered and verified");
         leptos_axum::redirect(&paths::localized(lang, paths::HOME));
         Ok(())
     })

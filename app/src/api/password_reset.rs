@@ -8,9 +8,8 @@ use crate::{
     backend::{entry, password, password_reset, repo, session},
     domain::{
         lang::Lang,
-        validation::{FieldProblem, check_email, check_new_password, normalize_email},
+        validation::{FieldProblem, check_email, normalize_email},
     },
-    error::FieldError,
     paths,
 };
 
@@ -24,22 +23,26 @@ pub async fn request_password_reset(email: String, lang: String) -> Result<(), A
         let email = normalize_email(&email);
         check_email(&email).map_err(|problem| AppError::field("email", problem))?;
         let ip = session::client_ip(&state);
+        password_reset::refuse_if_busy(
+            &state,
+            repo::password_resets::Requests::PasswordReset,
+            &email,
+            ip.as_deref(),
+            (
+                password_reset::MAX_PER_ADDRESS,
+                password_reset::MAX_PER_CLIENT,
+            ),
+        )
+        .await?;
         let now = state.clock.unix_seconds() as i64;
-        let (by_address, by_client) = repo::password_resets::recent_requests(
+        repo::password_resets::record_request(
             &state.pool,
+            state.provider_id,
             &email,
             ip.as_deref(),
             now,
-            password_reset::WINDOW_MINUTES,
         )
         .await?;
-        if by_address >= password_reset::MAX_PER_ADDRESS
-            || by_client >= password_reset::MAX_PER_CLIENT
-        {
-            tracing::info!("password reset request throttled");
-            return Err(AppError::TooManyAttempts);
-        }
-        repo::password_resets::record_request(&state.pool, &email, ip.as_deref(), now).await?;
         state.mail_outbox.notify_one();
         tracing::info!("password reset requested");
         leptos_axum::redirect(&format!(
@@ -94,25 +97,10 @@ pub async fn reset_password(
             tracing::info!("password reset with an unusable link");
             return Err(invalid_link());
         };
-        let mut errors = Vec::new();
-        if let Err(problem) = check_new_password(&password, &login.email) {
-            errors.push(FieldError {
-                field: "password".into(),
-                problem,
-            });
-        } else if !password::strong_enough(password.clone(), &login.email).await? {
-            errors.push(FieldError {
-                field: "password".into(),
-                problem: FieldProblem::PasswordWeak,
-            });
-        } else if password != password_confirm {
-            errors.push(FieldError {
-                field: "password_confirm".into(),
-                problem: FieldProblem::PasswordsDiffer,
-            });
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
+        if let Some(problem) =
+            password::problem_with_choice(&password, &password_confirm, &login.email).await?
+        {
+            return Err(AppError::Invalid(vec![problem]));
         }
         let new_hash = password::hash(password).await?;
         let mut tx = state.pool.begin().await?;

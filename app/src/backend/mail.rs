@@ -26,6 +26,10 @@ pub enum Mail {
     PasswordReset { link: String },
     /// The password was changed and every session ended.
     PasswordChanged { sign_in: String },
+    /// A registration's link that confirms the address and makes the login (24 hours, once).
+    VerifyAddress { link: String },
+    /// Someone registered with an address that has a login: sign in, or reset the password.
+    AlreadyRegistered { sign_in: String, reset: String },
 }
 
 /// A mail in words: subject, plain text and HTML bodies.
@@ -124,6 +128,38 @@ impl Mail {
                 Rendered {
                     kind: "password_changed",
                     subject: format!("{brand}: {}", td_string!(locale, mail.changed_subject)),
+                    text,
+                    html,
+                    secret: false,
+                }
+            }
+            Mail::VerifyAddress { link } => {
+                let paragraphs = [
+                    td_string!(locale, mail.verify_intro).to_string(),
+                    td_string!(locale, mail.verify_expiry).to_string(),
+                    td_string!(locale, mail.verify_ignore).to_string(),
+                ];
+                let action = td_string!(locale, mail.verify_action).to_string();
+                let (text, html) = bodies(lang, brand, &paragraphs, (&action, link));
+                Rendered {
+                    kind: "verify_address",
+                    subject: format!("{brand}: {}", td_string!(locale, mail.verify_subject)),
+                    text,
+                    html,
+                    secret: true,
+                }
+            }
+            Mail::AlreadyRegistered { sign_in, reset } => {
+                let paragraphs = [
+                    td_string!(locale, mail.again_body).to_string(),
+                    format!("{} {sign_in}", td_string!(locale, mail.again_sign_in)),
+                    td_string!(locale, mail.again_not_you).to_string(),
+                ];
+                let action = td_string!(locale, mail.again_action).to_string();
+                let (text, html) = bodies(lang, brand, &paragraphs, (&action, reset));
+                Rendered {
+                    kind: "already_registered",
+                    subject: format!("{brand}: {}", td_string!(locale, mail.again_subject)),
                     text,
                     html,
                     secret: false,

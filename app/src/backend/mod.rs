@@ -19,6 +19,7 @@ pub mod password;
 pub mod password_reset;
 pub mod payment_gateway;
 pub mod products;
+pub mod registration;
 pub mod repo;
 pub mod respond;
 pub mod sealed;

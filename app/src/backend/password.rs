@@ -12,7 +12,10 @@ use std::sync::{
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 
-use crate::error::AppError;
+use crate::{
+    domain::validation::{FieldProblem, check_new_password},
+    error::{AppError, FieldError},
+};
 
 fn hash_blocking(password: &str) -> Result<String, AppError> {
     Argon2::default()
@@ -105,6 +108,28 @@ pub async fn strong_enough(password: String, email: &str) -> Result<bool, AppErr
         tracing::error!(error = %err, "password strength task failed");
         AppError::Internal
     })
+}
+
+/// What is wrong with a password chosen on a form with the fields `password` and
+/// `password_confirm` (registration, reset): the rules, then its strength, then the repetition.
+pub async fn problem_with_choice(
+    password: &str,
+    confirm: &str,
+    email: &str,
+) -> Result<Option<FieldError>, AppError> {
+    let (field, problem) = if let Err(problem) = check_new_password(password, email) {
+        ("password", problem)
+    } else if !strong_enough(password.to_string(), email).await? {
+        ("password", FieldProblem::PasswordWeak)
+    } else if password != confirm {
+        ("password_confirm", FieldProblem::PasswordsDiffer)
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(FieldError {
+        field: field.into(),
+        problem,
+    }))
 }
 
 /// Hashes synchronously; for loaders and tests that are not on an async worker.

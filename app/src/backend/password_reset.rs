@@ -21,6 +21,32 @@ pub const MAX_PER_CLIENT: i64 = 10;
 /// Links made for one login in a window.
 pub const MAX_PER_ACCOUNT: i64 = 3;
 
+/// Refuses a request for a mail when the address typed or the client has made `max` of them
+/// within the window: "too many attempts", which tells nothing about the address either.
+pub async fn refuse_if_busy(
+    state: &super::state::AppState,
+    kind: repo::password_resets::Requests,
+    email: &str,
+    client_ip: Option<&str>,
+    (max_per_address, max_per_client): (i64, i64),
+) -> Result<(), AppError> {
+    let now = state.clock.unix_seconds() as i64;
+    let (by_address, by_client) = repo::password_resets::recent_requests(
+        &state.pool,
+        kind,
+        email,
+        client_ip,
+        now,
+        WINDOW_MINUTES,
+    )
+    .await?;
+    if by_address >= max_per_address || by_client >= max_per_client {
+        tracing::info!(?kind, "mail request throttled");
+        return Err(AppError::TooManyAttempts);
+    }
+    Ok(())
+}
+
 /// What the worker needs to write a mail: where the portal is, whose it is, the time.
 #[derive(Debug, Clone)]
 pub struct MailContext {
@@ -48,7 +74,8 @@ pub async fn process_requests(
     let mut brand: Option<String> = None;
     for _ in 0..batch {
         let mut tx = pool.begin().await?;
-        let Some(request) = repo::password_resets::claim_request(&mut tx).await? else {
+        let Some(request) = repo::password_resets::claim_request(&mut tx, ctx.provider_id).await?
+        else {
             break;
         };
         let login =

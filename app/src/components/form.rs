@@ -72,6 +72,7 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::DowngradeScheduled => t!(i18n, errors.downgrade_scheduled).into_any(),
         FieldProblem::ControlCharacter => t!(i18n, errors.control_character).into_any(),
         FieldProblem::ResetLinkInvalid => t!(i18n, errors.reset_link_invalid).into_any(),
+        FieldProblem::VerifyLinkInvalid => t!(i18n, verify.invalid).into_any(),
     }
 }
 

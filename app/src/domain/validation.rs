@@ -58,6 +58,8 @@ pub enum FieldProblem {
     ControlCharacter,
     /// A password reset link that was used, expired or never made (issue 27).
     ResetLinkInvalid,
+    /// A registration's verification link that was used, expired or never made (issue 27).
+    VerifyLinkInvalid,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).

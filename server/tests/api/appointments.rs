@@ -33,7 +33,7 @@ fn repair(slot: i64, note: &str) -> String {
 #[tokio::test]
 async fn holders_see_their_appointment_and_the_free_windows() {
     let pool = common::db().await;
-    let app = app(pool).await;
+    let app = app(pool.clone()).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
     let page = appointments(&app, &claire).await;
     assert_eq!(page.appointments.len(), 1, "the demo repair");
@@ -55,7 +55,7 @@ async fn holders_see_their_appointment_and_the_free_windows() {
     // Another household has none; a login without a holder link gets "not found".
     let jonas = sign_in(&app, "jonas.becker@example.de", "Mobil-demo-2024").await;
     assert!(appointments(&app, &jonas).await.appointments.is_empty());
-    let fresh = register(&app, "fresh@example.de").await;
+    let fresh = register(&app, &pool, "fresh@example.de").await;
     let (status, _, _) = post(&app, "/api/appointments", "", Some(&fresh)).await;
     assert_eq!(status, 404);
     let (status, _, _) = post(&app, "/api/appointments", "", None).await;
@@ -191,7 +191,7 @@ async fn book_reschedule_and_cancel_with_clear_refusals() {
 #[tokio::test]
 async fn a_move_gets_its_installation_at_the_new_address() {
     let pool = common::db().await;
-    let app = app(pool).await;
+    let app = app(pool.clone()).await;
     let claire = sign_in(&app, CLAIRE.0, CLAIRE.1).await;
     let page = appointments(&app, &claire).await;
     let (choice, slot) = (&page.moves[0], page.slots[3].id);
@@ -238,7 +238,7 @@ async fn one_window_ten_concurrent_bookings_one_success() {
     let mut cookies = Vec::new();
     for i in 0..10 {
         let email = format!("racer{i}@example.be");
-        cookies.push(register(&app, &email).await);
+        cookies.push(register(&app, &pool, &email).await);
         // Each racer holds its own customer number (a copy of the Trio customer).
         sqlx::query(
             "WITH c AS (

@@ -100,6 +100,16 @@ fn matrix() -> Vec<Call> {
             expect: [status(422); 4],
         },
         Call {
+            path: "/api/verification_valid",
+            body: |_| "token=made-up".into(),
+            expect: [ok(|b| b == "false"); 4],
+        },
+        Call {
+            path: "/api/verify_email",
+            body: |_| "token=made-up&lang=en".into(),
+            expect: [status(422); 4],
+        },
+        Call {
             path: "/api/request_password_reset",
             // Anyone may ask (issue 27); the same answer for every address.
             body: |_| "email=nobody.matrix%40example.de&lang=en".into(),

@@ -9,8 +9,8 @@ const PASSWORD: &str = "Mobil-demo-2024";
 #[tokio::test]
 async fn a_new_login_links_200001_and_sees_both_contracts() {
     let pool = common::db().await;
-    let app = app(pool).await;
-    let cookie = register(&app, "new.holder@example.de").await;
+    let app = app(pool.clone()).await;
+    let cookie = register(&app, &pool, "new.holder@example.de").await;
     let (status, body, _) = post(&app, "/api/home_overview", "", Some(&cookie)).await;
     assert_eq!((status, body.as_str()), (200, "\"NoLinks\""));
     let (status, body, _) = post(
@@ -31,9 +31,9 @@ async fn a_new_login_links_200001_and_sees_both_contracts() {
 #[tokio::test]
 async fn refusals_carry_their_reason() {
     let pool = common::db().await;
-    let app = app(pool).await;
+    let app = app(pool.clone()).await;
     let jonas = sign_in(&app, "jonas.becker@example.de", PASSWORD).await;
-    let fresh = register(&app, "fresh@example.de").await;
+    let fresh = register(&app, &pool, "fresh@example.de").await;
     let lena = sign_in(&app, "lena.schmidt@example.de", PASSWORD).await;
     let cases = [
         (&jonas, "200002", "Becker-200002", "SecondHolder"),
@@ -56,8 +56,8 @@ async fn refusals_carry_their_reason() {
 #[tokio::test]
 async fn wrong_passwords_are_counted_and_throttled() {
     let pool = common::db().await;
-    let app = app(pool).await;
-    let cookie = register(&app, "guesser@example.de").await;
+    let app = app(pool.clone()).await;
+    let cookie = register(&app, &pool, "guesser@example.de").await;
     for _ in 0..5 {
         let (status, text, _) = post(
             &app,
@@ -127,7 +127,7 @@ async fn make_me_holder_is_all_or_nothing() {
 #[tokio::test]
 async fn warnings_of_stale_and_legacy_links() {
     let pool = common::db().await;
-    let app = app(pool).await;
+    let app = app(pool.clone()).await;
     let lena = sign_in(&app, "lena.schmidt@example.de", PASSWORD).await;
     let (_, body, _) = post(&app, "/api/get_links", "", Some(&lena)).await;
     assert!(body.contains("StaleHolder"), "{body}");
@@ -147,13 +147,13 @@ async fn guesses_from_many_logins_pause_the_number_until_its_holder_allows_it() 
     let guess = "customer_number=200001&contract_password=guess";
     let right = "customer_number=200001&contract_password=Becker-200001";
     for login in ["first.guesser@example.de", "second.guesser@example.de"] {
-        let cookie = register(&app, login).await;
+        let cookie = register(&app, &pool, login).await;
         for _ in 0..5 {
             let (status, text, _) = post(&app, "/api/link_holder", guess, Some(&cookie)).await;
             assert_eq!((status, text.as_str()), (422, "\"LinkProofInvalid\""));
         }
     }
-    let owner = register(&app, "real.owner@example.de").await;
+    let owner = register(&app, &pool, "real.owner@example.de").await;
     let (status, text, _) = post(&app, "/api/link_holder", right, Some(&owner)).await;
     assert_eq!((status, text.as_str()), (429, "\"LinkingPaused\""));
     // Another number is not paused.

@@ -30,20 +30,7 @@ async fn ask_reset(app: &axum::Router, email: &str) -> (u16, String) {
 
 /// The token of the newest reset mail to `email`, from its link.
 async fn token_for(pool: &PgPool, email: &str) -> String {
-    let text: String = sqlx::query_scalar(
-        "SELECT body_text FROM email_outbox WHERE recipient = $1 AND kind = 'password_reset'
-          ORDER BY id DESC LIMIT 1",
-    )
-    .bind(email)
-    .fetch_one(pool)
-    .await
-    .expect("a reset mail");
-    let start = text.find("?token=").expect("a link with a token") + "?token=".len();
-    text[start..]
-        .split_whitespace()
-        .next()
-        .expect("token")
-        .to_string()
+    common::token_in_mail(pool, email, "password_reset").await
 }
 
 async fn reset(app: &axum::Router, token: &str, password: &str) -> (u16, String) {
@@ -56,7 +43,7 @@ async fn reset(app: &axum::Router, token: &str, password: &str) -> (u16, String)
 async fn a_reset_link_changes_the_password_once_and_ends_every_session() {
     let (pool, state, app) = setup().await;
     let email = "reset.me@example.org";
-    let session = common::register(&app, email).await;
+    let session = common::register(&app, &pool, email).await;
     let (status, answer) = ask_reset(&app, email).await;
     assert_eq!(status, 200, "{answer}");
     // The answer is given before any token exists: the mail worker makes it.
@@ -122,7 +109,7 @@ async fn a_reset_link_changes_the_password_once_and_ends_every_session() {
 async fn an_expired_link_is_refused() {
     let (pool, state, app) = setup().await;
     let email = "late@example.org";
-    common::register(&app, email).await;
+    common::register(&app, &pool, email).await;
     ask_reset(&app, email).await;
     password_reset::process_requests(&pool, &state.mail_context(), 10)
         .await
@@ -194,7 +181,7 @@ async fn every_address_gets_the_same_answer_in_the_same_time() {
 async fn requests_are_throttled_per_address_whether_it_is_known_or_not() {
     let (pool, state, app) = setup().await;
     let email = "busy@example.org";
-    common::register(&app, email).await;
+    common::register(&app, &pool, email).await;
     for address in [email, "ghost@example.org"] {
         for _ in 0..password_reset::MAX_PER_ADDRESS {
             assert_eq!(ask_reset(&app, address).await.0, 200);
@@ -285,7 +272,7 @@ async fn the_outbox_sends_once_retries_later_and_keeps_one_mail_per_event() {
 async fn the_development_mailbox_lists_the_mails_escaped() {
     let (pool, state, app) = setup().await;
     let email = "demo.reader@example.org";
-    common::register(&app, email).await;
+    common::register(&app, &pool, email).await;
     ask_reset(&app, email).await;
     password_reset::process_requests(&pool, &state.mail_context(), 10)
         .await
@@ -307,4 +294,93 @@ async fn the_development_mailbox_lists_the_mails_escaped() {
     // Not part of the portal's own router.
     let (status, _) = common::get_page(&app, "/dev/mailbox", None).await;
     assert_eq!(status, 404);
+}
+
+async fn ask_registration(app: &axum::Router, email: &str, password: &str) -> (u16, String) {
+    let body = format!(
+        "email={}&password={password}&password_confirm={password}&lang=fr",
+        email.replace('@', "%40")
+    );
+    let (status, text, cookie) = post(app, "/api/register", &body, None).await;
+    assert!(
+        cookie.is_none(),
+        "no session before the address is confirmed"
+    );
+    (status, text)
+}
+
+#[tokio::test]
+async fn registration_answers_alike_and_makes_the_login_only_when_confirmed() {
+    let (pool, state, app) = setup().await;
+    let new = "new.comer@example.org";
+    // A known address and a new one: the same answer.
+    let known = ask_registration(&app, "claire.dubois@example.be", "Other-passphrase-41").await;
+    let fresh = ask_registration(&app, new, "First-passphrase-17").await;
+    assert_eq!(known, fresh);
+    assert_eq!(fresh.0, 200);
+    // Someone else registers the same new address before it is confirmed.
+    ask_registration(&app, new, "Intruder-passphrase-99").await;
+    let body = "email=new.comer%40example.org&password=First-passphrase-17&lang=en";
+    assert_eq!(
+        post(&app, "/api/sign_in", body, None).await.0,
+        401,
+        "not usable yet"
+    );
+    let queued = app::backend::registration::process_requests(&pool, &state.mail_context(), 10)
+        .await
+        .expect("registrations");
+    assert_eq!(queued, 3);
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM email_outbox
+              WHERE recipient = 'claire.dubois@example.be' AND kind = 'already_registered'"
+        )
+        .await,
+        1
+    );
+    // The first link, confirmed: the login has the password of its own registration.
+    let first: String = sqlx::query_scalar(
+        "SELECT body_text FROM email_outbox WHERE recipient = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(new)
+    .fetch_one(&pool)
+    .await
+    .expect("mail");
+    let start = first.find("?token=").expect("link") + "?token=".len();
+    let first = first[start..]
+        .split_whitespace()
+        .next()
+        .expect("token")
+        .to_string();
+    let second = common::token_in_mail(&pool, new, "verify_address").await;
+    assert_ne!(first, second);
+    let (status, page) =
+        common::get_page(&app, &format!("/fr/verify-email?token={first}"), None).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-testid=\"verify-submit\""));
+    let (status, text, cookie) = post(
+        &app,
+        "/api/verify_email",
+        &format!("token={first}&lang=fr"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    assert!(cookie.is_some(), "signed in");
+    common::sign_in(&app, new, "First-passphrase-17").await;
+    // The other link and the used one are spent.
+    for token in [&first, &second] {
+        let (status, text, _) = post(
+            &app,
+            "/api/verify_email",
+            &format!("token={token}&lang=fr"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(text.contains("verify_link_invalid"), "{text}");
+    }
+    let body = "email=new.comer%40example.org&password=Intruder-passphrase-99&lang=en";
+    assert_eq!(post(&app, "/api/sign_in", body, None).await.0, 401);
 }

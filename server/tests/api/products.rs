@@ -487,8 +487,8 @@ async fn a_move_is_validated_requested_and_withdrawn() {
 #[tokio::test]
 async fn a_login_without_links_has_no_products() {
     let pool = common::db().await;
-    let app = app(pool).await;
-    let cookie = common::register(&app, "new.person@example.be").await;
+    let app = app(pool.clone()).await;
+    let cookie = common::register(&app, &pool, "new.person@example.be").await;
     let none = products(&app, &cookie).await;
     assert!(none.products.is_empty());
 }

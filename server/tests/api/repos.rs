@@ -28,7 +28,8 @@ async fn login(pool: &PgPool, email: &str) -> i64 {
     let hash = password::hash("a long enough passphrase".into())
         .await
         .expect("hash");
-    repo::logins::create(pool, 1, email, &hash, "de")
+    let mut conn = pool.acquire().await.expect("connection");
+    repo::logins::create(&mut conn, 1, email, &hash, "de")
         .await
         .expect("insert")
         .expect("new login")
@@ -181,7 +182,8 @@ async fn one_holder_link_per_login_is_enforced_by_the_database() {
 async fn emails_are_unique_per_provider() {
     let pool = household().await;
     login(&pool, "same@example.de").await;
-    let again = repo::logins::create(&pool, 1, "same@example.de", "x", "de")
+    let mut conn = pool.acquire().await.expect("connection");
+    let again = repo::logins::create(&mut conn, 1, "same@example.de", "x", "de")
         .await
         .expect("query");
     assert_eq!(again, None);

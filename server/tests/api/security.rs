@@ -39,8 +39,8 @@ fn change(current: &str, new: &str, confirm: &str) -> String {
 #[tokio::test]
 async fn changing_the_password_ends_every_other_session() {
     let pool = common::db().await;
-    let app = app(pool).await;
-    let first = register(&app, "sam@example.be").await;
+    let app = app(pool.clone()).await;
+    let first = register(&app, &pool, "sam@example.be").await;
     let second = sign_in(&app, "sam@example.be", OLD).await;
     assert!(signed_in(&app, &first).await && signed_in(&app, &second).await);
 
@@ -92,7 +92,7 @@ async fn changing_the_password_ends_every_other_session() {
 async fn the_security_answer_is_hashed_and_forgiving() {
     let pool = common::db().await;
     let app = app(pool.clone()).await;
-    let cookie = register(&app, "ines@example.be").await;
+    let cookie = register(&app, &pool, "ines@example.be").await;
     let (status, text, _) = post(
         &app,
         "/api/set_security_question",

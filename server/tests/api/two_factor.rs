@@ -60,7 +60,7 @@ async fn second_step(
 async fn enrol_then_sign_in_in_two_steps() {
     let pool = common::db().await;
     let app = app(pool.clone()).await;
-    let cookie = register(&app, "sam@example.be").await;
+    let cookie = register(&app, &pool, "sam@example.be").await;
     assert!(state(&app, &cookie).await.enabled_at.is_none());
 
     // Without the current password nothing starts (a borrowed session, issue 24).
@@ -161,7 +161,7 @@ async fn enrol_then_sign_in_in_two_steps() {
 async fn five_wrong_codes_end_the_step() {
     let pool = common::db().await;
     let app = app(pool.clone()).await;
-    let cookie = register(&app, "sam@example.be").await;
+    let cookie = register(&app, &pool, "sam@example.be").await;
     post(&app, "/api/start_two_factor", START, Some(&cookie)).await;
     let secret = pending_secret(&pool).await;
     let code = format!(

@@ -57,7 +57,7 @@ async fn outbox_rows(pool: &PgPool) -> i64 {
 async fn a_line_is_linked_as_user_with_its_sms_code() {
     let pool = common::db().await;
     let app = app(pool.clone()).await;
-    let cookie = register(&app, "line.user@example.de").await;
+    let cookie = register(&app, &pool, "line.user@example.de").await;
     // Typed the way people type it; answered in the normalised form.
     let (status, text) = request(&app, &cookie, "0049 151 2000-0101").await;
     assert_eq!(
@@ -117,7 +117,7 @@ async fn a_line_is_linked_as_user_with_its_sms_code() {
 async fn codes_expire_and_a_new_request_retires_the_old_code() {
     let pool = common::db().await;
     let app = app(pool.clone()).await;
-    let cookie = register(&app, "slow.typist@example.de").await;
+    let cookie = register(&app, &pool, "slow.typist@example.de").await;
     assert_eq!(request(&app, &cookie, "+4915120000301").await.0, 200);
     let first = delivered_code(&pool, "200003").await;
     sqlx::query("UPDATE link_codes SET expires_at = now() - interval '1 second'")
@@ -146,7 +146,7 @@ async fn codes_expire_and_a_new_request_retires_the_old_code() {
 async fn wrong_codes_and_unknown_numbers_are_throttled() {
     let pool = common::db().await;
     let app = app(pool.clone()).await;
-    let cookie = register(&app, "code.guesser@example.de").await;
+    let cookie = register(&app, &pool, "code.guesser@example.de").await;
     // An unknown number gets the same answer as a known one, and no SMS.
     let (status, text) = request(&app, &cookie, "+49 151 9999 9999").await;
     assert_eq!(
@@ -172,7 +172,7 @@ async fn wrong_codes_and_unknown_numbers_are_throttled() {
 async fn refusals_come_before_any_sms() {
     let pool = common::db().await;
     let app = app(pool.clone()).await;
-    let cookie = register(&app, "careful@example.de").await;
+    let cookie = register(&app, &pool, "careful@example.de").await;
     let cases = [
         ("+49 151 2000 0401", 409, "BusinessContract"),
         ("+49 151 2000 0901", 409, "ContractNotActive"),
@@ -210,7 +210,7 @@ async fn wrong_codes_from_many_logins_pause_the_line_until_its_holder_allows_it(
     let app = app(pool.clone()).await;
     let line = "+4915120000101";
     for login in ["first.prober@example.de", "second.prober@example.de"] {
-        let cookie = register(&app, login).await;
+        let cookie = register(&app, &pool, login).await;
         assert_eq!(request(&app, &cookie, line).await.0, 200);
         let code = delivered_code(&pool, "200001").await;
         let wrong = if code == "000000" { "000001" } else { "000000" };
@@ -220,7 +220,7 @@ async fn wrong_codes_from_many_logins_pause_the_line_until_its_holder_allows_it(
         }
     }
     let sent = outbox_rows(&pool).await;
-    let third = register(&app, "third.prober@example.de").await;
+    let third = register(&app, &pool, "third.prober@example.de").await;
     let (status, text) = request(&app, &third, "+49 151 2000 0101").await;
     assert_eq!((status, text.as_str()), (429, "\"LinkingPaused\""));
     assert_eq!(outbox_rows(&pool).await, sent, "no SMS to a paused line");

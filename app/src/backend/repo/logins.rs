@@ -31,7 +31,7 @@ pub async fn find_by_email(
 
 /// Creates a login; `None` when the email is already registered at this provider.
 pub async fn create(
-    pool: &PgPool,
+    conn: &mut sqlx::PgConnection,
     provider_id: i64,
     email: &str,
     password_hash: &str,
@@ -47,7 +47,7 @@ pub async fn create(
     .bind(email)
     .bind(password_hash)
     .bind(language)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?)
 }
 

@@ -20,6 +20,7 @@ pub mod password_resets;
 pub mod payments;
 pub mod products;
 pub mod providers;
+pub mod registrations;
 pub mod secrets;
 pub mod security;
 pub mod sessions;

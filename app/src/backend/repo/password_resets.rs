@@ -5,22 +5,34 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::error::AppError;
 
-/// Requests for a reset link in the last `window_minutes`: by the address typed and by the
-/// client address (either may be throttled, whether or not the address has a login).
+/// The requests answered alike for every address (issue 27): reset links and registrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requests {
+    PasswordReset,
+    Registration,
+}
+
+/// Requests in the last `window_minutes`: by the address typed and by the client address
+/// (either may be throttled, whether or not the address has a login).
 pub async fn recent_requests(
     pool: &PgPool,
+    kind: Requests,
     email: &str,
     client_ip: Option<&str>,
     now: i64,
     window_minutes: i32,
 ) -> Result<(i64, i64), AppError> {
-    let counts: (i64, i64) = sqlx::query_as(
+    let table = match kind {
+        Requests::PasswordReset => "password_reset_requests",
+        Requests::Registration => "registration_requests",
+    };
+    let counts: (i64, i64) = sqlx::query_as(&format!(
         "SELECT count(*) FILTER (WHERE email = $1),
                 count(*) FILTER (WHERE $2::text IS NOT NULL AND client_ip = $2)
-           FROM password_reset_requests
+           FROM {table}
           WHERE requested_at > to_timestamp($3::double precision) - make_interval(mins => $4)
-            AND (email = $1 OR client_ip = $2)",
-    )
+            AND (email = $1 OR client_ip = $2)"
+    ))
     .bind(email)
     .bind(client_ip)
     .bind(now as f64)
@@ -33,17 +45,19 @@ pub async fn recent_requests(
 /// Records a request; the mail worker handles it (`backend::password_reset::process`).
 pub async fn record_request(
     pool: &PgPool,
+    provider_id: i64,
     email: &str,
     client_ip: Option<&str>,
     now: i64,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO password_reset_requests (email, client_ip, requested_at)
-         VALUES ($1, $2, to_timestamp($3::double precision))",
+        "INSERT INTO password_reset_requests (provider_id, email, client_ip, requested_at)
+         VALUES ($4, $1, $2, to_timestamp($3::double precision))",
     )
     .bind(email)
     .bind(client_ip)
     .bind(now as f64)
+    .bind(provider_id)
     .execute(pool)
     .await?;
     Ok(())
@@ -56,12 +70,17 @@ pub struct PendingRequest {
     pub email: String,
 }
 
-/// Claims the oldest unhandled request (other instances skip it).
-pub async fn claim_request(conn: &mut PgConnection) -> Result<Option<PendingRequest>, AppError> {
+/// Claims the provider's oldest unhandled request (other instances skip it).
+pub async fn claim_request(
+    conn: &mut PgConnection,
+    provider_id: i64,
+) -> Result<Option<PendingRequest>, AppError> {
     Ok(sqlx::query_as::<_, PendingRequest>(
-        "SELECT id, email FROM password_reset_requests WHERE handled_at IS NULL
+        "SELECT id, email FROM password_reset_requests
+          WHERE handled_at IS NULL AND provider_id = $1
           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
     )
+    .bind(provider_id)
     .fetch_optional(&mut *conn)
     .await?)
 }

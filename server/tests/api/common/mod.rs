@@ -144,15 +144,19 @@ pub async fn state(pool: PgPool) -> app::backend::state::AppState {
     demo::load(&pool, today(), &keys())
         .await
         .expect("demo data");
-    let config = Config::from_lookup(|name| match name {
+    server::state(&config(), pool).await.expect("state")
+}
+
+/// The server's configuration in the tests.
+fn config() -> Config {
+    Config::from_lookup(|name| match name {
         "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".into()),
         "SELFCARE_TODAY" => Some("2026-11-22".into()),
         "SELFCARE_DATA_KEY" => Some(TEST_DATA_KEY.into()),
         "SELFCARE_SITE_ROOT" => Some(std::env::temp_dir().to_string_lossy().into_owned()),
         _ => None,
     })
-    .expect("config");
-    server::state(&config, pool).await.expect("state")
+    .expect("config")
 }
 
 /// A server-function style form post: (status, body, session cookie pair if one was set).
@@ -210,13 +214,61 @@ pub async fn sign_in(app: &Router, email: &str, password: &str) -> String {
     cookie.expect("session cookie")
 }
 
-/// Registers a new login (German) and returns its session cookie pair.
-pub async fn register(app: &Router, email: &str) -> String {
+/// What the mail worker of the server under test would use to write its mails.
+pub async fn mail_context(pool: &PgPool) -> app::backend::password_reset::MailContext {
+    app::backend::password_reset::MailContext {
+        public_url: "http://127.0.0.1:3000".into(),
+        provider_id: server::state(&config(), pool.clone())
+            .await
+            .expect("state")
+            .provider_id,
+        clock: app::backend::clock::Clock::pinned(today()),
+    }
+}
+
+/// The token of the newest link in a mail of `kind` to `email` (`?token=`).
+pub async fn token_in_mail(pool: &PgPool, email: &str, kind: &str) -> String {
+    let text: String = sqlx::query_scalar(
+        "SELECT body_text FROM email_outbox WHERE recipient = $1 AND kind = $2
+          ORDER BY id DESC LIMIT 1",
+    )
+    .bind(email)
+    .bind(kind)
+    .fetch_one(pool)
+    .await
+    .expect("a mail with a link");
+    let start = text.find("?token=").expect("a link with a token") + "?token=".len();
+    text[start..]
+        .split_whitespace()
+        .next()
+        .expect("token")
+        .to_string()
+}
+
+/// Registers a new login (German) as a customer does: the form, the mail worker's link, its
+/// confirmation; returns the session cookie pair.
+pub async fn register(app: &Router, pool: &PgPool, email: &str) -> String {
     let body = format!(
         "email={}&password=a+long+enough+passphrase&password_confirm=a+long+enough+passphrase&lang=de",
         email.replace('@', "%40")
     );
     let (status, text, cookie) = post(app, "/api/register", &body, None).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        cookie.is_none(),
+        "no session before the address is confirmed"
+    );
+    app::backend::registration::process_requests(pool, &mail_context(pool).await, 10)
+        .await
+        .expect("registrations");
+    let token = token_in_mail(pool, email, "verify_address").await;
+    let (status, text, cookie) = post(
+        app,
+        "/api/verify_email",
+        &format!("token={token}&lang=de"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
     cookie.expect("cookie")
 }
