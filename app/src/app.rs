@@ -19,6 +19,7 @@ use crate::{
     pages::{
         account::AccountPage,
         appointment::AppointmentPage,
+        email_change::ConfirmEmailPage,
         home::HomePage,
         hosting::{ServicePage, ServicesPage},
         invoice_usage::InvoiceUsagePage,
@@ -195,6 +196,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sign-in/code") view=SignInCodePage />
                         <Route path=path!("/register") view=RegisterPage />
                         <Route path=path!("/verify-email") view=VerifyEmailPage />
+                        <Route path=path!("/confirm-email") view=ConfirmEmailPage />
                         <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                         <Route path=path!("/reset-password") view=ResetPasswordPage />
                         <Route path=path!("/links") view=LinkingPage />

@@ -37,6 +37,8 @@ pub const FORGOT_PASSWORD: &str = "/forgot-password";
 pub const RESET_PASSWORD: &str = "/reset-password";
 /// Confirming a registration's address with the link's token (issue 27).
 pub const VERIFY_EMAIL: &str = "/verify-email";
+/// Confirming a login's new address with the link's token (issue 27).
+pub const CONFIRM_EMAIL: &str = "/confirm-email";
 /// The second step of a sign-in with two-factor sign-in on.
 pub const SIGN_IN_CODE: &str = "/sign-in/code";
 /// Linked contracts (L1).

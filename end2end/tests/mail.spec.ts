@@ -88,3 +88,61 @@ test('an unknown address gets the same answer and no mail (issue 27, S3)', async
   await page.waitForTimeout(1000);
   expect(await mailsTo(email)).toEqual([]);
 });
+
+test('a new email address is confirmed with the link sent to it; the old one hears of it (issue 27)', async ({
+  page,
+}) => {
+  const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const old = `before-${stamp}@example.be`;
+  const fresh = `after-${stamp}@example.be`;
+  await registerVerified(page, old, OLD_PASSWORD, '/fr');
+  await page.goto('/fr/security');
+  await hydrated(page);
+  await expect(page.getByTestId('current-email')).toContainText(old);
+
+  // A wrong password is named on its field; nothing is sent.
+  await page.locator('#new-email').fill(fresh);
+  await page.locator('#email-current-password').fill('not the password');
+  await page.getByTestId('change-email').click();
+  await expect(page.locator('#email-current-password-error')).toBeVisible();
+  expect(await mailsTo(fresh)).toEqual([]);
+
+  await page.locator('#new-email').fill(fresh);
+  await page.locator('#email-current-password').fill(OLD_PASSWORD);
+  await page.getByTestId('change-email').click();
+  await expect(page.getByText('Nous avons envoyé un lien à la nouvelle adresse')).toBeVisible();
+  await expect(page.getByTestId('email-pending')).toContainText(fresh);
+  await expect(page.getByTestId('current-email')).toContainText(old);
+  await noSeriousViolations(page);
+
+  // The link from the mail to the new address, in the login's language.
+  const mail = await waitForMail(fresh, 'Confirmez votre nouvelle adresse e-mail');
+  const link = linkIn(mail, '/confirm-email?token=');
+  expect(new URL(link).pathname).toBe('/fr/confirm-email');
+  await page.goto(link);
+  await hydrated(page);
+  await expect(page.getByTestId('confirm-new-email')).toHaveText(fresh);
+  await noSeriousViolations(page);
+  await page.getByTestId('confirm-email-submit').click();
+  await expect(page).toHaveURL(/\/fr\/security\?email=changed$/);
+  await expect(page.getByTestId('email-changed')).toContainText('Votre adresse e-mail a été modifiée');
+  await expect(page.getByTestId('current-email')).toContainText(fresh);
+  await expect(page.getByTestId('email-pending')).toHaveCount(0);
+
+  // The old address got the notice, with the new one masked.
+  const notice = await waitForMail(old, 'Votre adresse e-mail a été modifiée');
+  expect(notice.text).toContain('af…@example.be');
+  expect(notice.text).not.toContain(fresh);
+
+  // Sign-in now takes the new address.
+  await page.getByTestId('sign-out').click();
+  await page.goto('/fr/sign-in');
+  await hydrated(page);
+  const signIn = new SignInPage(page);
+  await signIn.signIn(fresh, OLD_PASSWORD);
+  await expect(page).toHaveURL(/\/fr$/);
+
+  // The link works once.
+  await page.goto(link);
+  await expect(page.getByTestId('confirm-link-invalid')).toBeVisible();
+});

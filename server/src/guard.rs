@@ -327,7 +327,7 @@ impl IpLimiter {
 /// file: their calls are limited per address (QUALITY "Throttling"), on top of the per-account
 /// failure counters in PostgreSQL.
 pub fn limited_path(path: &str) -> bool {
-    const LIMITED: [&str; 16] = [
+    const LIMITED: [&str; 18] = [
         "/api/sign_in",
         "/api/register",
         "/api/verify_email",
@@ -338,6 +338,8 @@ pub fn limited_path(path: &str) -> bool {
         "/api/disable_two_factor",
         "/api/change_password",
         "/api/set_security_question",
+        "/api/request_email_change",
+        "/api/confirm_email_change",
         "/api/link_holder",
         "/api/request_link_code",
         "/api/confirm_link_code",

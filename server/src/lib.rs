@@ -306,8 +306,8 @@ pub async fn rotate_data_key_command(config: &Config) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// Deletes expired sessions, day-old sign-in failures and idempotency keys every ten minutes,
-/// and moves usage rows of months without a partition into one.
+/// Every ten minutes: deletes expired sessions, day-old sign-in failures, spent mail links and
+/// requests and idempotency keys, and moves usage rows of months without a partition into one.
 async fn purge_sessions(pool: PgPool) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -321,6 +321,12 @@ async fn purge_sessions(pool: PgPool) {
         }
         if let Err(err) = repo::password_resets::purge(&pool).await {
             tracing::warn!(error = %err, "password reset purge failed");
+        }
+        if let Err(err) = repo::registrations::purge(&pool).await {
+            tracing::warn!(error = %err, "registration purge failed");
+        }
+        if let Err(err) = repo::email_changes::purge(&pool).await {
+            tracing::warn!(error = %err, "email change purge failed");
         }
         if let Err(err) = repo::security::purge_failures(&pool).await {
             tracing::warn!(error = %err, "sign-in failure purge failed");

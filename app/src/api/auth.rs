@@ -136,17 +136,11 @@ pub async fn register(
 #[server(endpoint = "verification_valid")]
 pub async fn verification_valid(token: String) -> Result<bool, AppError> {
     entry::anyone(|state| async move {
-        if token.is_empty() || token.len() > 64 {
+        let Some(hash) = session::link_token_hash(&token) else {
             return Ok(false);
-        }
+        };
         let now = state.clock.unix_seconds() as i64;
-        repo::registrations::verification_usable(
-            &state.pool,
-            state.provider_id,
-            &session::token_hash(&token),
-            now,
-        )
-        .await
+        repo::registrations::verification_usable(&state.pool, state.provider_id, &hash, now).await
     })
     .await
 }
@@ -159,18 +153,13 @@ pub async fn verify_email(token: String, lang: String) -> Result<(), AppError> {
     entry::anyone(|state| async move {
         let lang = posted_lang(&lang);
         let invalid = || AppError::field("token", FieldProblem::VerifyLinkInvalid);
-        if token.is_empty() || token.len() > 64 {
+        let Some(hash) = session::link_token_hash(&token) else {
             return Err(invalid());
-        }
+        };
         let now = state.clock.unix_seconds() as i64;
         let mut tx = state.pool.begin().await?;
-        let Some(login_id) = repo::registrations::verify(
-            &mut tx,
-            state.provider_id,
-            &session::token_hash(&token),
-            now,
-        )
-        .await?
+        let Some(login_id) =
+            repo::registrations::verify(&mut tx, state.provider_id, &hash, now).await?
         else {
             tracing::info!("verification with an unusable link");
             return Err(invalid());

@@ -5,6 +5,7 @@ pub mod account;
 pub mod appointments;
 pub mod auth;
 pub mod documents;
+pub mod email_change;
 pub mod home;
 pub mod hosting;
 pub mod invoices;

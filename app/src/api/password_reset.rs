@@ -59,16 +59,11 @@ pub async fn request_password_reset(email: String, lang: String) -> Result<(), A
 #[server(endpoint = "reset_link_valid")]
 pub async fn reset_link_valid(token: String) -> Result<bool, AppError> {
     entry::anyone(|state| async move {
-        if token.is_empty() || token.len() > 64 {
+        let Some(hash) = session::link_token_hash(&token) else {
             return Ok(false);
-        }
+        };
         let now = state.clock.unix_seconds() as i64;
-        let login = repo::password_resets::valid_token_login(
-            &state.pool,
-            &session::token_hash(&token),
-            now,
-        )
-        .await?;
+        let login = repo::password_resets::valid_token_login(&state.pool, &hash, now).await?;
         Ok(login.is_some())
     })
     .await
@@ -87,10 +82,9 @@ pub async fn reset_password(
     entry::anyone(|state| async move {
         let lang = Lang::parse(&lang).unwrap_or(paths::DEFAULT_LANG);
         let invalid_link = || AppError::field("token", FieldProblem::ResetLinkInvalid);
-        if token.is_empty() || token.len() > 64 {
+        let Some(hash) = session::link_token_hash(&token) else {
             return Err(invalid_link());
-        }
-        let hash = session::token_hash(&token);
+        };
         let now = state.clock.unix_seconds() as i64;
         let Some(login) = repo::password_resets::valid_token_login(&state.pool, &hash, now).await?
         else {

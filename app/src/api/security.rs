@@ -2,13 +2,13 @@
 //! strength checked, every other session ended, the session id rotated) and the security
 //! question (answer hashed with argon2id, compared without case and spaces; it identifies a
 //! caller to support staff and never unlocks an account). Wrong current passwords count
-//! towards the lockout of S3.
+//! towards the lockout of S3. The email address is changed in `api::email_change`.
 
 use chrono::NaiveDateTime;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{domain::security::SecurityQuestion, error::AppError};
+use crate::{api::email_change::PendingEmail, domain::security::SecurityQuestion, error::AppError};
 
 #[cfg(feature = "ssr")]
 use crate::backend::entry;
@@ -19,6 +19,9 @@ pub struct SecurityView {
     pub question: Option<SecurityQuestion>,
     /// UTC.
     pub password_changed_at: Option<NaiveDateTime>,
+    /// The address the login signs in with, and a new one waiting for confirmation (issue 27).
+    pub email: String,
+    pub pending_email: Option<PendingEmail>,
 }
 
 /// The security settings of the signed-in login.
@@ -27,9 +30,16 @@ pub async fn get_security() -> Result<SecurityView, AppError> {
     use crate::backend::repo;
     entry::login(|state, login| async move {
         let security = repo::security::of_login(&state.pool, login.login_id).await?;
+        let now = state.clock.unix_seconds() as i64;
+        let pending = repo::email_changes::pending(&state.pool, login.login_id, now).await?;
         Ok(SecurityView {
             question: security.question,
             password_changed_at: security.password_changed_at,
+            email: login.email,
+            pending_email: pending.map(|p| PendingEmail {
+                email: p.new_email,
+                expires_at: p.expires_at,
+            }),
         })
     })
     .await

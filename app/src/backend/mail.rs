@@ -30,6 +30,12 @@ pub enum Mail {
     VerifyAddress { link: String },
     /// Someone registered with an address that has a login: sign in, or reset the password.
     AlreadyRegistered { sign_in: String, reset: String },
+    /// A link that confirms a login's new address (24 hours, once), sent to that address.
+    ConfirmEmailChange { link: String },
+    /// To the old address: the login's address is now `new_email` (masked).
+    EmailChanged { new_email: String, sign_in: String },
+    /// To an address with a login: another login asked to move to it; nothing changed.
+    EmailInUse { sign_in: String, reset: String },
 }
 
 /// A mail in words: subject, plain text and HTML bodies.
@@ -160,6 +166,59 @@ impl Mail {
                 Rendered {
                     kind: "already_registered",
                     subject: format!("{brand}: {}", td_string!(locale, mail.again_subject)),
+                    text,
+                    html,
+                    secret: false,
+                }
+            }
+            Mail::ConfirmEmailChange { link } => {
+                let paragraphs = [
+                    td_string!(locale, mail.change_intro).to_string(),
+                    td_string!(locale, mail.verify_expiry).to_string(),
+                    td_string!(locale, mail.change_ignore).to_string(),
+                ];
+                let action = td_string!(locale, mail.change_action).to_string();
+                let (text, html) = bodies(lang, brand, &paragraphs, (&action, link));
+                Rendered {
+                    kind: "confirm_email_change",
+                    subject: format!("{brand}: {}", td_string!(locale, mail.change_subject)),
+                    text,
+                    html,
+                    secret: true,
+                }
+            }
+            Mail::EmailChanged { new_email, sign_in } => {
+                let paragraphs = [
+                    format!(
+                        "{} {new_email}",
+                        td_string!(locale, mail.email_changed_body)
+                    ),
+                    td_string!(locale, mail.email_changed_not_you).to_string(),
+                ];
+                let action = td_string!(locale, mail.changed_action).to_string();
+                let (text, html) = bodies(lang, brand, &paragraphs, (&action, sign_in));
+                Rendered {
+                    kind: "email_changed",
+                    subject: format!(
+                        "{brand}: {}",
+                        td_string!(locale, mail.email_changed_subject)
+                    ),
+                    text,
+                    html,
+                    secret: false,
+                }
+            }
+            Mail::EmailInUse { sign_in, reset } => {
+                let paragraphs = [
+                    td_string!(locale, mail.in_use_body).to_string(),
+                    format!("{} {sign_in}", td_string!(locale, mail.again_sign_in)),
+                    td_string!(locale, mail.again_not_you).to_string(),
+                ];
+                let action = td_string!(locale, mail.again_action).to_string();
+                let (text, html) = bodies(lang, brand, &paragraphs, (&action, reset));
+                Rendered {
+                    kind: "email_in_use",
+                    subject: format!("{brand}: {}", td_string!(locale, mail.in_use_subject)),
                     text,
                     html,
                     secret: false,
@@ -416,5 +475,32 @@ mod tests {
         assert!(!mail.secret);
         assert_eq!(mail.kind, "password_changed");
         assert!(mail.text.contains("https://portal.example/sign-in"));
+    }
+
+    #[test]
+    fn an_email_change_mails_a_secret_link_to_the_new_address_and_a_plain_notice_to_the_old() {
+        let confirm = Mail::ConfirmEmailChange {
+            link: "https://portal.example/nl/confirm-email?token=t1".into(),
+        }
+        .render(Lang::Nl, "Lumen");
+        assert!(confirm.secret);
+        assert_eq!(confirm.kind, "confirm_email_change");
+        assert!(confirm.text.contains("confirm-email?token=t1"));
+        assert!(confirm.text.contains("24"), "{}", confirm.text);
+        let notice = Mail::EmailChanged {
+            new_email: "an…@example.de".into(),
+            sign_in: "https://portal.example/sign-in".into(),
+        }
+        .render(Lang::De, "Lumen");
+        assert!(!notice.secret);
+        assert!(notice.text.contains("an…@example.de"), "{}", notice.text);
+        assert!(notice.html.contains("an…@example.de"));
+        let in_use = Mail::EmailInUse {
+            sign_in: "s".into(),
+            reset: "r".into(),
+        }
+        .render(Lang::Fr, "Lumen");
+        assert!(!in_use.secret);
+        assert_ne!(in_use.subject, notice.subject);
     }
 }

@@ -9,6 +9,7 @@ pub mod client_addr;
 pub mod clock;
 pub mod cookies;
 pub mod db_health;
+pub mod email_change;
 pub mod entry;
 pub mod flash;
 pub mod hosting;

@@ -40,6 +40,13 @@ pub fn new_token() -> Result<(String, Vec<u8>), AppError> {
     Ok((token, hash))
 }
 
+/// The SHA-256 of a token from a mailed link (reset, verification, email change), or `None`
+/// when the text cannot be one of ours (empty or longer than any token made): such a link is
+/// refused without a query.
+pub fn link_token_hash(token: &str) -> Option<Vec<u8>> {
+    (!token.is_empty() && token.len() <= 64).then(|| token_hash(token))
+}
+
 /// The SHA-256 of a token, as stored.
 pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()

@@ -142,6 +142,7 @@ fn notice_text(flash: Flash) -> Option<ViewFn> {
             view! { {t!(i18n, services.scheduled)} " " <DateText day /> }.into_any()
         }),
         Flash::DowngradeWithdrawn => ViewFn::from(move || t!(i18n, services.withdrawn).into_any()),
+        Flash::EmailChangeSent => ViewFn::from(move || t!(i18n, security.email_sent).into_any()),
         Flash::LinkCodeSent { .. } | Flash::LinkCodeStep { .. } | Flash::LinkHolderTyped { .. } => {
             return None;
         }

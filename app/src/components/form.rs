@@ -73,6 +73,8 @@ pub fn problem_message(problem: FieldProblem) -> AnyView {
         FieldProblem::ControlCharacter => t!(i18n, errors.control_character).into_any(),
         FieldProblem::ResetLinkInvalid => t!(i18n, errors.reset_link_invalid).into_any(),
         FieldProblem::VerifyLinkInvalid => t!(i18n, verify.invalid).into_any(),
+        FieldProblem::EmailUnchanged => t!(i18n, errors.email_unchanged).into_any(),
+        FieldProblem::ChangeLinkInvalid => t!(i18n, confirm_email.invalid).into_any(),
     }
 }
 

@@ -53,6 +53,8 @@ pub enum Flash {
         day: NaiveDate,
     },
     DowngradeWithdrawn,
+    /// A link to confirm a new email address went out (issue 27).
+    EmailChangeSent,
 }
 
 impl Flash {

@@ -60,6 +60,10 @@ pub enum FieldProblem {
     ResetLinkInvalid,
     /// A registration's verification link that was used, expired or never made (issue 27).
     VerifyLinkInvalid,
+    /// A new email address that is the login's current one (issue 27).
+    EmailUnchanged,
+    /// An email change's link that was used, replaced, expired or never made (issue 27).
+    ChangeLinkInvalid,
 }
 
 /// Minimum length of a new password (ASVS 2.1.1: at least 12 characters).

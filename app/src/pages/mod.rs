@@ -4,6 +4,7 @@
 pub mod account;
 pub mod appointment;
 pub mod documents;
+pub mod email_change;
 pub mod home;
 pub mod hosting;
 pub mod invoice_usage;

@@ -1,10 +1,15 @@
-//! The Security tab (S2): change the password, set the security question.
+//! The Security tab (S2): the email address (issue 27), the password, the security question,
+//! two-factor sign-in.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::security::{ChangePassword, SecurityView, SetSecurityQuestion, get_security},
+    api::{
+        email_change::RequestEmailChange,
+        security::{ChangePassword, SecurityView, SetSecurityQuestion, get_security},
+    },
     components::{
         form::{Field, FormAlert, SuccessNotice, problem_message},
         locale::use_lang,
@@ -25,6 +30,7 @@ use crate::{
 enum Notice {
     Password,
     Question,
+    EmailSent,
 }
 
 /// The text of a security question.
@@ -45,11 +51,26 @@ pub fn SecurityPage() -> impl IntoView {
     let i18n = use_i18n();
     let change = ServerAction::<ChangePassword>::new();
     let question = ServerAction::<SetSecurityQuestion>::new();
+    let email = ServerAction::<RequestEmailChange>::new();
     let data = page_data(
-        move || (change.version().get(), question.version().get()),
+        move || {
+            (
+                change.version().get(),
+                question.version().get(),
+                email.version().get(),
+            )
+        },
         |_| get_security(),
     );
     let notice = RwSignal::new(None);
+    let query = use_query_map();
+    // A confirmed new address (`api::email_change::confirm_email_change` comes back here).
+    let email_changed = move || query.read().get("email").as_deref() == Some("changed");
+    Effect::new(move |_| {
+        if let Some(Ok(())) = email.value().get() {
+            notice.set(Some(Notice::EmailSent));
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(())) = change.value().get() {
             notice.set(Some(Notice::Password));
@@ -63,7 +84,7 @@ pub fn SecurityPage() -> impl IntoView {
     let content = move || {
         Suspend::new(async move {
             match data.await {
-                Ok(data) => view! { <SecurityForms data change question /> }.into_any(),
+                Ok(data) => view! { <SecurityForms data change question email /> }.into_any(),
                 Err(error) => view! { <PageError error /> }.into_any(),
             }
         })
@@ -80,8 +101,13 @@ pub fn SecurityPage() -> impl IntoView {
                         .map(|n| match n {
                             Notice::Password => t!(i18n, security.password_changed).into_any(),
                             Notice::Question => t!(i18n, security.question_saved).into_any(),
+                            Notice::EmailSent => t!(i18n, security.email_sent).into_any(),
                         })
                 }
+            />
+            <SuccessNotice
+                testid="email-changed"
+                message=move || email_changed().then(|| t!(i18n, security.email_changed).into_any())
             />
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
                 {content}
@@ -96,9 +122,21 @@ fn SecurityForms(
     data: SecurityView,
     change: ServerAction<ChangePassword>,
     question: ServerAction<SetSecurityQuestion>,
+    email: ServerAction<RequestEmailChange>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
+    let email_error = Signal::derive(move || email.value().get().and_then(Result::err));
+    let pending = data.pending_email.map(|pending| {
+        let at = pending.expires_at;
+        view! {
+            <p class="alert alert-info" data-testid="email-pending">
+                {t!(i18n, security.email_pending)} " " <strong class="break-anywhere">{pending.email}</strong> ". "
+                {t!(i18n, security.email_pending_until)} " "
+                {move || format!("{} {} (UTC).", format::date(at.date(), lang.get()), at.format("%H:%M"))}
+            </p>
+        }
+    });
     let change_error = Signal::derive(move || change.value().get().and_then(Result::err));
     let question_error = Signal::derive(move || question.value().get().and_then(Result::err));
     let question_problem = move || question_error.get().and_then(|e| e.problem_for("question"));
@@ -122,6 +160,32 @@ fn SecurityForms(
         })
         .collect_view();
     view! {
+        <section class="card stack" aria-labelledby="email-heading">
+            <h2 id="email-heading">{t!(i18n, security.email_title)}</h2>
+            <p class="part-note">{t!(i18n, security.email_intro)}</p>
+            <p data-testid="current-email">
+                {t!(i18n, security.email_current)} " " <strong class="break-anywhere">{data.email}</strong>
+            </p>
+            {pending}
+            <ActionForm action=email attr:class="stack" attr:novalidate=true>
+                <FormAlert error=email_error />
+                <Field id="new-email" name="new_email" input_type="email" autocomplete="email" error=email_error>
+                    {t!(i18n, security.new_email)}
+                </Field>
+                <Field
+                    id="email-current-password"
+                    name="current_password"
+                    input_type="password"
+                    autocomplete="current-password"
+                    error=email_error
+                >
+                    {t!(i18n, security.current_password)}
+                </Field>
+                <button type="submit" class="btn btn-primary" data-testid="change-email">
+                    {t!(i18n, security.email_submit)}
+                </button>
+            </ActionForm>
+        </section>
         <section class="card stack" aria-labelledby="password-heading">
             <h2 id="password-heading">{t!(i18n, security.password_title)}</h2>
             {changed_at}

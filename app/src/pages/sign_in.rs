@@ -27,6 +27,7 @@ pub fn SignInPage() -> impl IntoView {
     let forgot = use_localized(paths::FORGOT_PASSWORD);
     let query = use_query_map();
     let reset_done = move || query.read().get("reset").as_deref() == Some("done");
+    let email_changed = move || query.read().get("email").as_deref() == Some("changed");
     view! {
         <Title text=untrack(|| t_string!(i18n, sign_in.title).to_string()) />
         <section class="page narrow card" aria-labelledby="sign-in-title">
@@ -34,6 +35,10 @@ pub fn SignInPage() -> impl IntoView {
             <SuccessNotice
                 testid="reset-done"
                 message=move || reset_done().then(|| t!(i18n, password_reset.done).into_any())
+            />
+            <SuccessNotice
+                testid="email-changed"
+                message=move || email_changed().then(|| t!(i18n, security.email_changed).into_any())
             />
             <p>{t!(i18n, sign_in.intro)}</p>
             <ActionForm action=action attr:class="stack" attr:novalidate=true>

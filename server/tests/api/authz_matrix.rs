@@ -280,6 +280,22 @@ fn matrix() -> Vec<Call> {
             expect: [status(401), status(422), status(422), status(422)],
         },
         Call {
+            path: "/api/request_email_change",
+            // Refused before the password is checked (no failure counted for the personas).
+            body: |_| "new_email=not-an-address&current_password=not-the-password".into(),
+            expect: [status(401), status(422), status(422), status(422)],
+        },
+        Call {
+            path: "/api/email_change_valid",
+            body: |_| "token=made-up".into(),
+            expect: [ok(|b| b == "null"); 4],
+        },
+        Call {
+            path: "/api/confirm_email_change",
+            body: |_| "token=made-up&lang=en".into(),
+            expect: [status(422); 4],
+        },
+        Call {
             path: "/api/set_security_question",
             body: |_| "question=first_pet&answer=Rex&current_password=not-the-password".into(),
             expect: [status(401), status(422), status(422), status(422)],

@@ -384,3 +384,150 @@ async fn registration_answers_alike_and_makes_the_login_only_when_confirmed() {
     let body = "email=new.comer%40example.org&password=Intruder-passphrase-99&lang=en";
     assert_eq!(post(&app, "/api/sign_in", body, None).await.0, 401);
 }
+
+fn email_change_body(new_email: &str, password: &str) -> String {
+    format!(
+        "new_email={}&current_password={password}",
+        new_email.replace('@', "%40")
+    )
+}
+
+#[tokio::test]
+async fn a_new_address_counts_once_its_link_is_confirmed_and_the_old_one_hears_of_it() {
+    let (pool, _state, app) = setup().await;
+    let old = "change.me@example.org";
+    let new = "changed.now@example.org";
+    let session = common::register(&app, &pool, old).await;
+    let cookie = Some(session.as_str());
+    for (body, problem) in [
+        (email_change_body(new, "wrong+password"), "password_wrong"),
+        (email_change_body(old, PASSWORD), "email_unchanged"),
+        (
+            email_change_body("not-an-address", PASSWORD),
+            "email_invalid",
+        ),
+    ] {
+        let (status, text, _) = post(&app, "/api/request_email_change", &body, cookie).await;
+        assert_eq!(status, 422, "{text}");
+        assert!(text.contains(problem), "{problem}: {text}");
+    }
+    assert_eq!(count(&pool, "SELECT count(*) FROM email_changes").await, 0);
+    let (status, text, _) = post(
+        &app,
+        "/api/request_email_change",
+        &email_change_body(new, PASSWORD),
+        cookie,
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let token = common::token_in_mail(&pool, new, "confirm_email_change").await;
+    let (_, page) = common::get_page(&app, "/de/security", cookie).await;
+    assert!(page.contains("data-testid=\"email-pending\""), "{page}");
+    assert!(page.contains(new));
+    // Nothing changed yet.
+    let sign_in_new = format!(
+        "email={}&password={PASSWORD}&lang=en",
+        new.replace('@', "%40")
+    );
+    assert_eq!(post(&app, "/api/sign_in", &sign_in_new, None).await.0, 401);
+
+    // The link, opened on another device (no session): the page names the new address.
+    let (status, page) =
+        common::get_page(&app, &format!("/en/confirm-email?token={token}"), None).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("data-testid=\"confirm-email-submit\""),
+        "{page}"
+    );
+    assert!(page.contains(new));
+    let confirm = format!("token={token}&lang=en");
+    let (status, text, _) = post(&app, "/api/confirm_email_change", &confirm, None).await;
+    assert_eq!(status, 200, "{text}");
+    common::sign_in(&app, new, PASSWORD).await;
+    let sign_in_old = format!(
+        "email={}&password={PASSWORD}&lang=en",
+        old.replace('@', "%40")
+    );
+    assert_eq!(post(&app, "/api/sign_in", &sign_in_old, None).await.0, 401);
+    let notice: String = sqlx::query_scalar(
+        "SELECT body_text FROM email_outbox WHERE recipient = $1 AND kind = 'email_changed'",
+    )
+    .bind(old)
+    .fetch_one(&pool)
+    .await
+    .expect("a notice to the old address");
+    assert!(notice.contains("ch…@example.org"), "{notice}");
+    assert!(!notice.contains(new), "masked: {notice}");
+    // The session that asked goes on, with the new address.
+    let (_, page) = common::get_page(&app, "/de/security", cookie).await;
+    assert!(page.contains(new) && !page.contains("data-testid=\"email-pending\""));
+
+    // Used once.
+    let (status, text, _) = post(&app, "/api/confirm_email_change", &confirm, None).await;
+    assert_eq!(status, 422);
+    assert!(text.contains("change_link_invalid"), "{text}");
+    let (_, page) = common::get_page(&app, &format!("/en/confirm-email?token={token}"), None).await;
+    assert!(page.contains("data-testid=\"confirm-link-invalid\""));
+}
+
+#[tokio::test]
+async fn a_change_to_an_address_with_a_login_looks_alike_and_is_never_made() {
+    let (pool, _state, app) = setup().await;
+    let mover = "mover@example.org";
+    let taken = "claire.dubois@example.be";
+    let session = common::register(&app, &pool, mover).await;
+    let cookie = Some(session.as_str());
+    let ask = |email: &str| email_change_body(email, PASSWORD);
+    let to_taken = post(&app, "/api/request_email_change", &ask(taken), cookie).await;
+    let to_free = post(
+        &app,
+        "/api/request_email_change",
+        &ask("mover.two@example.org"),
+        cookie,
+    )
+    .await;
+    assert_eq!(
+        (to_taken.0, &to_taken.1),
+        (to_free.0, &to_free.1),
+        "the same answer"
+    );
+    // The owner of the taken address hears of it; no link goes there.
+    let to_owner: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM email_outbox WHERE recipient = $1 ORDER BY id")
+            .bind(taken)
+            .fetch_all(&pool)
+            .await
+            .expect("mails");
+    assert_eq!(to_owner, ["email_in_use"]);
+    // The free address's link, confirmed after another login took that address in the
+    // meantime: nothing changes.
+    let token = common::token_in_mail(&pool, "mover.two@example.org", "confirm_email_change").await;
+    common::register(&app, &pool, "mover.two@example.org").await;
+    let (status, text, _) = post(
+        &app,
+        "/api/confirm_email_change",
+        &format!("token={token}&lang=en"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(text.contains("email_taken"), "{text}");
+    common::sign_in(&app, mover, PASSWORD).await;
+    // Three requests in the window, then a wait.
+    let third = post(
+        &app,
+        "/api/request_email_change",
+        &ask("mover.3@example.org"),
+        cookie,
+    )
+    .await;
+    assert_eq!(third.0, 200, "{}", third.1);
+    let fourth = post(
+        &app,
+        "/api/request_email_change",
+        &ask("mover.4@example.org"),
+        cookie,
+    )
+    .await;
+    assert_eq!(fourth.0, 429, "{}", fourth.1);
+}

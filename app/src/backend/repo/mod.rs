@@ -10,6 +10,7 @@ pub mod appointments;
 pub mod billing;
 pub mod contact;
 pub mod documents;
+pub mod email_changes;
 pub mod hosting;
 pub mod invoices;
 pub mod linking;
