@@ -28,6 +28,7 @@ use crate::{
         messages::MessagesPage,
         next_invoice::NextInvoicePage,
         not_found::NotFound,
+        notifications::NotificationsPage,
         password_reset::{ForgotPasswordPage, ResetPasswordPage},
         register::{RegisterPage, VerifyEmailPage},
         security::SecurityPage,
@@ -205,6 +206,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/invoices/:id/usage") view=InvoiceUsagePage />
                         <Route path=path!("/usage") view=UsagePage />
                         <Route path=path!("/messages") view=MessagesPage />
+                        <Route path=path!("/notifications") view=NotificationsPage />
                         <Route path=path!("/appointment") view=AppointmentPage />
                         <Route path=path!("/account") view=AccountPage />
                         <Route path=path!("/security") view=SecurityPage />

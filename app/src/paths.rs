@@ -47,6 +47,8 @@ pub const LINKS: &str = "/links";
 pub const INVOICES: &str = "/invoices";
 /// Important communications (M2).
 pub const MESSAGES: &str = "/messages";
+/// Which notices come by mail (issue 27).
+pub const NOTIFICATIONS: &str = "/notifications";
 /// My account: contact data (M1).
 pub const ACCOUNT: &str = "/account";
 /// Hosting services (X1).

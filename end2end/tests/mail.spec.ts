@@ -146,3 +146,23 @@ test('a new email address is confirmed with the link sent to it; the old one hea
   await page.goto(link);
   await expect(page.getByTestId('confirm-link-invalid')).toBeVisible();
 });
+
+test('a login chooses which notices come by mail; the choice is kept (issue 27)', async ({ page }) => {
+  const email = `notices-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.be`;
+  await registerVerified(page, email, OLD_PASSWORD, '/nl');
+  await page.goto('/nl/notifications');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Meldingen per e-mail');
+  const appointment = page.getByLabel('Afspraken met een technicus');
+  const invoice = page.getByLabel('Nieuwe facturen en creditnota’s');
+  await expect(appointment).toBeChecked();
+  await expect(invoice).toBeChecked();
+  await noSeriousViolations(page);
+  await appointment.uncheck();
+  await page.getByTestId('save-notices').click();
+  await expect(page.getByText('Uw keuze is opgeslagen.')).toBeVisible();
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel('Afspraken met een technicus')).not.toBeChecked();
+  await expect(page.getByLabel('Nieuwe facturen en creditnota’s')).toBeChecked();
+});

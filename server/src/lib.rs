@@ -14,7 +14,7 @@ use app::backend::{
     billing,
     clock::Clock,
     mail::{self, DevMailDelivery, MailDelivery, SmtpDelivery},
-    password_reset,
+    notices, password_reset,
     payment_gateway::{PaymentGateway, Sandbox},
     registration, repo,
     sealed::DataKeys,
@@ -359,9 +359,10 @@ async fn deliver_sms<D: SmsDelivery>(delivery: D, pool: PgPool, wakeup: Arc<Noti
     }
 }
 
-/// Makes the mails of password reset requests and registrations, and sends what waits in the mail outbox: woken
-/// by the server functions that queue one, and every 30 seconds for retries and for rows
-/// queued by another instance (issue 27).
+/// Makes the mails of password reset requests, registrations and new inbox messages (new
+/// invoices first get theirs), and sends what waits in the mail outbox: woken by the server
+/// functions that queue one, and every 30 seconds for retries, for rows queued by another
+/// instance and for what the billing run and usage ingestion wrote (issue 27).
 async fn deliver_mail<D: MailDelivery>(
     delivery: D,
     pool: PgPool,
@@ -369,6 +370,7 @@ async fn deliver_mail<D: MailDelivery>(
     wakeup: Arc<Notify>,
 ) {
     const BATCH: usize = 50;
+    const NOTICE_BATCH: i64 = 200;
     loop {
         let resets = password_reset::process_requests(&pool, &context, BATCH).await;
         if let Err(err) = &resets {
@@ -378,13 +380,26 @@ async fn deliver_mail<D: MailDelivery>(
         if let Err(err) = &registrations {
             tracing::warn!(error = %err, "registrations not handled");
         }
+        // Inbox messages for new invoices, then the mails of new inbox messages (issue 27).
+        let invoices = notices::announce_invoices(&pool, &context, NOTICE_BATCH).await;
+        if let Err(err) = &invoices {
+            tracing::warn!(error = %err, "new invoices not announced");
+        }
+        let messages = notices::mail_messages(&pool, &context, NOTICE_BATCH).await;
+        if let Err(err) = &messages {
+            tracing::warn!(error = %err, "inbox messages not mailed");
+        }
         match mail::deliver_pending(&pool, &delivery, BATCH).await {
             Ok(BATCH) => continue,
             Ok(0) => {}
             Ok(n) => tracing::info!(sent = n, "mails delivered"),
             Err(err) => tracing::warn!(error = %err, "mail delivery run failed"),
         }
-        if matches!(resets, Ok(BATCH)) || matches!(registrations, Ok(BATCH)) {
+        if matches!(resets, Ok(BATCH))
+            || matches!(registrations, Ok(BATCH))
+            || matches!(invoices, Ok(n) if n > 0)
+            || matches!(messages, Ok(n) if n > 0)
+        {
             continue;
         }
         let _ = tokio::time::timeout(Duration::from_secs(30), wakeup.notified()).await;

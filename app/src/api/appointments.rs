@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::{domain::account::AppointmentKind, error::AppError};
 
 #[cfg(feature = "ssr")]
-use crate::backend::entry::{self, Holder};
+use crate::backend::{
+    entry::{self, Holder},
+    notices::{self, AppointmentEvent},
+};
 
 /// A technician's time window on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,8 +274,11 @@ pub async fn book_appointment(
             }
             repo::Booked::MoveBooked => return Err(AppError::Stale),
         }
+        notices::appointment_message(&mut tx, customer_id, AppointmentEvent::Booked, slot_id)
+            .await?;
         idempotency::remember(&mut tx, login_id, &idempotency_key, &Ok(())).await?;
         tx.commit().await?;
+        state.mail_outbox.notify_one();
         tracing::info!(
             customer_id,
             slot_id,
@@ -315,7 +321,10 @@ pub async fn reschedule_appointment(appointment_id: i64, slot_id: String) -> Res
                 return Err(AppError::field("slot_id", FieldProblem::SlotTaken));
             }
         }
+        notices::appointment_message(&mut tx, customer_id, AppointmentEvent::Moved, slot_id)
+            .await?;
         tx.commit().await?;
+        state.mail_outbox.notify_one();
         tracing::info!(
             customer_id,
             appointment_id,
@@ -335,14 +344,17 @@ pub async fn cancel_appointment(appointment_id: i64) -> Result<(), AppError> {
     use crate::{backend::repo::appointments as repo, domain::appointment::changeable};
     entry::holder(|state, Holder { customer_id, .. }| async move {
         let mut tx = state.pool.begin().await?;
-        let (_, day) = repo::lock_booked(&mut tx, customer_id, appointment_id)
+        let (slot_id, day) = repo::lock_booked(&mut tx, customer_id, appointment_id)
             .await?
             .ok_or(AppError::NotFound)?;
         if !changeable(day, state.clock.today()) {
             return Err(AppError::Stale);
         }
         repo::cancel(&mut tx, appointment_id).await?;
+        notices::appointment_message(&mut tx, customer_id, AppointmentEvent::Cancelled, slot_id)
+            .await?;
         tx.commit().await?;
+        state.mail_outbox.notify_one();
         tracing::info!(customer_id, appointment_id, "appointment cancelled");
         crate::backend::flash::notice(&state, crate::domain::flash::Flash::AppointmentCancelled)
             .await;

@@ -12,6 +12,7 @@ pub mod invoices;
 pub mod linking;
 pub mod messages;
 pub mod next_invoice;
+pub mod notices;
 pub mod password_reset;
 pub mod payables;
 pub mod payments;

@@ -36,6 +36,14 @@ pub enum Mail {
     EmailChanged { new_email: String, sign_in: String },
     /// To an address with a login: another login asked to move to it; nothing changed.
     EmailInUse { sign_in: String, reset: String },
+    /// An inbox message (M2) by mail: its subject and text, a link to the inbox and one to the
+    /// notice preferences.
+    Notice {
+        subject: String,
+        body: String,
+        link: String,
+        preferences: String,
+    },
 }
 
 /// A mail in words: subject, plain text and HTML bodies.
@@ -203,6 +211,26 @@ impl Mail {
                         "{brand}: {}",
                         td_string!(locale, mail.email_changed_subject)
                     ),
+                    text,
+                    html,
+                    secret: false,
+                }
+            }
+            Mail::Notice {
+                subject,
+                body,
+                link,
+                preferences,
+            } => {
+                let paragraphs = [
+                    body.clone(),
+                    format!("{} {preferences}", td_string!(locale, mail.notice_choices)),
+                ];
+                let action = td_string!(locale, mail.notice_action).to_string();
+                let (text, html) = bodies(lang, brand, &paragraphs, (&action, link));
+                Rendered {
+                    kind: "notice",
+                    subject: format!("{brand}: {subject}"),
                     text,
                     html,
                     secret: false,

@@ -16,6 +16,7 @@ pub mod hosting;
 pub mod idempotency;
 pub mod invoice_pdf;
 pub mod mail;
+pub mod notices;
 pub mod password;
 pub mod password_reset;
 pub mod payment_gateway;

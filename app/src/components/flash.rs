@@ -143,6 +143,7 @@ fn notice_text(flash: Flash) -> Option<ViewFn> {
         }),
         Flash::DowngradeWithdrawn => ViewFn::from(move || t!(i18n, services.withdrawn).into_any()),
         Flash::EmailChangeSent => ViewFn::from(move || t!(i18n, security.email_sent).into_any()),
+        Flash::NoticesSaved => ViewFn::from(move || t!(i18n, notices.saved).into_any()),
         Flash::LinkCodeSent { .. } | Flash::LinkCodeStep { .. } | Flash::LinkHolderTyped { .. } => {
             return None;
         }

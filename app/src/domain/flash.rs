@@ -55,6 +55,8 @@ pub enum Flash {
     DowngradeWithdrawn,
     /// A link to confirm a new email address went out (issue 27).
     EmailChangeSent,
+    /// The notice preferences were saved (issue 27).
+    NoticesSaved,
 }
 
 impl Flash {

@@ -31,6 +31,7 @@ pub mod format;
 pub mod lang;
 pub mod linking;
 pub mod money;
+pub mod notices;
 pub mod payment;
 pub mod products;
 #[cfg(test)]

@@ -7,10 +7,15 @@ use leptos_meta::Title;
 use crate::{
     api::messages::{MessageView, ReadMessage, get_messages},
     app::UnreadOverride,
-    components::{form::FormAlert, locale::use_lang, page_error::PageError},
+    components::{
+        form::FormAlert,
+        locale::{use_lang, use_localized},
+        page_error::PageError,
+    },
     domain::format,
     i18n::*,
     page_data::page_data,
+    paths,
 };
 
 /// The Messages page.
@@ -26,6 +31,7 @@ pub fn MessagesPage() -> impl IntoView {
     });
     let error = Signal::derive(move || read.value().get().and_then(Result::err));
     let messages = page_data(|| (), |_| get_messages());
+    let notifications = use_localized(paths::NOTIFICATIONS);
     let content = move || {
         Suspend::new(async move {
             match messages.await {
@@ -50,6 +56,9 @@ pub fn MessagesPage() -> impl IntoView {
         <Title text=untrack(|| t_string!(i18n, messages.title).to_string()) />
         <div class="page">
             <h1>{t!(i18n, messages.title)}</h1>
+            <p>
+                <a href=notifications data-testid="notifications-link">{t!(i18n, notices.messages_link)}</a>
+            </p>
             <FormAlert error />
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true"></p> }>
                 {content}

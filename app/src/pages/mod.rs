@@ -13,6 +13,7 @@ pub mod linking;
 pub mod messages;
 pub mod next_invoice;
 pub mod not_found;
+pub mod notifications;
 pub mod password_reset;
 pub mod register;
 pub mod security;

@@ -118,7 +118,8 @@ pub async fn load(pool: &PgPool, today: NaiveDate, keys: &DataKeys) -> Result<()
         publish_slots(&mut tx, provider_id, today).await?;
         tx.commit().await?;
         tracing::info!("demo data already present");
-        return bill(pool, today, keys).await;
+        bill(pool, today, keys).await?;
+        return as_history(pool).await;
     }
     let mut tx = pool.begin().await?;
     let provider_id = provider(&mut tx).await?;
@@ -133,7 +134,22 @@ pub async fn load(pool: &PgPool, today: NaiveDate, keys: &DataKeys) -> Result<()
     crate::seal_clear_values(pool, keys).await?;
     tracing::info!("demo data loaded");
     bill(pool, today, keys).await?;
+    as_history(pool).await?;
     analyze(pool).await
+}
+
+/// The demo's invoices and inbox messages are history: none is announced or mailed as news
+/// (issue 27). What the portal does after the start is.
+async fn as_history(pool: &PgPool) -> Result<(), BoxError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE invoices SET notified_at = now() WHERE notified_at IS NULL")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE messages SET mailed_at = now() WHERE mailed_at IS NULL")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Gives the planner statistics for the freshly loaded demo tables (once: a restart finds them

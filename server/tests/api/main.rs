@@ -20,6 +20,7 @@ mod invoices;
 mod linking;
 mod mail;
 mod messages;
+mod notices;
 mod payments;
 mod products;
 mod repos;

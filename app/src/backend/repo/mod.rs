@@ -17,6 +17,7 @@ pub mod linking;
 pub mod links;
 pub mod logins;
 pub mod messages;
+pub mod notices;
 pub mod password_resets;
 pub mod payments;
 pub mod products;
