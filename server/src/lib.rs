@@ -307,7 +307,8 @@ pub async fn rotate_data_key_command(config: &Config) -> Result<(), BoxError> {
 }
 
 /// Every ten minutes: deletes expired sessions, day-old sign-in failures, spent mail links and
-/// requests and idempotency keys, and moves usage rows of months without a partition into one.
+/// requests, old sent mails and idempotency keys, and moves usage rows of months without a
+/// partition into one.
 async fn purge_sessions(pool: PgPool) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -327,6 +328,9 @@ async fn purge_sessions(pool: PgPool) {
         }
         if let Err(err) = repo::email_changes::purge(&pool).await {
             tracing::warn!(error = %err, "email change purge failed");
+        }
+        if let Err(err) = mail::purge(&pool).await {
+            tracing::warn!(error = %err, "mail outbox purge failed");
         }
         if let Err(err) = repo::security::purge_failures(&pool).await {
             tracing::warn!(error = %err, "sign-in failure purge failed");

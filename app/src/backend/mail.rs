@@ -454,6 +454,28 @@ pub struct MailboxEntry {
     pub sent: bool,
 }
 
+/// Days a sent mail is kept (for support: what went out, when).
+pub const KEEP_SENT_DAYS: i32 = 30;
+/// Days a mail given up after its last attempt is kept, with its error.
+pub const KEEP_FAILED_DAYS: i32 = 90;
+
+/// Deletes sent mails older than [`KEEP_SENT_DAYS`] and given-up ones older than
+/// [`KEEP_FAILED_DAYS`]; mails still waiting stay. Returns how many were deleted.
+pub async fn purge(pool: &PgPool) -> Result<u64, AppError> {
+    Ok(sqlx::query(
+        "DELETE FROM email_outbox
+          WHERE (sent_at IS NOT NULL AND sent_at < now() - make_interval(days => $1))
+             OR (sent_at IS NULL AND attempts >= $3
+                 AND created_at < now() - make_interval(days => $2))",
+    )
+    .bind(KEEP_SENT_DAYS)
+    .bind(KEEP_FAILED_DAYS)
+    .bind(MAX_DELIVERY_ATTEMPTS)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
 /// The newest `limit` mails of the outbox, for the development mailbox.
 pub async fn newest(pool: &PgPool, limit: i64) -> Result<Vec<MailboxEntry>, AppError> {
     Ok(sqlx::query_as::<_, MailboxEntry>(

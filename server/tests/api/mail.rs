@@ -531,3 +531,40 @@ async fn a_change_to_an_address_with_a_login_looks_alike_and_is_never_made() {
     .await;
     assert_eq!(fourth.0, 429, "{}", fourth.1);
 }
+
+#[tokio::test]
+async fn the_outbox_keeps_sent_mails_a_month_and_given_up_ones_three_months() {
+    let (pool, _state, _app) = setup().await;
+    sqlx::query(
+        "INSERT INTO email_outbox (recipient, language, kind, subject, body_text, body_html,
+                                   created_at, attempts, sent_at)
+         VALUES ('old.sent@example.org', 'en', 'notice', 's', 't', 'h',
+                 now() - interval '40 days', 1, now() - interval '40 days'),
+                ('new.sent@example.org', 'en', 'notice', 's', 't', 'h',
+                 now() - interval '5 days', 1, now() - interval '5 days'),
+                ('old.failed@example.org', 'en', 'notice', 's', 't', 'h',
+                 now() - interval '100 days', $1, NULL),
+                ('young.failed@example.org', 'en', 'notice', 's', 't', 'h',
+                 now() - interval '40 days', $1, NULL),
+                ('old.waiting@example.org', 'en', 'notice', 's', 't', 'h',
+                 now() - interval '100 days', 2, NULL)",
+    )
+    .bind(mail::MAX_DELIVERY_ATTEMPTS)
+    .execute(&pool)
+    .await
+    .expect("mails");
+    assert_eq!(mail::purge(&pool).await.expect("purge"), 2);
+    let left: Vec<String> =
+        sqlx::query_scalar("SELECT recipient FROM email_outbox ORDER BY recipient")
+            .fetch_all(&pool)
+            .await
+            .expect("left");
+    assert_eq!(
+        left,
+        [
+            "new.sent@example.org",
+            "old.waiting@example.org",
+            "young.failed@example.org"
+        ]
+    );
+}
