@@ -370,7 +370,7 @@ async fn deliver_sms<D: SmsDelivery>(delivery: D, pool: PgPool, wakeup: Arc<Noti
 async fn deliver_mail<D: MailDelivery>(
     delivery: D,
     pool: PgPool,
-    context: password_reset::MailContext,
+    context: mail::MailContext,
     wakeup: Arc<Notify>,
 ) {
     const BATCH: usize = 50;

@@ -7,8 +7,8 @@
 use sqlx::{PgConnection, PgPool};
 
 use super::{
-    mail::{self, Mail},
-    password_reset::{MailContext, WINDOW_MINUTES},
+    mail::{self, Mail, MailContext},
+    password_reset::WINDOW_MINUTES,
     repo::{self, email_changes::Confirmed},
     session::{self, SessionCtx},
 };

@@ -12,7 +12,7 @@ use std::future::Future;
 
 use sqlx::{PgConnection, PgPool};
 
-use crate::{domain::lang::Lang, error::AppError, i18n::*};
+use crate::{domain::lang::Lang, error::AppError, i18n::*, paths};
 
 /// Delivery attempts before a mail is given up (kept, with its last error, for support).
 pub const MAX_DELIVERY_ATTEMPTS: i32 = 8;
@@ -253,6 +253,22 @@ impl Mail {
                 }
             }
         }
+    }
+}
+
+/// What the worker needs to write a mail: where the portal is, whose it is, the time.
+#[derive(Debug, Clone)]
+pub struct MailContext {
+    /// The portal's address as customers reach it (`SELFCARE_PUBLIC_URL`), without a final `/`.
+    pub public_url: String,
+    pub provider_id: i64,
+    pub clock: super::clock::Clock,
+}
+
+impl MailContext {
+    /// The absolute address of `path` in `lang`.
+    pub fn link(&self, lang: Lang, path: &str) -> String {
+        format!("{}{}", self.public_url, paths::localized(lang, path))
     }
 }
 

@@ -10,8 +10,7 @@ use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
 
 use super::{
-    mail::{self, Mail},
-    password_reset::MailContext,
+    mail::{self, Mail, MailContext},
     repo::{self, messages::HOUSEHOLD_LANGUAGE},
 };
 use crate::{

@@ -5,7 +5,7 @@
 use sqlx::{PgConnection, PgPool};
 
 use super::{
-    mail::{self, Mail},
+    mail::{self, Mail, MailContext},
     repo, session,
 };
 use crate::{domain::lang::Lang, error::AppError, paths};
@@ -45,22 +45,6 @@ pub async fn refuse_if_busy(
         return Err(AppError::TooManyAttempts);
     }
     Ok(())
-}
-
-/// What the worker needs to write a mail: where the portal is, whose it is, the time.
-#[derive(Debug, Clone)]
-pub struct MailContext {
-    /// The portal's address as customers reach it (`SELFCARE_PUBLIC_URL`), without a final `/`.
-    pub public_url: String,
-    pub provider_id: i64,
-    pub clock: super::clock::Clock,
-}
-
-impl MailContext {
-    /// The absolute address of `path` in `lang`.
-    pub fn link(&self, lang: Lang, path: &str) -> String {
-        format!("{}{}", self.public_url, paths::localized(lang, path))
-    }
 }
 
 /// Makes the tokens and mails of up to `batch` recorded requests; returns how many mails were

@@ -5,8 +5,7 @@
 use sqlx::PgPool;
 
 use super::{
-    mail::{self, Mail},
-    password_reset::MailContext,
+    mail::{self, Mail, MailContext},
     repo, session,
 };
 use crate::{domain::lang::Lang, error::AppError, paths};

@@ -39,8 +39,8 @@ pub struct AppState {
 
 impl AppState {
     /// What the mail code needs of the state.
-    pub fn mail_context(&self) -> super::password_reset::MailContext {
-        super::password_reset::MailContext {
+    pub fn mail_context(&self) -> super::mail::MailContext {
+        super::mail::MailContext {
             public_url: self.public_url.to_string(),
             provider_id: self.provider_id,
             clock: self.clock,

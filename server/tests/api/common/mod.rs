@@ -215,8 +215,8 @@ pub async fn sign_in(app: &Router, email: &str, password: &str) -> String {
 }
 
 /// What the mail worker of the server under test would use to write its mails.
-pub async fn mail_context(pool: &PgPool) -> app::backend::password_reset::MailContext {
-    app::backend::password_reset::MailContext {
+pub async fn mail_context(pool: &PgPool) -> app::backend::mail::MailContext {
+    app::backend::mail::MailContext {
         public_url: "http://127.0.0.1:3000".into(),
         provider_id: server::state(&config(), pool.clone())
             .await
