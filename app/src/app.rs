@@ -12,6 +12,7 @@ use leptos_use::{SameSite, UseCookieOptions};
 
 use crate::{
     api::shell::{ShellData, get_shell_data},
+    components::action_form::FormAction,
     components::layout::Layout,
     error::AppError,
     i18n::*,
@@ -49,7 +50,7 @@ pub struct UnreadOverride(pub RwSignal<Option<i64>>);
 
 /// Runs `then` each time `action` succeeds. Data is reloaded on success only, so that a form
 /// that failed is not rendered anew and keeps what was typed.
-pub fn on_success<S>(action: ServerAction<S>, then: impl Fn() + 'static)
+pub fn on_success<S>(action: FormAction<S>, then: impl Fn() + 'static)
 where
     S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
 {
@@ -61,7 +62,7 @@ where
 }
 
 /// Reloads brand and session once `action` succeeds (sign-in, registration, sign-out).
-pub fn refetch_shell_on_success<S>(action: ServerAction<S>)
+pub fn refetch_shell_on_success<S>(action: FormAction<S>)
 where
     S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
 {

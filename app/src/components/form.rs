@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
+    components::action_form::FormAction,
     domain::validation::{FieldProblem, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
     error::AppError,
     i18n::*,
@@ -211,9 +212,9 @@ pub fn Field(
 
 /// The error a form shows itself: the last error of its action, except `Stale`, which
 /// reloads the page's data instead (the figures changed under the form).
-pub fn shown_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+pub fn shown_error<S>(action: FormAction<S>) -> Signal<Option<AppError>>
 where
-    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S: leptos::server_fn::ServerFn + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
     Signal::derive(move || {

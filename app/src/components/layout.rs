@@ -15,6 +15,7 @@ use crate::{
         shell::{Brand, ShellData},
     },
     app::{ShellResource, UnreadOverride, refetch_shell_on_success},
+    components::action_form::{ActionForm, FormAction},
     domain::lang::Lang,
     i18n::*,
     paths,
@@ -204,7 +205,7 @@ fn NavLink(path: &'static str, children: Children) -> impl IntoView {
 fn AccountMenu(email: String) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let sign_out = ServerAction::<SignOut>::new();
+    let sign_out = FormAction::<SignOut>::new();
     refetch_shell_on_success(sign_out);
     view! {
         <div class="account">
@@ -248,7 +249,7 @@ fn LanguageSwitcher() -> impl IntoView {
                                     aria-current=move || (current.get() == lang).then_some("true")
                                     data-testid=format!("lang-{}", lang.code())
                                 >
-                                    <span aria-hidden="true">{lang.code().to_uppercase()}</span>
+                                    <span aria-hidden="true">{lang.code().to_ascii_uppercase()}</span>
                                     <span class="visually-hidden">{lang.endonym()}</span>
                                 </a>
                             </li>

@@ -1,5 +1,6 @@
 //! Shared UI pieces: layout, locale helpers, money and dates, forms.
 
+pub mod action_form;
 pub mod flash;
 pub mod form;
 pub mod layout;

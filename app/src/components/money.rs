@@ -19,7 +19,7 @@ pub fn Money(amount: Decimal, #[prop(into)] currency: String) -> impl IntoView {
 pub fn DateText(day: NaiveDate) -> impl IntoView {
     let lang = use_lang();
     view! {
-        <time datetime=day.format("%Y-%m-%d").to_string()>
+        <time datetime=day.to_string()>
             {move || format::date(day, lang.get())}
         </time>
     }

@@ -3,7 +3,7 @@
 //! The conventions follow CLDR for the locales we ship: `1.234,56 €` (de), `1 234,56 €` (fr,
 //! narrow no-break space for grouping), `€ 1.234,56` (nl), `€1,234.56` (en).
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::lang::Lang;
@@ -93,6 +93,18 @@ pub fn date(day: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// The time of day as `14:05`, the same in every language. Written out rather than with
+/// chrono's `format("%H:%M")`, whose format-string parser would be the browser bundle's only
+/// use of it (issue 26).
+pub fn clock(at: impl Timelike) -> String {
+    format!("{:02}:{:02}", at.hour(), at.minute())
+}
+
+/// A moment to the minute in the form of HTML's `datetime` attribute: `2026-11-22T14:05`.
+pub fn datetime_attr(at: NaiveDateTime) -> String {
+    format!("{}T{}", at.date(), clock(at))
+}
+
 /// An international number (`+4915120000301`, as stored after `normalize_phone`) in the
 /// grouping its country writes: `+49 151 2000 0301`, `+32 470 99 88 77`, `+33 6 12 34 56 78`,
 /// `+31 6 1234 5678`, `+55 11 91234 5678`. Other countries, text that is not such a number,
@@ -137,6 +149,21 @@ pub fn phone(number: &str) -> String {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn times_of_day_as_chrono_would_write_them() {
+        for (text, clock_text, attr) in [
+            ("2026-11-22T14:05:59", "14:05", "2026-11-22T14:05"),
+            ("2026-01-02T00:00:00", "00:00", "2026-01-02T00:00"),
+            ("2026-12-31T23:59:01", "23:59", "2026-12-31T23:59"),
+        ] {
+            let at = NaiveDateTime::from_str(text).expect("a date and time");
+            assert_eq!(clock(at), clock_text);
+            assert_eq!(clock(at), at.format("%H:%M").to_string());
+            assert_eq!(datetime_attr(at), attr);
+            assert_eq!(datetime_attr(at), at.format("%Y-%m-%dT%H:%M").to_string());
+        }
+    }
 
     #[test]
     fn phone_numbers_in_their_national_grouping() {

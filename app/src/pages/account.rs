@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use crate::{
     api::account::{ContactData, SaveContact, get_contact},
     components::{
+        action_form::{ActionForm, FormAction},
         form::{Field, FormAlert, SuccessNotice},
         locale::use_lang,
         page_error::PageError,
@@ -22,7 +23,7 @@ use crate::{
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
-    let save = ServerAction::<SaveContact>::new();
+    let save = FormAction::<SaveContact>::new();
     // Reloaded after a successful save only: a refused one keeps the form as typed.
     let last_saved = StoredValue::new(0_usize);
     let data = page_data(
@@ -71,7 +72,7 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 #[component]
-fn ContactForm(data: ContactData, save: ServerAction<SaveContact>) -> impl IntoView {
+fn ContactForm(data: ContactData, save: FormAction<SaveContact>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
@@ -82,7 +83,7 @@ fn ContactForm(data: ContactData, save: ServerAction<SaveContact>) -> impl IntoV
         view! {
             <p class="part-note" data-testid="last-change">
                 {t!(i18n, account.last_change)} " "
-                {move || format!("{} {}", format::date(at.date(), lang.get()), at.format("%H:%M"))}
+                {move || format!("{} {}", format::date(at.date(), lang.get()), format::clock(at))}
                 " (UTC) · " {by}
             </p>
         }

@@ -13,6 +13,7 @@ use crate::{
         RescheduleAppointment, SlotView, get_appointments,
     },
     components::{
+        action_form::{ActionForm, FormAction},
         form::{Field, FormAlert, SuccessNotice, problem_message, shown_error},
         locale::use_lang,
         page_error::PageError,
@@ -40,7 +41,7 @@ struct Changes {
 }
 
 impl Changes {
-    fn settle_on<S>(self, action: ServerAction<S>, notice: Notice)
+    fn settle_on<S>(self, action: FormAction<S>, notice: Notice)
     where
         S: leptos::server_fn::ServerFn<Output = (), Error = AppError>
             + Clone
@@ -167,8 +168,8 @@ fn day_label(day: NaiveDate, lang: Lang) -> String {
 fn window(slot: &SlotView) -> String {
     format!(
         "{}–{}",
-        slot.starts_at.format("%H:%M"),
-        slot.ends_at.format("%H:%M")
+        format::clock(slot.starts_at),
+        format::clock(slot.ends_at)
     )
 }
 
@@ -187,8 +188,8 @@ fn AppointmentCard(appointment: AppointmentView, slots: Vec<SlotView>) -> impl I
     let i18n = use_i18n();
     let lang = use_lang();
     let changes = expect_context::<Changes>();
-    let reschedule = ServerAction::<RescheduleAppointment>::new();
-    let cancel = ServerAction::<CancelAppointment>::new();
+    let reschedule = FormAction::<RescheduleAppointment>::new();
+    let cancel = FormAction::<CancelAppointment>::new();
     changes.settle_on(reschedule, Notice::Rescheduled);
     changes.settle_on(cancel, Notice::Cancelled);
     let reschedule_error = shown_error(reschedule);
@@ -327,7 +328,7 @@ fn BookingForm(
     let i18n = use_i18n();
     let lang = use_lang();
     let changes = expect_context::<Changes>();
-    let book = ServerAction::<BookAppointment>::new();
+    let book = FormAction::<BookAppointment>::new();
     changes.settle_on(book, Notice::Booked);
     let error = shown_error(book);
     let note_problem = move || error.get().and_then(|e| e.problem_for("note"));

@@ -260,7 +260,7 @@ fn DocumentItem(document: DocumentView) -> impl IntoView {
             </a>
             <span class="part-note">
                 {kind_text(document.kind)} " · " {move || size_text(size, lang.get())} " · "
-                {move || format!("{} {} (UTC)", format::date(at.date(), lang.get()), at.format("%H:%M"))}
+                {move || format!("{} {} (UTC)", format::date(at.date(), lang.get()), format::clock(at))}
             </span>
             <span class=format!("badge badge-{}", status.as_str()) data-testid="document-status">
                 {status_text(status)}

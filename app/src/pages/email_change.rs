@@ -9,6 +9,7 @@ use crate::{
     api::email_change::{ConfirmEmailChange, email_change_valid},
     app::refetch_shell_on_success,
     components::{
+        action_form::{ActionForm, FormAction},
         form::FormAlert,
         locale::{use_lang, use_localized},
         page_error::PageError,
@@ -27,7 +28,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let valid = page_data(token, email_change_valid);
-    let action = ServerAction::<ConfirmEmailChange>::new();
+    let action = FormAction::<ConfirmEmailChange>::new();
     // The header shows the login's address.
     refetch_shell_on_success(action);
     let error = Signal::derive(move || action.value().get().and_then(Result::err));

@@ -10,6 +10,7 @@ use crate::{
         WithdrawDowngrade, get_service, get_services, quote_upgrade,
     },
     components::{
+        action_form::{ActionForm, FormAction},
         form::{FormAlert, SuccessNotice, shown_error},
         locale::{use_lang, use_localized},
         money::{DateText, Money},
@@ -101,18 +102,13 @@ pub fn ServicePage(#[prop(optional)] options: bool) -> impl IntoView {
     let lang = use_lang();
     let params = use_params_map();
     let id = move || params.get().get("id").and_then(|id| id.parse::<i64>().ok());
-    let confirm = ServerAction::<ConfirmUpgrade>::new();
-    let schedule = ServerAction::<ScheduleDowngrade>::new();
-    let withdraw = ServerAction::<WithdrawDowngrade>::new();
+    let confirm = FormAction::<ConfirmUpgrade>::new();
+    let schedule = FormAction::<ScheduleDowngrade>::new();
+    let withdraw = FormAction::<WithdrawDowngrade>::new();
     let changes = RwSignal::new(0_u32);
     // The configuration of the last confirmation sent: when it comes back stale (another tab
     // confirmed first, X4), the reloaded table quotes it again against the current version.
     let last_confirmed = RwSignal::new(None::<Configuration>);
-    Effect::new(move |_| {
-        if let Some(input) = confirm.input().get() {
-            last_confirmed.set(Some(input.config));
-        }
-    });
     Effect::new(move |_| {
         let done = matches!(
             confirm.value().get(),
@@ -249,7 +245,7 @@ fn value_text(option: &OptionView, value: i64) -> String {
 }
 
 #[component]
-fn Overview(service: ServiceView, withdraw: ServerAction<WithdrawDowngrade>) -> impl IntoView {
+fn Overview(service: ServiceView, withdraw: FormAction<WithdrawDowngrade>) -> impl IntoView {
     let i18n = use_i18n();
     let error = shown_error(withdraw);
     let price = service.offer.current_price().unwrap_or_default();
@@ -311,8 +307,8 @@ fn OptionsSection(
     service: ServiceView,
     /// The quote of the configuration in the address (a "Continue" without JavaScript).
     quoted: Option<(Configuration, Result<QuoteAnswer, AppError>)>,
-    confirm: ServerAction<ConfirmUpgrade>,
-    schedule: ServerAction<ScheduleDowngrade>,
+    confirm: FormAction<ConfirmUpgrade>,
+    schedule: FormAction<ScheduleDowngrade>,
     last_confirmed: RwSignal<Option<Configuration>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -499,6 +495,7 @@ fn OptionsSection(
                                 version
                                 idempotency_key
                                 confirm
+                                last_confirmed
                             />
                         }
                         .into_any()
@@ -531,11 +528,14 @@ fn Surcharge(
     config: Configuration,
     version: i32,
     idempotency_key: String,
-    confirm: ServerAction<ConfirmUpgrade>,
+    confirm: FormAction<ConfirmUpgrade>,
+    last_confirmed: RwSignal<Option<Configuration>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let error = shown_error(confirm);
     let currency = service.currency.clone();
+    // Requoted when the confirmation comes back stale (another tab confirmed first, X4).
+    let submitted = config.clone();
     view! {
         <section class="surcharge stack" aria-labelledby="surcharge-title" data-testid="surcharge">
             <h3 id="surcharge-title">{t!(i18n, services.surcharge)}</h3>
@@ -551,7 +551,11 @@ fn Surcharge(
                 <dt>{t!(i18n, services.term_end)}</dt>
                 <dd><DateText day=quote.term_end /></dd>
             </dl>
-            <ActionForm action=confirm attr:class="stack">
+            <ActionForm
+                action=confirm
+                attr:class="stack"
+                on:submit=move |_| last_confirmed.set(Some(submitted.clone()))
+            >
                 <FormAlert error field="config" />
                 <input type="hidden" name="contract_id" value=service.contract_id.to_string() />
                 <input type="hidden" name="version" value=version.to_string() />
@@ -571,7 +575,7 @@ fn ScheduleForm(
     renewal: chrono::NaiveDate,
     config: Configuration,
     version: i32,
-    schedule: ServerAction<ScheduleDowngrade>,
+    schedule: FormAction<ScheduleDowngrade>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let error = shown_error(schedule);

@@ -16,6 +16,7 @@ use crate::{
     },
     app::on_success,
     components::{
+        action_form::FormAction,
         form::SuccessNotice,
         locale::use_lang,
         money::{DateText, Money},
@@ -35,12 +36,12 @@ use crate::{
 pub fn InvoicesPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let activate = ServerAction::<ActivateSepa>::new();
-    let revoke = ServerAction::<RevokeSepa>::new();
+    let activate = FormAction::<ActivateSepa>::new();
+    let revoke = FormAction::<RevokeSepa>::new();
     let changes = RwSignal::new(0_u32);
     on_success(activate, move || changes.update(|n| *n += 1));
     on_success(revoke, move || changes.update(|n| *n += 1));
-    let pay = ServerAction::<PayInvoice>::new();
+    let pay = FormAction::<PayInvoice>::new();
     let paid = RwSignal::new(0_u32);
     Effect::new(move |_| {
         if let Some(result) = pay.value().get()

@@ -15,6 +15,7 @@ use crate::{
     },
     app::{ShellResource, on_success},
     components::{
+        action_form::{ActionForm, FormAction},
         flash::{ClientFlash, use_flash},
         form::Field,
         page_error::PageError,
@@ -28,12 +29,12 @@ use crate::{
 #[component]
 pub fn LinkingPage() -> impl IntoView {
     let i18n = use_i18n();
-    let link_holder = ServerAction::<LinkHolder>::new();
-    let delete = ServerAction::<DeleteLink>::new();
-    let resume = ServerAction::<ResumeLinking>::new();
-    let make_holder = ServerAction::<MakeMeHolder>::new();
-    let request_code = ServerAction::<RequestLinkCode>::new();
-    let confirm_code = ServerAction::<ConfirmLinkCode>::new();
+    let link_holder = FormAction::<LinkHolder>::new();
+    let delete = FormAction::<DeleteLink>::new();
+    let resume = FormAction::<ResumeLinking>::new();
+    let make_holder = FormAction::<MakeMeHolder>::new();
+    let request_code = FormAction::<RequestLinkCode>::new();
+    let confirm_code = FormAction::<ConfirmLinkCode>::new();
     let changes = RwSignal::new(0_u32);
     // A changed link changes the rights, and so the navigation (Invoices for holders).
     let shell = expect_context::<ShellResource>();
@@ -84,12 +85,12 @@ pub fn LinkingPage() -> impl IntoView {
 #[component]
 fn LinkingContent(
     data: LinkingOverview,
-    link_holder: ServerAction<LinkHolder>,
-    delete: ServerAction<DeleteLink>,
-    resume: ServerAction<ResumeLinking>,
-    make_holder: ServerAction<MakeMeHolder>,
-    request_code: ServerAction<RequestLinkCode>,
-    confirm_code: ServerAction<ConfirmLinkCode>,
+    link_holder: FormAction<LinkHolder>,
+    delete: FormAction<DeleteLink>,
+    resume: FormAction<ResumeLinking>,
+    make_holder: FormAction<MakeMeHolder>,
+    request_code: FormAction<RequestLinkCode>,
+    confirm_code: FormAction<ConfirmLinkCode>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let portal = data.business_portal_url.clone();

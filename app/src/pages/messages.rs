@@ -92,7 +92,7 @@ fn MessageItem(message: MessageView, read: ServerAction<ReadMessage>) -> impl In
                             format!(
                                 "{} {}",
                                 format::date(received.date(), lang.get()),
-                                received.format("%H:%M")
+                                format::clock(received)
                             )
                         }}
                         {move || {

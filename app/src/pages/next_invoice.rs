@@ -10,6 +10,7 @@ use crate::{
         get_next_invoices,
     },
     components::{
+        action_form::{ActionForm, FormAction},
         form::{Field, FormAlert, SuccessNotice, problem_message, shown_error},
         locale::use_lang,
         money::{DateText, Money},
@@ -28,8 +29,8 @@ use crate::{
 #[component]
 pub fn NextInvoicePage() -> impl IntoView {
     let i18n = use_i18n();
-    let change = ServerAction::<ChangePlan>::new();
-    let billing_date = ServerAction::<RequestBillingDateChange>::new();
+    let change = FormAction::<ChangePlan>::new();
+    let billing_date = FormAction::<RequestBillingDateChange>::new();
     let changes = RwSignal::new(0_u32);
     Effect::new(move |_| {
         if let Some(result) = change.value().get()
@@ -87,8 +88,8 @@ pub fn method_name(method: PaymentMethod) -> AnyView {
 #[component]
 fn SubscriptionCard(
     sub: SubscriptionView,
-    change: ServerAction<ChangePlan>,
-    billing_date: ServerAction<RequestBillingDateChange>,
+    change: FormAction<ChangePlan>,
+    billing_date: FormAction<RequestBillingDateChange>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let heading = format!("subscription-{}", sub.id);
@@ -238,7 +239,7 @@ fn PreviewTable(sub: SubscriptionView) -> impl IntoView {
 }
 
 #[component]
-fn PlanForm(sub: SubscriptionView, change: ServerAction<ChangePlan>) -> impl IntoView {
+fn PlanForm(sub: SubscriptionView, change: FormAction<ChangePlan>) -> impl IntoView {
     let i18n = use_i18n();
     let error = shown_error(change);
     let problem = move || error.get().and_then(|e| e.problem_for("tariff_id"));
@@ -277,7 +278,7 @@ fn PlanForm(sub: SubscriptionView, change: ServerAction<ChangePlan>) -> impl Int
         <ActionForm action=change attr:class="stack">
             <FormAlert error />
             <input type="hidden" name="subscription_id" value=sub.id.to_string() />
-            <input type="hidden" name="quoted_on" value=sub.today.format("%Y-%m-%d").to_string() />
+            <input type="hidden" name="quoted_on" value=sub.today.to_string() />
             <fieldset
                 class="stack"
                 aria-describedby=move || problem().map(|_| "plan-error")
@@ -302,7 +303,7 @@ fn PlanForm(sub: SubscriptionView, change: ServerAction<ChangePlan>) -> impl Int
 fn BillingDateForm(
     id: i64,
     day: u32,
-    billing_date: ServerAction<RequestBillingDateChange>,
+    billing_date: FormAction<RequestBillingDateChange>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let error = shown_error(billing_date);

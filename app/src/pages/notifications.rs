@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use crate::{
     api::notices::{NoticeChoice, SaveNoticePreferences, get_notice_preferences},
     components::{
+        action_form::{ActionForm, FormAction},
         form::{FormAlert, SuccessNotice},
         page_error::PageError,
     },
@@ -31,7 +32,7 @@ fn kind_label(kind: NoticeKind) -> AnyView {
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let save = ServerAction::<SaveNoticePreferences>::new();
+    let save = FormAction::<SaveNoticePreferences>::new();
     let data = page_data(move || save.version().get(), |_| get_notice_preferences());
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = move || matches!(save.value().get(), Some(Ok(())));
@@ -58,7 +59,7 @@ pub fn NotificationsPage() -> impl IntoView {
 }
 
 #[component]
-fn Choices(choices: Vec<NoticeChoice>, save: ServerAction<SaveNoticePreferences>) -> impl IntoView {
+fn Choices(choices: Vec<NoticeChoice>, save: FormAction<SaveNoticePreferences>) -> impl IntoView {
     let i18n = use_i18n();
     let boxes = choices
         .into_iter()

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::password_reset::{RequestPasswordReset, ResetPassword, reset_link_valid},
     components::{
+        action_form::{ActionForm, FormAction},
         form::{Field, FormAlert, SuccessNotice},
         locale::{use_lang, use_localized},
         page_error::PageError,
@@ -23,7 +24,7 @@ use crate::{
 pub fn ForgotPasswordPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let action = ServerAction::<RequestPasswordReset>::new();
+    let action = FormAction::<RequestPasswordReset>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
@@ -62,7 +63,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let valid = page_data(token, reset_link_valid);
-    let action = ServerAction::<ResetPassword>::new();
+    let action = FormAction::<ResetPassword>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let forgot = use_localized(paths::FORGOT_PASSWORD);
     let password_hint = ViewFn::from(move || {

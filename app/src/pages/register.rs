@@ -8,6 +8,7 @@ use crate::{
     api::auth::{Register, VerifyEmail, verification_valid},
     app::refetch_shell_on_success,
     components::{
+        action_form::{ActionForm, FormAction},
         form::{Field, FormAlert, SuccessNotice},
         locale::{use_lang, use_localized},
         page_error::PageError,
@@ -23,7 +24,7 @@ use crate::{
 pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let action = ServerAction::<Register>::new();
+    let action = FormAction::<Register>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let sign_in = use_localized(paths::SIGN_IN);
     let query = use_query_map();
@@ -89,7 +90,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let valid = page_data(token, verification_valid);
-    let action = ServerAction::<VerifyEmail>::new();
+    let action = FormAction::<VerifyEmail>::new();
     refetch_shell_on_success(action);
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let register = use_localized(paths::REGISTER);

@@ -11,6 +11,7 @@ use crate::{
         security::{ChangePassword, SecurityView, SetSecurityQuestion, get_security},
     },
     components::{
+        action_form::{ActionForm, FormAction},
         form::{Field, FormAlert, SuccessNotice, problem_message},
         locale::use_lang,
         page_error::PageError,
@@ -49,9 +50,9 @@ fn question_text(question: SecurityQuestion) -> AnyView {
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     let i18n = use_i18n();
-    let change = ServerAction::<ChangePassword>::new();
-    let question = ServerAction::<SetSecurityQuestion>::new();
-    let email = ServerAction::<RequestEmailChange>::new();
+    let change = FormAction::<ChangePassword>::new();
+    let question = FormAction::<SetSecurityQuestion>::new();
+    let email = FormAction::<RequestEmailChange>::new();
     let data = page_data(
         move || {
             (
@@ -120,9 +121,9 @@ pub fn SecurityPage() -> impl IntoView {
 #[component]
 fn SecurityForms(
     data: SecurityView,
-    change: ServerAction<ChangePassword>,
-    question: ServerAction<SetSecurityQuestion>,
-    email: ServerAction<RequestEmailChange>,
+    change: FormAction<ChangePassword>,
+    question: FormAction<SetSecurityQuestion>,
+    email: FormAction<RequestEmailChange>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
@@ -133,7 +134,7 @@ fn SecurityForms(
             <p class="alert alert-info" data-testid="email-pending">
                 {t!(i18n, security.email_pending)} " " <strong class="break-anywhere">{pending.email}</strong> ". "
                 {t!(i18n, security.email_pending_until)} " "
-                {move || format!("{} {} (UTC).", format::date(at.date(), lang.get()), at.format("%H:%M"))}
+                {move || format!("{} {} (UTC).", format::date(at.date(), lang.get()), format::clock(at))}
             </p>
         }
     });
@@ -144,7 +145,7 @@ fn SecurityForms(
         view! {
             <p class="part-note" data-testid="password-changed-at">
                 {t!(i18n, security.password_changed_on)} " "
-                {move || format!("{} {} (UTC)", format::date(at.date(), lang.get()), at.format("%H:%M"))}
+                {move || format!("{} {} (UTC)", format::date(at.date(), lang.get()), format::clock(at))}
             </p>
         }
     });

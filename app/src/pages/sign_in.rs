@@ -8,6 +8,7 @@ use crate::{
     api::auth::SignIn,
     app::refetch_shell_on_success,
     components::{
+        action_form::{ActionForm, FormAction},
         form::{Field, FormAlert, SuccessNotice},
         locale::{use_lang, use_localized},
     },
@@ -20,7 +21,7 @@ use crate::{
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let action = ServerAction::<SignIn>::new();
+    let action = FormAction::<SignIn>::new();
     refetch_shell_on_success(action);
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let register = use_localized(paths::REGISTER);

@@ -8,6 +8,7 @@ use crate::{
     api::two_factor::VerifySignIn,
     app::refetch_shell_on_success,
     components::{
+        action_form::{ActionForm, FormAction},
         form::{Field, FormAlert},
         locale::{use_lang, use_localized},
     },
@@ -21,7 +22,7 @@ use crate::{
 pub fn SignInCodePage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let action = ServerAction::<VerifySignIn>::new();
+    let action = FormAction::<VerifySignIn>::new();
     refetch_shell_on_success(action);
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let sign_in = use_localized(paths::SIGN_IN);

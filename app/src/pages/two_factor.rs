@@ -8,6 +8,7 @@ use crate::{
         ConfirmTwoFactor, DisableTwoFactor, StartTwoFactor, TwoFactorState, get_two_factor,
     },
     components::{
+        action_form::{ActionForm, FormAction},
         form::{Field, FormAlert},
         locale::use_lang,
         page_error::PageError,
@@ -21,9 +22,9 @@ use crate::{
 #[component]
 pub fn TwoFactorSection() -> impl IntoView {
     let i18n = use_i18n();
-    let start = ServerAction::<StartTwoFactor>::new();
-    let confirm = ServerAction::<ConfirmTwoFactor>::new();
-    let disable = ServerAction::<DisableTwoFactor>::new();
+    let start = FormAction::<StartTwoFactor>::new();
+    let confirm = FormAction::<ConfirmTwoFactor>::new();
+    let disable = FormAction::<DisableTwoFactor>::new();
     let data = page_data(
         move || (confirm.version().get(), disable.version().get()),
         |_| get_two_factor(),
@@ -48,9 +49,9 @@ pub fn TwoFactorSection() -> impl IntoView {
 #[component]
 fn TwoFactorBody(
     state: TwoFactorState,
-    start: ServerAction<StartTwoFactor>,
-    confirm: ServerAction<ConfirmTwoFactor>,
-    disable: ServerAction<DisableTwoFactor>,
+    start: FormAction<StartTwoFactor>,
+    confirm: FormAction<ConfirmTwoFactor>,
+    disable: FormAction<DisableTwoFactor>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();

@@ -12,6 +12,7 @@ use super::{
 use crate::{
     api::products::{ChangeOption, OptionChanged, OptionOffer, Product, Products},
     components::{
+        action_form::{ActionForm, FormAction},
         flash::{OptionChangedText, ProrationLabel},
         form::FormAlert,
         locale::use_lang,
@@ -413,7 +414,7 @@ fn OptionConfirm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let context = expect_context::<ProductsContext>();
-    let action = ServerAction::<ChangeOption>::new();
+    let action = FormAction::<ChangeOption>::new();
     let name = option.name.clone();
     Effect::new(move |_| {
         if let Some(result) = action.value().get() {

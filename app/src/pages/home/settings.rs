@@ -8,6 +8,7 @@ use super::products::{Notice, ProductsContext};
 use crate::{
     api::products::{AlertView, CancelMove, DeleteAlert, MoveView, RequestMove, SaveAlert},
     components::{
+        action_form::{ActionForm, FormAction},
         form::{Field, FormAlert, problem_message, shown_error},
         locale::use_lang,
         money::DateText,
@@ -57,7 +58,7 @@ fn threshold_text(
 }
 
 /// Runs `settle` on the products context whenever `action` answers.
-fn settle_on<S>(action: ServerAction<S>, notice: Notice)
+fn settle_on<S>(action: FormAction<S>, notice: Notice)
 where
     S: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
 {
@@ -78,8 +79,8 @@ pub fn AlertSettings(
     currency: String,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let save = ServerAction::<SaveAlert>::new();
-    let remove = ServerAction::<DeleteAlert>::new();
+    let save = FormAction::<SaveAlert>::new();
+    let remove = FormAction::<DeleteAlert>::new();
     settle_on(save, Notice::AlertSaved);
     settle_on(remove, Notice::AlertRemoved);
     let error = shown_error(save);
@@ -174,7 +175,7 @@ pub fn MoveSettings(contract_number: String, open_move: Option<MoveView>) -> imp
 #[component]
 fn OpenMove(contract_number: String, request: MoveView) -> impl IntoView {
     let i18n = use_i18n();
-    let cancel = ServerAction::<CancelMove>::new();
+    let cancel = FormAction::<CancelMove>::new();
     settle_on(cancel, Notice::MoveWithdrawn);
     let error = shown_error(cancel);
     let status = request.status;
@@ -234,7 +235,7 @@ fn OpenMove(contract_number: String, request: MoveView) -> impl IntoView {
 #[component]
 fn MoveForm(contract_number: String) -> impl IntoView {
     let i18n = use_i18n();
-    let request = ServerAction::<RequestMove>::new();
+    let request = FormAction::<RequestMove>::new();
     settle_on(request, Notice::MoveSent);
     let error = shown_error(request);
     let ids = ["street", "postal-code", "city", "date"]

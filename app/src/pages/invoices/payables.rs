@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::{
     api::payables::{PayInvoice, PayableView},
     components::{
+        action_form::{ActionForm, FormAction},
         form::{FormAlert, problem_message, shown_error},
         money::{DateText, Money},
     },
@@ -15,7 +16,7 @@ use crate::{
 
 /// The section; nothing when no invoice waits.
 #[component]
-pub fn PayablesSection(payables: Vec<PayableView>, pay: ServerAction<PayInvoice>) -> impl IntoView {
+pub fn PayablesSection(payables: Vec<PayableView>, pay: FormAction<PayInvoice>) -> impl IntoView {
     let i18n = use_i18n();
     if payables.is_empty() {
         return ().into_any();
@@ -33,7 +34,7 @@ pub fn PayablesSection(payables: Vec<PayableView>, pay: ServerAction<PayInvoice>
 }
 
 #[component]
-fn PayableForm(payable: PayableView, pay: ServerAction<PayInvoice>) -> impl IntoView {
+fn PayableForm(payable: PayableView, pay: FormAction<PayInvoice>) -> impl IntoView {
     let i18n = use_i18n();
     let error = shown_error(pay);
     let problem = move || error.get().and_then(|e| e.problem_for("method"));

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::{
     api::payments::{ActivateSepa, MandateView, PaymentMethods, RevokeSepa},
     components::{
+        action_form::{ActionForm, FormAction},
         form::{Field, FormAlert, problem_message},
         money::{DateText, Money},
         page_error::PageError,
@@ -18,8 +19,8 @@ use crate::{
 #[component]
 pub fn PaymentSection(
     data: Result<PaymentMethods, AppError>,
-    activate: ServerAction<ActivateSepa>,
-    revoke: ServerAction<RevokeSepa>,
+    activate: FormAction<ActivateSepa>,
+    revoke: FormAction<RevokeSepa>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let content = match data {
@@ -38,8 +39,8 @@ pub fn PaymentSection(
 #[component]
 fn PaymentContent(
     data: PaymentMethods,
-    activate: ServerAction<ActivateSepa>,
-    revoke: ServerAction<RevokeSepa>,
+    activate: FormAction<ActivateSepa>,
+    revoke: FormAction<RevokeSepa>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let card = data.card_last4.clone();
@@ -59,7 +60,7 @@ fn PaymentContent(
 fn ActiveMandate(
     mandate: MandateView,
     data: PaymentMethods,
-    revoke: ServerAction<RevokeSepa>,
+    revoke: FormAction<RevokeSepa>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let error = Signal::derive(move || revoke.value().get().and_then(Result::err));
@@ -101,7 +102,7 @@ fn ActiveMandate(
 }
 
 #[component]
-fn ActivationForm(creditor_id: String, activate: ServerAction<ActivateSepa>) -> impl IntoView {
+fn ActivationForm(creditor_id: String, activate: FormAction<ActivateSepa>) -> impl IntoView {
     let i18n = use_i18n();
     let error = Signal::derive(move || activate.value().get().and_then(Result::err));
     let consent_problem = move || error.get().and_then(|e| e.problem_for("consent"));

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::linking::{DeleteLink, LinkView, ResumeLinking},
+    components::action_form::{ActionForm, FormAction},
     domain::{linking::LinkWarning, rights::Role},
     i18n::*,
     pages::home::account_overview::ContractLine,
@@ -13,8 +14,8 @@ use crate::{
 #[component]
 pub fn LinkCard(
     link: LinkView,
-    delete: ServerAction<DeleteLink>,
-    resume: ServerAction<ResumeLinking>,
+    delete: FormAction<DeleteLink>,
+    resume: FormAction<ResumeLinking>,
     business_portal_url: String,
 ) -> impl IntoView {
     let i18n = use_i18n();

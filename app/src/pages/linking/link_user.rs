@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::refusal::LinkingError;
 use crate::{
     api::linking::{ConfirmLinkCode, RequestLinkCode},
+    components::action_form::{ActionForm, FormAction},
     components::{flash::use_flash, form::Field},
     i18n::*,
 };
@@ -13,8 +14,8 @@ use crate::{
 /// The two steps of a user link: request a code, then enter it.
 #[component]
 pub fn LinkUserCard(
-    request: ServerAction<RequestLinkCode>,
-    confirm: ServerAction<ConfirmLinkCode>,
+    request: FormAction<RequestLinkCode>,
+    confirm: FormAction<ConfirmLinkCode>,
     business_portal_url: String,
     business_registration_url: String,
 ) -> impl IntoView {

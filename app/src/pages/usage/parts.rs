@@ -116,12 +116,12 @@ pub fn UsageTable(rows: Vec<UsageRow>, currency: String) -> impl IntoView {
                             view! {
                                 <tr data-kind=row.kind.as_str()>
                                     <td>
-                                        <time datetime=when.format("%Y-%m-%dT%H:%M").to_string()>
+                                        <time datetime=format::datetime_attr(when)>
                                             {move || {
                                                 format!(
                                                     "{} {}",
                                                     format::date(when.date(), lang.get()),
-                                                    when.format("%H:%M"),
+                                                    format::clock(when),
                                                 )
                                             }}
                                         </time>
