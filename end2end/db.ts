@@ -40,14 +40,13 @@ export function execute(testInfo: TestInfo, sql: string, ...params: string[]): s
   return query(testInfo, sql, ...params);
 }
 
-/** Runs the server binary's billing run for `day` on the project's database (B7). */
-export function billingRun(testInfo: TestInfo, day: string): string {
+/** Runs a command of the server binary on the project's database (as the portal under test, with the demo's data key). */
+function serverCommand(testInfo: TestInfo, args: string[]): string {
   const base = process.env.E2E_DATABASE_BASE;
   const bin = process.env.SERVER_BIN;
   if (!base || !bin) throw new Error('SERVER_BIN and E2E_DATABASE_BASE are not set: run the tests through scripts/test');
-  return execFileSync(bin, ['billing-run', '--date', day], {
+  return execFileSync(bin, args, {
     encoding: 'utf8',
-    // The demo's data key (the portal under test runs with the demo data).
     env: {
       ...process.env,
       DATABASE_URL: `${base}/selfcare_e2e_${testInfo.project.name}`,
@@ -55,4 +54,18 @@ export function billingRun(testInfo: TestInfo, day: string): string {
       SELFCARE_LOG: 'warn',
     },
   });
+}
+
+/** Runs the server binary's billing run for `day` on the project's database (B7). */
+export function billingRun(testInfo: TestInfo, day: string): string {
+  return serverCommand(testInfo, ['billing-run', '--date', day]);
+}
+
+/** Makes a provider API key with `scopes` (comma-separated) by the server binary (issue 28). */
+export function apiKey(testInfo: TestInfo, scopes: string): string {
+  const name = `e2e ${testInfo.title}`.slice(0, 100);
+  const out = serverCommand(testInfo, ['api-key', 'create', '--name', name, '--scopes', scopes]);
+  const key = out.split('\n').find((line) => line.startsWith('sck_'));
+  if (!key) throw new Error(`no key in the output of api-key create: ${out}`);
+  return key.trim();
 }

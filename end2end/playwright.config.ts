@@ -46,7 +46,7 @@ export default defineConfig({
     name: p.name,
     // The JavaScript-off project runs the plain-HTML journeys and the 360 px checks (which
     // skip themselves on the desktop).
-    ...(p.javaScriptEnabled ? { testIgnore: /nojs\.spec\.ts/ } : { testMatch: /(nojs|narrow|mail)\.spec\.ts/ }),
+    ...(p.javaScriptEnabled ? { testIgnore: /nojs\.spec\.ts/ } : { testMatch: /(nojs|narrow|mail|provider)\.spec\.ts/ }),
     use: {
       ...p.device,
       javaScriptEnabled: p.javaScriptEnabled,

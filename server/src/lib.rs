@@ -1,11 +1,13 @@
 //! The Selfcare server: configuration, database, routes, demo data and the serve loop.
 
+pub mod api_key_command;
 pub mod config;
 pub mod demo;
 pub mod documents;
 pub mod guard;
 pub mod listen;
 pub mod mailbox;
+pub mod provider;
 pub mod routes;
 
 use std::{path::Path, sync::Arc, time::Duration};
@@ -337,6 +339,9 @@ async fn purge_sessions(pool: PgPool) {
         }
         if let Err(err) = app::backend::idempotency::purge(&pool).await {
             tracing::warn!(error = %err, "idempotency key purge failed");
+        }
+        if let Err(err) = app::backend::provider_idempotency::purge(&pool).await {
+            tracing::warn!(error = %err, "provider idempotency key purge failed");
         }
         let adopted = match pool.acquire().await {
             Ok(mut conn) => repo::usage::adopt_default_rows(&mut conn).await,

@@ -72,6 +72,7 @@ pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) ->
             )),
         )
         .route("/documents/{id}", get(document_download))
+        .nest("/provider/v1", crate::provider::router())
         .nest_service("/pkg", bundle(&leptos_options))
         .leptos_routes_with_context(
             &state,

@@ -99,7 +99,7 @@ pub async fn claim<T: DeserializeOwned>(
 }
 
 /// A wait on the first request's row that ran out is `InProgress`; anything else as usual.
-fn in_progress_or(err: sqlx::Error) -> AppError {
+pub(crate) fn in_progress_or(err: sqlx::Error) -> AppError {
     match &err {
         sqlx::Error::Database(db) if db.code().as_deref() == Some("55P03") => AppError::InProgress,
         _ => AppError::from(err),

@@ -39,6 +39,8 @@ mod props;
 pub mod rights;
 pub mod security;
 pub mod usage;
+#[cfg(feature = "ssr")]
+pub mod usage_feed;
 pub mod validation;
 
 /// `NaiveDate` from year, month, day, for test tables.

@@ -475,6 +475,7 @@ pub(super) async fn insert_usage(tx: &mut Tx<'_>, plan: &UsagePlan) -> Result<u6
                     charge,
                     destination,
                     invoice_id,
+                    record_id: None,
                 });
             }
         }

@@ -23,6 +23,7 @@ mod messages;
 mod notices;
 mod payments;
 mod products;
+mod provider;
 mod repos;
 mod resilience;
 mod security;

@@ -279,6 +279,7 @@ fn data_usage(contract_id: i64, day: chrono::NaiveDate, mb: i64) -> NewUsage {
         charge: Decimal::ZERO,
         destination: None,
         invoice_id: None,
+        record_id: None,
     }
 }
 

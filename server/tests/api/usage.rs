@@ -255,6 +255,7 @@ async fn rollups_and_partitions_follow_every_change() {
             charge: if i == 6 { dec!(1.99) } else { Decimal::ZERO },
             destination: None,
             invoice_id: None,
+            record_id: None,
         })
         .collect();
     let mut tx = pool.begin().await.expect("tx");

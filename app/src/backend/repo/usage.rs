@@ -24,10 +24,13 @@ pub struct NewUsage {
     pub charge: Decimal,
     pub destination: Option<String>,
     pub invoice_id: Option<i64>,
+    /// The provider's id of the record (its usage feed): stored once per contract and day.
+    pub record_id: Option<String>,
 }
 
 /// Stores usage records in the caller's transaction and checks the consumption alerts of
-/// the lines they belong to (H4); returns how many records were stored.
+/// the lines they belong to (H4); returns how many records were stored: a record whose
+/// `record_id` is stored already for its contract and day is left out.
 pub async fn ingest(conn: &mut PgConnection, records: &[NewUsage]) -> Result<u64, AppError> {
     if records.is_empty() {
         return Ok(0);
@@ -39,6 +42,7 @@ pub async fn ingest(conn: &mut PgConnection, records: &[NewUsage]) -> Result<u64
     let mut charges = Vec::with_capacity(records.len());
     let mut destinations = Vec::with_capacity(records.len());
     let mut invoices = Vec::with_capacity(records.len());
+    let mut record_ids = Vec::with_capacity(records.len());
     for r in records {
         contract_ids.push(r.contract_id);
         kinds.push(r.kind.as_str());
@@ -47,6 +51,7 @@ pub async fn ingest(conn: &mut PgConnection, records: &[NewUsage]) -> Result<u64
         charges.push(r.charge);
         destinations.push(r.destination.clone());
         invoices.push(r.invoice_id);
+        record_ids.push(r.record_id.as_deref());
     }
     // Every month of the batch has its partition before the rows arrive.
     let months: Vec<NaiveDate> = records
@@ -61,10 +66,11 @@ pub async fn ingest(conn: &mut PgConnection, records: &[NewUsage]) -> Result<u64
         .await?;
     let done = sqlx::query(
         "INSERT INTO usage_records (contract_id, kind, usage_date, started_at, quantity, charge,
-                                    destination, invoice_id)
-         SELECT c, k, s::date, s, q, ch, d, i
+                                    destination, invoice_id, record_id)
+         SELECT c, k, s::date, s, q, ch, d, i, r
            FROM unnest($1::bigint[], $2::text[], $3::timestamp[], $4::numeric[], $5::numeric[],
-                       $6::text[], $7::bigint[]) AS t(c, k, s, q, ch, d, i)",
+                       $6::text[], $7::bigint[], $8::text[]) AS t(c, k, s, q, ch, d, i, r)
+         ON CONFLICT (contract_id, record_id, usage_date) WHERE record_id IS NOT NULL DO NOTHING",
     )
     .bind(&contract_ids)
     .bind(&kinds)
@@ -73,6 +79,7 @@ pub async fn ingest(conn: &mut PgConnection, records: &[NewUsage]) -> Result<u64
     .bind(&charges)
     .bind(&destinations)
     .bind(&invoices)
+    .bind(&record_ids)
     .execute(&mut *conn)
     .await?;
     let days: Vec<(i64, NaiveDate)> = records

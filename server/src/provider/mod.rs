@@ -1,0 +1,124 @@
+//! The provider API, `/provider/v1` (issue 28): how a provider's systems feed the portal.
+//! JSON over HTTP with bearer API keys (`selfcare-server api-key`), each with scopes; errors
+//! as problem details (RFC 9457); `Idempotency-Key` on every POST; the OpenAPI document,
+//! generated from this code, at `/provider/v1/openapi.json`.
+//!
+//! Today: usage ingestion (`POST /provider/v1/usage`, NDJSON, scope `usage`).
+
+mod problem;
+mod usage;
+
+use app::backend::{
+    provider_keys::{self, ApiKey, Scope},
+    state::AppState,
+};
+use axum::{
+    Json, Router,
+    extract::{DefaultBodyLimit, FromRequestParts},
+    http::{StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+pub use problem::Problem;
+
+/// The API's routes, nested at `/provider/v1` by the main router.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route(
+            "/usage",
+            post(usage::post_usage)
+                .layer(DefaultBodyLimit::max(app::domain::usage_feed::MAX_BYTES)),
+        )
+        .fallback(not_found)
+}
+
+/// The OpenAPI document of the provider API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Selfcare provider API",
+        version = "1",
+        description = "How a provider's systems feed the customer portal. Authenticate with `Authorization: Bearer <key>`; errors are RFC 9457 problem details; every POST accepts `Idempotency-Key`."
+    ),
+    paths(usage::post_usage),
+    components(schemas(usage::UsageLine, usage::UsageAccepted, problem::ProblemBody, problem::LineError)),
+    modifiers(&BearerKeys),
+    tags((name = "usage", description = "Usage records (calls, data, messages) as the mediation system rates them"))
+)]
+pub struct ApiDoc;
+
+struct BearerKeys;
+
+impl Modify for BearerKeys {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "api_key",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+    }
+}
+
+async fn openapi() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}
+
+async fn not_found() -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "There is no such resource in the provider API",
+    )
+}
+
+/// The API key a request authenticated with (`Authorization: Bearer …`); refused with 401
+/// before the handler runs when there is none in force.
+pub struct Key(pub ApiKey);
+
+impl Key {
+    /// The key, when it has `scope`; 403 otherwise.
+    pub fn require(&self, scope: Scope) -> Result<&ApiKey, Problem> {
+        if self.0.allows(scope) {
+            Ok(&self.0)
+        } else {
+            tracing::info!(
+                key_id = self.0.id,
+                scope = scope.as_str(),
+                "provider call without its scope"
+            );
+            Err(Problem::missing_scope(scope.as_str()))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Key {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let presented = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or_default();
+        if presented.is_empty() {
+            return Err(Problem::unauthenticated());
+        }
+        match provider_keys::authenticate(&state.pool, state.provider_id, presented).await? {
+            Some(key) => Ok(Key(key)),
+            None => {
+                tracing::info!("provider call with an unknown or revoked key");
+                Err(Problem::unauthenticated())
+            }
+        }
+    }
+}
