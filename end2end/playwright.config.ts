@@ -26,6 +26,8 @@ const projects = [
 const smtpSinkPort = process.env.SMTP_SINK_PORT ?? '2525';
 const smtpSinkHttpPort = process.env.SMTP_SINK_HTTP_PORT ?? '2526';
 process.env.SMTP_SINK_HTTP_PORT = smtpSinkHttpPort;
+const webhookSinkPort = process.env.WEBHOOK_SINK_PORT ?? '2527';
+process.env.WEBHOOK_SINK_PORT = webhookSinkPort;
 const serverBin = process.env.SERVER_BIN;
 const databaseBase = process.env.E2E_DATABASE_BASE;
 if (!serverBin || !databaseBase) {
@@ -63,6 +65,14 @@ export default defineConfig({
       timeout: 30_000,
       env: { SMTP_SINK_PORT: smtpSinkPort, SMTP_SINK_HTTP_PORT: smtpSinkHttpPort },
     },
+    // The provider's webhook endpoint (issue 28): keeps the signed events each portal sends.
+    {
+      command: 'node webhook-sink.cjs',
+      url: `http://127.0.0.1:${webhookSinkPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: { WEBHOOK_SINK_PORT: webhookSinkPort },
+    },
     ...projects.map((p) => ({
       command: serverBin,
       url: `http://127.0.0.1:${p.port}/healthz`,
@@ -80,6 +90,9 @@ export default defineConfig({
         SELFCARE_SMTP_URL: `smtp://127.0.0.1:${smtpSinkPort}`,
         SELFCARE_MAIL_FROM: 'Lumen Telecom <no-reply@lumen.example>',
         SELFCARE_PUBLIC_URL: `http://127.0.0.1:${p.port}`,
+        SELFCARE_WEBHOOK_URL: `http://127.0.0.1:${webhookSinkPort}/${p.name}`,
+        // The same secret as tests/provider.spec.ts checks the signatures with.
+        SELFCARE_WEBHOOK_SECRET: 'e2e-webhook-secret-0123456789abcdef0123',
         // Every call of the whole suite comes from 127.0.0.1: one client address would use up
         // the per-address allowance of a real one (the limiter has its own HTTP test).
         SELFCARE_PER_ADDRESS_BURST: '100000',

@@ -61,6 +61,23 @@ pub struct Config {
     /// may make at once (then one every 2 s; default 30). The browser tests, whose every call
     /// comes from 127.0.0.1, raise it; the limiter itself is tested over HTTP.
     pub per_address_burst: u32,
+    /// `SELFCARE_WEBHOOK_URL` and `SELFCARE_WEBHOOK_SECRET`: where the provider's events are
+    /// POSTed, signed with the secret (issue 28). Unset: events are only read with
+    /// `GET /provider/v1/events`.
+    pub webhook: Option<WebhookTarget>,
+}
+
+/// The provider's webhook endpoint and its signing secret (never printed).
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookTarget {
+    pub url: String,
+    pub secret: String,
+}
+
+impl fmt::Debug for WebhookTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WebhookTarget({}, secret ..)", self.url)
+    }
 }
 
 /// The text of `SELFCARE_SMTP_URL`, which may carry a password: never printed.
@@ -335,6 +352,28 @@ impl Config {
                     expected: "a number of calls from 1 to 100000",
                 })?,
         };
+        let webhook_url = lookup("SELFCARE_WEBHOOK_URL")
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        let webhook_secret = lookup("SELFCARE_WEBHOOK_SECRET").map(|v| v.trim().to_string());
+        let webhook = match (webhook_url, webhook_secret) {
+            (None, _) => None,
+            (Some(url), _) if !(url.starts_with("https://") || url.starts_with("http://")) => {
+                return Err(ConfigError {
+                    variable: "SELFCARE_WEBHOOK_URL",
+                    value: url,
+                    expected: "an https:// (or http://) URL",
+                });
+            }
+            (Some(url), Some(secret)) if secret.len() >= 32 => Some(WebhookTarget { url, secret }),
+            (Some(_), _) => {
+                return Err(ConfigError {
+                    variable: "SELFCARE_WEBHOOK_SECRET",
+                    value: "(hidden)".into(),
+                    expected: "at least 32 characters, shared with the webhook's receiver",
+                });
+            }
+        };
         Ok(Config {
             database_url,
             addr,
@@ -354,6 +393,7 @@ impl Config {
             mail_from,
             public_url,
             per_address_burst,
+            webhook,
         })
     }
 

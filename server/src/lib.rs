@@ -9,6 +9,7 @@ pub mod listen;
 pub mod mailbox;
 pub mod provider;
 pub mod routes;
+pub mod webhooks;
 
 use std::{path::Path, sync::Arc, time::Duration};
 
@@ -155,6 +156,7 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     let mail_wakeup = state.mail_outbox.clone();
     let mail_context = state.mail_context();
     let payments = state.payments.clone();
+    let provider_id = state.provider_id;
     let mut app = routes::router_with_limiter(
         state,
         guard::IpLimiter::new(config.per_address_burst, routes::PER_ADDRESS_EVERY),
@@ -177,6 +179,20 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         demo::print_logins();
     }
     tokio::spawn(purge_sessions(pool.clone()));
+    if let Some(target) = &config.webhook {
+        println!(
+            "Provider events go to {} (SELFCARE_WEBHOOK_URL)",
+            target.url
+        );
+        tokio::spawn(webhooks::run(
+            pool.clone(),
+            provider_id,
+            webhooks::Webhook {
+                url: target.url.clone(),
+                secret: target.secret.as_str().into(),
+            },
+        ));
+    }
     let (stop, stopping) = tokio::sync::watch::channel(false);
     // The demo's loading ran billing for today already: the job starts one interval later.
     let billing = tokio::spawn(billing_job(

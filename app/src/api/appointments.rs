@@ -8,6 +8,9 @@
 
 use chrono::{NaiveDate, NaiveTime};
 use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::backend::events::{self, EventKind, Subject};
 use serde::{Deserialize, Serialize};
 
 use crate::{domain::account::AppointmentKind, error::AppError};
@@ -72,6 +75,35 @@ pub struct Appointments {
 }
 
 /// Refuses a window that does not exist or cannot be booked today (tomorrow to the horizon).
+/// What the provider hears of an appointment: its slot (day and window), the kind of visit
+/// and, for an installation after a move, the move; `kind` empty when it did not change.
+#[cfg(feature = "ssr")]
+async fn appointment_event(
+    conn: &mut sqlx::PgConnection,
+    slot_id: i64,
+    kind: &str,
+    move_id: Option<i64>,
+) -> Result<serde_json::Value, AppError> {
+    let (day, starts_at, ends_at): (NaiveDate, NaiveTime, NaiveTime) =
+        sqlx::query_as("SELECT day, starts_at, ends_at FROM appointment_slots WHERE id = $1")
+            .bind(slot_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let mut data = serde_json::json!({
+        "slot": slot_id,
+        "day": day,
+        "starts_at": starts_at.format("%H:%M").to_string(),
+        "ends_at": ends_at.format("%H:%M").to_string(),
+    });
+    if !kind.is_empty() {
+        data["kind"] = kind.into();
+    }
+    if let Some(move_id) = move_id {
+        data["move_request"] = move_id.into();
+    }
+    Ok(data)
+}
+
 #[cfg(feature = "ssr")]
 async fn require_bookable(
     conn: &mut sqlx::PgConnection,
@@ -276,6 +308,14 @@ pub async fn book_appointment(
         }
         notices::appointment_message(&mut tx, customer_id, AppointmentEvent::Booked, slot_id)
             .await?;
+        let data = appointment_event(&mut tx, slot_id, kind.as_str(), move_id).await?;
+        events::record(
+            &mut tx,
+            Subject::Customer(customer_id),
+            EventKind::AppointmentBooked,
+            data,
+        )
+        .await?;
         idempotency::remember(&mut tx, login_id, &idempotency_key, &Ok(())).await?;
         tx.commit().await?;
         state.mail_outbox.notify_one();
@@ -323,6 +363,15 @@ pub async fn reschedule_appointment(appointment_id: i64, slot_id: String) -> Res
         }
         notices::appointment_message(&mut tx, customer_id, AppointmentEvent::Moved, slot_id)
             .await?;
+        let mut data = appointment_event(&mut tx, slot_id, "", None).await?;
+        data["appointment"] = appointment_id.into();
+        events::record(
+            &mut tx,
+            Subject::Customer(customer_id),
+            EventKind::AppointmentChanged,
+            data,
+        )
+        .await?;
         tx.commit().await?;
         state.mail_outbox.notify_one();
         tracing::info!(
@@ -353,6 +402,13 @@ pub async fn cancel_appointment(appointment_id: i64) -> Result<(), AppError> {
         repo::cancel(&mut tx, appointment_id).await?;
         notices::appointment_message(&mut tx, customer_id, AppointmentEvent::Cancelled, slot_id)
             .await?;
+        events::record(
+            &mut tx,
+            Subject::Customer(customer_id),
+            EventKind::AppointmentCancelled,
+            serde_json::json!({ "appointment": appointment_id }),
+        )
+        .await?;
         tx.commit().await?;
         state.mail_outbox.notify_one();
         tracing::info!(customer_id, appointment_id, "appointment cancelled");

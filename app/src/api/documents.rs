@@ -95,8 +95,9 @@ pub async fn store(
     };
     let name = safe_file_name(file_name, file_type);
     let sha256 = Sha256::digest(content);
+    let mut tx = state.pool.begin().await?;
     let id = repo::documents::insert(
-        &state.pool,
+        &mut tx,
         &repo::documents::NewDocument {
             customer_id,
             login_id,
@@ -108,6 +109,19 @@ pub async fn store(
         },
     )
     .await?;
+    crate::backend::events::record(
+        &mut tx,
+        crate::backend::events::Subject::Customer(customer_id),
+        crate::backend::events::EventKind::DocumentUploaded,
+        serde_json::json!({
+            "document": id,
+            "kind": kind.as_str(),
+            "file_name": name,
+            "bytes": content.len(),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
     tracing::info!(
         customer_id,
         document_id = id,

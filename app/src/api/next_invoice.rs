@@ -4,6 +4,9 @@
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::backend::events::{self, EventKind, Subject};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -243,6 +246,25 @@ pub async fn change_plan(
                 new_price: plan.monthly_price,
                 amount,
             },
+        )
+        .await?;
+        let tariff: String = sqlx::query_scalar("SELECT code FROM tariffs WHERE id = $1")
+            .bind(plan.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        events::record(
+            &mut tx,
+            Subject::Contract(sub.contract_id),
+            EventKind::PlanChanged,
+            serde_json::json!({
+                "subscription": subscription_id,
+                "tariff": tariff,
+                "effective_on": today,
+                "monthly_price_before": sub.monthly_price.to_string(),
+                "monthly_price_after": plan.monthly_price.to_string(),
+                "prorated_amount": amount.to_string(),
+                "currency": currency.code(),
+            }),
         )
         .await?;
         tx.commit().await?;

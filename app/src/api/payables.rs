@@ -2,6 +2,9 @@
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::backend::events::{self, EventKind, Subject};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -190,6 +193,20 @@ pub async fn pay_invoice(
                     method,
                     &reference,
                     &key,
+                )
+                .await?;
+                events::record(
+                    &mut tx,
+                    Subject::Invoice(invoice_id),
+                    EventKind::InvoicePaid,
+                    serde_json::json!({
+                        "invoice": payable.number,
+                        "amount": payable.amount_due.to_string(),
+                        "currency": payable.currency,
+                        "method": method.code(),
+                        "reference": reference,
+                        "paid_on": today,
+                    }),
                 )
                 .await?;
                 let answer = Ok(PaymentDone::Paid);

@@ -3,6 +3,9 @@
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::backend::events::{self, EventKind, Subject};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -159,6 +162,17 @@ pub async fn activate_sepa(
             &state.keys,
         )
         .await?;
+        events::record(
+            &mut tx,
+            Subject::Customer(customer_id),
+            EventKind::MandateCreated,
+            serde_json::json!({
+                "reference": reference,
+                "account_holder": account_holder,
+                "signed_on": today,
+            }),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(customer_id, %reference, "SEPA mandate activated");
         Ok(())
@@ -182,6 +196,13 @@ pub async fn revoke_sepa() -> Result<(), AppError> {
         may_revoke_mandate(facts.requires_autopay, facts.card_last4.is_some())
             .map_err(|_| AppError::AutopayRequired)?;
         repo::payments::revoke(&mut tx, customer_id, today).await?;
+        events::record(
+            &mut tx,
+            Subject::Customer(customer_id),
+            EventKind::MandateRevoked,
+            serde_json::json!({ "revoked_on": today }),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(customer_id, "SEPA mandate revoked");
         Ok(())

@@ -11,6 +11,7 @@ pub mod cookies;
 pub mod db_health;
 pub mod email_change;
 pub mod entry;
+pub mod events;
 pub mod flash;
 pub mod hosting;
 pub mod idempotency;

@@ -67,6 +67,8 @@ pub async fn store(
     if !unknown.is_empty() {
         return Ok(Err(unknown));
     }
+    // In the order of the (contract, time) index: the new entries land next to each other.
+    rows.sort_unstable_by_key(|r| (r.contract_id, r.started_at));
     let stored = usage::ingest(conn, &rows).await?;
     let received = records.len() as u64;
     Ok(Ok(FeedOutcome {

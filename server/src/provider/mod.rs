@@ -3,8 +3,10 @@
 //! as problem details (RFC 9457); `Idempotency-Key` on every POST; the OpenAPI document,
 //! generated from this code, at `/provider/v1/openapi.json`.
 //!
-//! Today: usage ingestion (`POST /provider/v1/usage`, NDJSON, scope `usage`).
+//! Today: usage ingestion (`POST /provider/v1/usage`, NDJSON, scope `usage`) and the events
+//! of what customers did (`GET /provider/v1/events`, scope `read`; `crate::webhooks` sends them).
 
+mod events;
 mod problem;
 mod usage;
 
@@ -30,6 +32,7 @@ pub use problem::Problem;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
+        .route("/events", get(events::get_events))
         .route(
             "/usage",
             post(usage::post_usage)
@@ -46,10 +49,13 @@ pub fn router() -> Router<AppState> {
         version = "1",
         description = "How a provider's systems feed the customer portal. Authenticate with `Authorization: Bearer <key>`; errors are RFC 9457 problem details; every POST accepts `Idempotency-Key`."
     ),
-    paths(usage::post_usage),
-    components(schemas(usage::UsageLine, usage::UsageAccepted, problem::ProblemBody, problem::LineError)),
+    paths(usage::post_usage, events::get_events),
+    components(schemas(usage::UsageLine, usage::UsageAccepted, events::EventPage, events::EventDoc, problem::ProblemBody, problem::LineError)),
     modifiers(&BearerKeys),
-    tags((name = "usage", description = "Usage records (calls, data, messages) as the mediation system rates them"))
+    tags(
+        (name = "usage", description = "Usage records (calls, data, messages) as the mediation system rates them"),
+        (name = "events", description = "What customers did in the portal, also sent as signed webhooks")
+    )
 )]
 pub struct ApiDoc;
 

@@ -12,6 +12,7 @@ mod appointments;
 mod authz_matrix;
 mod billing;
 mod documents;
+mod events;
 mod guards;
 mod hosting;
 mod http;

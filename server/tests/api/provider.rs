@@ -437,8 +437,14 @@ async fn every_provider_route_checks_its_scope() {
     let usage = key(&pool, &[Scope::Usage]).await;
     let line = record("m-1", CONTRACT, "sms", "2026-11-21T09:15:00", "1");
     // (method, path, body, [no key, portal session, read, write, usage])
-    let routes: [(&str, &str, String, [u16; 5]); 2] = [
+    let routes: [(&str, &str, String, [u16; 5]); 3] = [
         ("GET", "/provider/v1/openapi.json", String::new(), [200; 5]),
+        (
+            "GET",
+            "/provider/v1/events",
+            String::new(),
+            [401, 401, 200, 403, 403],
+        ),
         (
             "POST",
             "/provider/v1/usage",

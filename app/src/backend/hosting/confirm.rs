@@ -2,6 +2,7 @@
 //! carries the charge and the credit, the audit record is written; the term end stays. The
 //! same key again replays the first answer; a quote of an older configuration is stale.
 
+use crate::backend::events::{self, EventKind, Subject};
 use serde::{Deserialize, Serialize};
 
 use super::{decide, prices, refusal_error, service_of};
@@ -87,6 +88,19 @@ pub async fn confirm(
             charge_line_text: &stored_line_text(&charge_line)?,
             credit_line_text: &stored_line_text(&credit_line)?,
         },
+    )
+    .await?;
+    events::record(
+        &mut tx,
+        Subject::Contract(contract_id),
+        EventKind::UpgradeConfirmed,
+        serde_json::json!({
+            "hostname": service.hostname,
+            "configuration": config,
+            "invoice": number,
+            "net": quote.net.amount().to_string(),
+            "currency": quote.net.currency().code(),
+        }),
     )
     .await?;
     tracing::info!(contract_id, invoice = %number, net = %quote.net, "configuration upgraded");

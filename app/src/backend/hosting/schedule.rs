@@ -1,6 +1,7 @@
 //! X3: a downgrade waits for the renewal (the day after the term); the holder may withdraw
 //! it until then.
 
+use crate::backend::events::{self, EventKind, Subject};
 use chrono::NaiveDate;
 
 use super::{decide, prices, service_of};
@@ -44,6 +45,18 @@ pub async fn schedule(
             new_price,
             idempotency_key: &format!("schedule-{}", uuid::Uuid::new_v4()),
         },
+    )
+    .await?;
+    events::record(
+        &mut tx,
+        Subject::Contract(contract_id),
+        EventKind::DowngradeScheduled,
+        serde_json::json!({
+            "hostname": service.hostname,
+            "configuration": config,
+            "effective_on": renewal,
+            "monthly_price_after": new_price.to_string(),
+        }),
     )
     .await?;
     tx.commit().await?;

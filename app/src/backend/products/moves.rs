@@ -1,6 +1,7 @@
 //! Moves (H4): a holder asks to move a line to a new address on a wished date, and may
 //! withdraw the request until the provider confirms it; the inbox says what happened (M2).
 
+use crate::backend::events::{self, EventKind, Subject};
 use crate::{
     backend::{
         repo::{appointments, messages, products as repo},
@@ -85,6 +86,20 @@ pub async fn request_move(
         td_string!(locale, messages.move_next)
     );
     messages::insert(&mut tx, customer_id, "move_status", &subject, &body).await?;
+    events::record(
+        &mut tx,
+        Subject::Contract(line.id),
+        EventKind::MoveRequested,
+        serde_json::json!({
+            "contract": line.contract_number,
+            "street": street,
+            "postal_code": postal_code,
+            "city": city,
+            "country": line.country,
+            "wished_date": wished_date,
+        }),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(customer_id, contract = %line.contract_number, "move requested");
     Ok(())

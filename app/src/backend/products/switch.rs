@@ -2,6 +2,7 @@
 //! invoice in one transaction, once per idempotency key, refused as `Stale` when the amount the
 //! customer confirmed is no longer today's.
 
+use crate::backend::events::{self, EventKind, Subject};
 use rust_decimal::Decimal;
 
 use crate::{
@@ -133,6 +134,24 @@ pub async fn switch_option(
         )
         .await?;
     }
+    events::record(
+        &mut tx,
+        Subject::Contract(line.id),
+        EventKind::OptionSwitched,
+        serde_json::json!({
+            "contract": line.contract_number,
+            "option": option.code,
+            "active": activate,
+            "effective_on": today,
+            "monthly_price_before": old_price.to_string(),
+            "monthly_price_after": new_price.to_string(),
+            "prorated_amount": amount.to_string(),
+            "currency": currency.code(),
+            "cycle_start": cycle.start(),
+            "cycle_end": cycle.end(),
+        }),
+    )
+    .await?;
     tracing::info!(
         customer_id,
         contract = %line.contract_number,

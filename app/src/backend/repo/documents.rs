@@ -1,6 +1,6 @@
 //! Uploaded documents (M3).
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::{
     domain::document::{DocumentKind, DocumentStatus, FileType},
@@ -36,7 +36,7 @@ pub struct NewDocument<'a> {
 }
 
 /// Stores a document (one statement: it is there whole, or not at all).
-pub async fn insert(pool: &PgPool, d: &NewDocument<'_>) -> Result<i64, AppError> {
+pub async fn insert(conn: &mut PgConnection, d: &NewDocument<'_>) -> Result<i64, AppError> {
     let size = i32::try_from(d.content.len())
         .map_err(|_| AppError::internal("document larger than the database column"))?;
     Ok(sqlx::query_scalar(
@@ -52,7 +52,7 @@ pub async fn insert(pool: &PgPool, d: &NewDocument<'_>) -> Result<i64, AppError>
     .bind(size)
     .bind(d.sha256)
     .bind(d.content)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await?)
 }
 

@@ -1,5 +1,6 @@
 //! Links with the facts the linking rules need (L1–L9), and plans applied in one transaction.
 
+use crate::backend::events::{self, EventKind, Subject};
 use sqlx::PgConnection;
 
 use super::parse_column;
@@ -217,14 +218,25 @@ pub async fn apply_plan(
     for step in &plan.steps {
         match *step {
             Step::DeleteLink { link_id } => {
-                let done = sqlx::query("DELETE FROM links WHERE id = $1 AND login_id = $2")
-                    .bind(link_id)
-                    .bind(login_id)
-                    .execute(&mut *conn)
-                    .await?;
-                if done.rows_affected() != 1 {
+                let deleted: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+                    "DELETE FROM links WHERE id = $1 AND login_id = $2
+                     RETURNING role, customer_id, contract_id",
+                )
+                .bind(link_id)
+                .bind(login_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some((role, customer_id, contract_id)) = deleted else {
                     return Err(AppError::NotFound);
-                }
+                };
+                link_event(
+                    conn,
+                    EventKind::LinkDeleted,
+                    &role,
+                    customer_id,
+                    contract_id,
+                )
+                .await?;
             }
             Step::CreateHolder { customer_id } => {
                 sqlx::query(
@@ -233,6 +245,14 @@ pub async fn apply_plan(
                 .bind(login_id)
                 .bind(customer_id)
                 .execute(&mut *conn)
+                .await?;
+                link_event(
+                    conn,
+                    EventKind::LinkCreated,
+                    "holder",
+                    Some(customer_id),
+                    None,
+                )
                 .await?;
             }
             Step::CreateUser { contract_id } => {
@@ -243,10 +263,55 @@ pub async fn apply_plan(
                 .bind(contract_id)
                 .execute(&mut *conn)
                 .await?;
+                link_event(
+                    conn,
+                    EventKind::LinkCreated,
+                    "user",
+                    None,
+                    Some(contract_id),
+                )
+                .await?;
             }
         }
     }
     Ok(())
+}
+
+/// The provider's event of a link made or deleted: a holder link is the customer's, a user
+/// link names the line it opens.
+async fn link_event(
+    conn: &mut PgConnection,
+    kind: EventKind,
+    role: &str,
+    customer_id: Option<i64>,
+    contract_id: Option<i64>,
+) -> Result<(), AppError> {
+    match (customer_id, contract_id) {
+        (Some(customer_id), _) => {
+            events::record(
+                conn,
+                Subject::Customer(customer_id),
+                kind,
+                serde_json::json!({ "role": role }),
+            )
+            .await
+        }
+        (None, Some(contract_id)) => {
+            let number: String =
+                sqlx::query_scalar("SELECT contract_number FROM contracts WHERE id = $1")
+                    .bind(contract_id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+            events::record(
+                conn,
+                Subject::Contract(contract_id),
+                kind,
+                serde_json::json!({ "role": role, "contract": number }),
+            )
+            .await
+        }
+        (None, None) => Err(AppError::internal("a link without a target")),
+    }
 }
 
 /// Records a failed proof (wrong contract password or SMS code) of a login against `target`
