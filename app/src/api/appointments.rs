@@ -84,11 +84,8 @@ async fn appointment_event(
     kind: &str,
     move_id: Option<i64>,
 ) -> Result<serde_json::Value, AppError> {
-    let (day, starts_at, ends_at): (NaiveDate, NaiveTime, NaiveTime) =
-        sqlx::query_as("SELECT day, starts_at, ends_at FROM appointment_slots WHERE id = $1")
-            .bind(slot_id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let (day, starts_at, ends_at) =
+        crate::backend::repo::appointments::slot_window(conn, slot_id).await?;
     let mut data = serde_json::json!({
         "slot": slot_id,
         "day": day,

@@ -248,10 +248,7 @@ pub async fn change_plan(
             },
         )
         .await?;
-        let tariff: String = sqlx::query_scalar("SELECT code FROM tariffs WHERE id = $1")
-            .bind(plan.id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let tariff = repo::tariff_code(&mut tx, plan.id).await?;
         events::record(
             &mut tx,
             Subject::Contract(sub.contract_id),

@@ -124,6 +124,19 @@ pub async fn lock_customer_and_count(
     .await?)
 }
 
+/// The day and window of slot `slot_id`.
+pub async fn slot_window(
+    conn: &mut PgConnection,
+    slot_id: i64,
+) -> Result<(NaiveDate, NaiveTime, NaiveTime), AppError> {
+    Ok(
+        sqlx::query_as("SELECT day, starts_at, ends_at FROM appointment_slots WHERE id = $1")
+            .bind(slot_id)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
 /// The day of a window of this provider, if it exists.
 pub async fn slot_day(
     conn: &mut PgConnection,

@@ -76,3 +76,11 @@ pub async fn insert_plan_change(
         .await?;
     Ok(())
 }
+
+/// The provider's code of tariff `tariff_id` (what a provider event names).
+pub async fn tariff_code(conn: &mut PgConnection, tariff_id: i64) -> Result<String, AppError> {
+    Ok(sqlx::query_scalar("SELECT code FROM tariffs WHERE id = $1")
+        .bind(tariff_id)
+        .fetch_one(&mut *conn)
+        .await?)
+}
