@@ -333,3 +333,51 @@ async fn rollups_and_partitions_follow_every_change() {
     );
     assert_eq!(rollup_mismatches(&pool).await, 0, "after moving partitions");
 }
+
+/// Issue 28: two batches of a month without its partition, at once (two usage feeds): the
+/// second waits for the first to make the partition, then stores its rows there (it failed
+/// with "relation already exists").
+#[tokio::test]
+async fn concurrent_batches_of_a_new_month_both_store() {
+    use app::backend::repo::usage::{NewUsage, ingest};
+    let pool = common::db().await;
+    let _app = app(pool.clone()).await;
+    let contract: i64 = sqlx::query_scalar("SELECT id FROM contracts ORDER BY id LIMIT 1")
+        .fetch_one(&pool)
+        .await
+        .expect("contract");
+    let record = move |i: u32| NewUsage {
+        contract_id: contract,
+        kind: UsageKind::Sms,
+        started_at: chrono::NaiveDate::from_ymd_opt(2032, 5, 1 + i)
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+            .expect("time"),
+        quantity: Decimal::ONE,
+        charge: Decimal::ZERO,
+        destination: None,
+        invoice_id: None,
+        record_id: Some(format!("race-{i}")),
+    };
+    let mut first = pool.begin().await.expect("tx");
+    assert_eq!(ingest(&mut first, &[record(0)]).await.expect("first"), 1);
+    // The second starts while the first holds the new partition, uncommitted.
+    let second = tokio::spawn({
+        let pool = pool.clone();
+        async move {
+            let mut tx = pool.begin().await.expect("tx");
+            let stored = ingest(&mut tx, &[record(1)]).await?;
+            tx.commit().await.expect("commit");
+            Ok::<u64, app::error::AppError>(stored)
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    first.commit().await.expect("commit");
+    assert_eq!(second.await.expect("task"), Ok(1));
+    let stored: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM usage_records_2032_05 WHERE record_id LIKE 'race-%'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    assert_eq!(stored, 2);
+}
