@@ -324,6 +324,13 @@ pub async fn rotate_data_key_command(config: &Config) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// Logs a purge step that failed (the next round tries again).
+fn purged(what: &str, result: Result<u64, app::error::AppError>) {
+    if let Err(err) = result {
+        tracing::warn!(error = %err, "{what} purge failed");
+    }
+}
+
 /// Every ten minutes: deletes expired sessions, day-old sign-in failures, spent mail links and
 /// requests, old sent mails and idempotency keys, and moves usage rows of months without a
 /// partition into one.
@@ -338,27 +345,22 @@ async fn purge_sessions(pool: PgPool) {
             Ok(n) => tracing::info!(purged = n, "expired sessions purged"),
             Err(err) => tracing::warn!(error = %err, "session purge failed"),
         }
-        if let Err(err) = repo::password_resets::purge(&pool).await {
-            tracing::warn!(error = %err, "password reset purge failed");
-        }
-        if let Err(err) = repo::registrations::purge(&pool).await {
-            tracing::warn!(error = %err, "registration purge failed");
-        }
-        if let Err(err) = repo::email_changes::purge(&pool).await {
-            tracing::warn!(error = %err, "email change purge failed");
-        }
-        if let Err(err) = mail::purge(&pool).await {
-            tracing::warn!(error = %err, "mail outbox purge failed");
-        }
-        if let Err(err) = repo::security::purge_failures(&pool).await {
-            tracing::warn!(error = %err, "sign-in failure purge failed");
-        }
-        if let Err(err) = app::backend::idempotency::purge(&pool).await {
-            tracing::warn!(error = %err, "idempotency key purge failed");
-        }
-        if let Err(err) = app::backend::provider_idempotency::purge(&pool).await {
-            tracing::warn!(error = %err, "provider idempotency key purge failed");
-        }
+        purged("password reset", repo::password_resets::purge(&pool).await);
+        purged("registration", repo::registrations::purge(&pool).await);
+        purged("email change", repo::email_changes::purge(&pool).await);
+        purged("mail outbox", mail::purge(&pool).await);
+        purged(
+            "sign-in failure",
+            repo::security::purge_failures(&pool).await,
+        );
+        purged(
+            "idempotency key",
+            app::backend::idempotency::purge(&pool).await,
+        );
+        purged(
+            "provider idempotency key",
+            app::backend::provider_idempotency::purge(&pool).await,
+        );
         let adopted = match pool.acquire().await {
             Ok(mut conn) => repo::usage::adopt_default_rows(&mut conn).await,
             Err(err) => Err(err.into()),

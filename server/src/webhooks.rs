@@ -95,6 +95,8 @@ pub async fn deliver_due(
 
 async fn post(client: &reqwest::Client, webhook: &Webhook, event: &Event) -> Result<(), String> {
     let body = serde_json::to_vec(event).map_err(|e| e.to_string())?;
+    // The wall clock, not the portal's (possibly pinned) clock of rules (P5): the receiver
+    // compares the signature's time with its own to refuse replayed deliveries.
     let timestamp = chrono::Utc::now().timestamp();
     let response = client
         .post(&webhook.url)

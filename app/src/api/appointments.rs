@@ -76,12 +76,12 @@ pub struct Appointments {
 
 /// Refuses a window that does not exist or cannot be booked today (tomorrow to the horizon).
 /// What the provider hears of an appointment: its slot (day and window), the kind of visit
-/// and, for an installation after a move, the move; `kind` empty when it did not change.
+/// and, for an installation after a move, the move; the kind only when it is new (a booking).
 #[cfg(feature = "ssr")]
 async fn appointment_event(
     conn: &mut sqlx::PgConnection,
     slot_id: i64,
-    kind: &str,
+    kind: Option<&str>,
     move_id: Option<i64>,
 ) -> Result<serde_json::Value, AppError> {
     let (day, starts_at, ends_at) =
@@ -92,7 +92,7 @@ async fn appointment_event(
         "starts_at": starts_at.format("%H:%M").to_string(),
         "ends_at": ends_at.format("%H:%M").to_string(),
     });
-    if !kind.is_empty() {
+    if let Some(kind) = kind {
         data["kind"] = kind.into();
     }
     if let Some(move_id) = move_id {
@@ -305,7 +305,7 @@ pub async fn book_appointment(
         }
         notices::appointment_message(&mut tx, customer_id, AppointmentEvent::Booked, slot_id)
             .await?;
-        let data = appointment_event(&mut tx, slot_id, kind.as_str(), move_id).await?;
+        let data = appointment_event(&mut tx, slot_id, Some(kind.as_str()), move_id).await?;
         events::record(
             &mut tx,
             Subject::Customer(customer_id),
@@ -360,7 +360,7 @@ pub async fn reschedule_appointment(appointment_id: i64, slot_id: String) -> Res
         }
         notices::appointment_message(&mut tx, customer_id, AppointmentEvent::Moved, slot_id)
             .await?;
-        let mut data = appointment_event(&mut tx, slot_id, "", None).await?;
+        let mut data = appointment_event(&mut tx, slot_id, None, None).await?;
         data["appointment"] = appointment_id.into();
         events::record(
             &mut tx,

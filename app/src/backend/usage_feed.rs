@@ -25,12 +25,14 @@ pub struct FeedOutcome {
 }
 
 /// Stores `records` for `provider_id` in the caller's transaction; the lines whose contract
-/// the provider does not have are refused, and then nothing is stored.
+/// the provider does not have are refused, and then nothing is stored. Takes the records by
+/// value: their texts move into the rows (a feed has up to 100 000).
 pub async fn store(
     conn: &mut PgConnection,
     provider_id: i64,
-    records: &[FeedRecord],
+    records: Vec<FeedRecord>,
 ) -> Result<Result<FeedOutcome, Vec<LineProblem>>, AppError> {
+    let received = records.len() as u64;
     let mut numbers: Vec<&str> = records.iter().map(|r| r.contract_number.as_str()).collect();
     numbers.sort_unstable();
     numbers.dedup();
@@ -53,9 +55,9 @@ pub async fn store(
                 started_at: r.started_at,
                 quantity: r.quantity,
                 charge: r.charge,
-                destination: r.destination.clone(),
+                destination: r.destination,
                 invoice_id: None,
-                record_id: Some(r.record_id.clone()),
+                record_id: Some(r.record_id),
             }),
             None => unknown.push(LineProblem::new(
                 r.line,
@@ -70,7 +72,6 @@ pub async fn store(
     // In the order of the (contract, time) index: the new entries land next to each other.
     rows.sort_unstable_by_key(|r| (r.contract_id, r.started_at));
     let stored = usage::ingest(conn, &rows).await?;
-    let received = records.len() as u64;
     Ok(Ok(FeedOutcome {
         received,
         stored,

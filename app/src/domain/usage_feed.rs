@@ -182,26 +182,24 @@ fn parse_line(number: usize, text: &[u8]) -> Result<FeedRecord, LineProblem> {
             "must be a local date and time such as 2026-11-20T10:00:00, without an offset",
         )
     })?;
-    let quantity = line.quantity.0;
-    if quantity.is_sign_negative()
-        || quantity != quantity.round_dp(QUANTITY_SCALE)
-        || quantity >= Decimal::from(QUANTITY_LIMIT)
-    {
-        return Err(problem(
-            "quantity",
-            "must be at least 0, below 100000000000, with at most 3 decimals",
-        ));
-    }
-    let charge = line.charge.map_or(Decimal::ZERO, |c| c.0);
-    if charge.is_sign_negative()
-        || charge != charge.round_dp(CHARGE_SCALE)
-        || charge >= Decimal::from(CHARGE_LIMIT)
-    {
-        return Err(problem(
+    let quantity =
+        bounded_amount(line.quantity.0, QUANTITY_SCALE, QUANTITY_LIMIT).ok_or_else(|| {
+            problem(
+                "quantity",
+                "must be at least 0, below 100000000000, with at most 3 decimals",
+            )
+        })?;
+    let charge = bounded_amount(
+        line.charge.map_or(Decimal::ZERO, |c| c.0),
+        CHARGE_SCALE,
+        CHARGE_LIMIT,
+    )
+    .ok_or_else(|| {
+        problem(
             "charge",
             "must be at least 0, below 10000000000, with at most 2 decimals",
-        ));
-    }
+        )
+    })?;
     let destination = match line.destination.as_deref() {
         None | Some("") => None,
         Some(text) => Some(bounded_text(text, MAX_DESTINATION_CHARS).ok_or_else(|| {
@@ -217,10 +215,19 @@ fn parse_line(number: usize, text: &[u8]) -> Result<FeedRecord, LineProblem> {
         contract_number,
         kind,
         started_at,
-        quantity: quantity.normalize(),
-        charge: charge.normalize(),
+        quantity,
+        charge,
         destination,
     })
+}
+
+/// The amount, normalised, when it is at least 0, below `limit` and has at most `scale`
+/// decimals (trailing zeros aside): what its NUMERIC column holds without rounding.
+fn bounded_amount(amount: Decimal, scale: u32, limit: i64) -> Option<Decimal> {
+    (!amount.is_sign_negative()
+        && amount == amount.round_dp(scale)
+        && amount < Decimal::from(limit))
+    .then(|| amount.normalize())
 }
 
 /// The text, trimmed, when it has 1 to `max` characters and no control character.

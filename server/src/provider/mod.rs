@@ -15,9 +15,9 @@ use app::backend::{
     state::AppState,
 };
 use axum::{
-    Json, Router,
+    Router,
     extract::{DefaultBodyLimit, FromRequestParts},
-    http::{StatusCode, header, request::Parts},
+    http::{HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -73,8 +73,21 @@ impl Modify for BearerKeys {
     }
 }
 
+/// The OpenAPI document, made once: it only changes with the code.
 async fn openapi() -> Response {
-    Json(ApiDoc::openapi()).into_response()
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let document = DOCUMENT.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_default());
+    typed(StatusCode::OK, "application/json", document.clone())
+}
+
+/// A response with its body and media type.
+fn typed(status: StatusCode, media_type: &'static str, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))],
+        body,
+    )
+        .into_response()
 }
 
 async fn not_found() -> Problem {

@@ -12,8 +12,8 @@ use app::{
 use axum::{
     body::Bytes,
     extract::{State, rejection::BytesRejection},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    http::{HeaderMap, StatusCode, header},
+    response::Response,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -150,24 +150,20 @@ pub async fn post_usage(
                 })?,
         ),
     };
-    let mut tx = state
-        .pool
-        .begin()
-        .await
-        .map_err(app::error::AppError::from)?;
+    let mut tx = state.pool.begin().await?;
     if let Some(idem) = idempotency_key {
         let hash = provider_idempotency::request_hash("POST /provider/v1/usage", &body);
         if let Claim::Replay { status, answer } =
             provider_idempotency::claim(&mut tx, key.id, idem, &hash).await?
         {
-            tx.commit().await.map_err(app::error::AppError::from)?;
+            tx.commit().await?;
             return Ok(json(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
                 answer,
             ));
         }
     }
-    let outcome = match usage_feed::store(&mut tx, key.provider_id, &records).await? {
+    let outcome = match usage_feed::store(&mut tx, key.provider_id, records).await? {
         Ok(outcome) => outcome,
         Err(lines) => {
             tracing::info!(
@@ -187,7 +183,7 @@ pub async fn post_usage(
     if let Some(idem) = idempotency_key {
         provider_idempotency::remember(&mut tx, key.id, idem, 200, &answer).await?;
     }
-    tx.commit().await.map_err(app::error::AppError::from)?;
+    tx.commit().await?;
     tracing::info!(
         key_id = key.id,
         received = outcome.received,
@@ -210,13 +206,5 @@ fn is_ndjson(headers: &HeaderMap) -> bool {
 }
 
 fn json(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
+    super::typed(status, "application/json", body)
 }
