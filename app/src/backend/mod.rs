@@ -23,6 +23,7 @@ pub mod password_reset;
 pub mod payment_gateway;
 pub mod products;
 pub mod provider_idempotency;
+pub mod provider_import;
 pub mod provider_keys;
 pub mod registration;
 pub mod repo;

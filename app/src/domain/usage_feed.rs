@@ -99,8 +99,10 @@ struct Line<'a> {
     destination: Option<Cow<'a, str>>,
 }
 
-/// A decimal given as a string or a whole number; a JSON float is refused.
-struct Amount(Decimal);
+/// A decimal given as a string or a whole number; a JSON float is refused (also read by the
+/// provider API's JSON bodies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount(pub Decimal);
 
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -3,11 +3,20 @@
 //! as problem details (RFC 9457); `Idempotency-Key` on every POST; the OpenAPI document,
 //! generated from this code, at `/provider/v1/openapi.json`.
 //!
-//! Today: usage ingestion (`POST /provider/v1/usage`, NDJSON, scope `usage`) and the events
-//! of what customers did (`GET /provider/v1/events`, scope `read`; `crate::webhooks` sends them).
+//! Usage ingestion (`POST /provider/v1/usage`, NDJSON, scope `usage`); the events of what
+//! customers did (`GET /provider/v1/events`, scope `read`; `crate::webhooks` sends them); and
+//! upserts by the provider's own ids (`PUT`, scope `write`): customers, the catalogue,
+//! contracts, invoices, payments, messages, move and document statuses. A `PUT` is idempotent
+//! by itself: the same body again answers `unchanged`.
 
+mod catalogue;
+mod contracts;
+mod customers;
 mod events;
+mod input;
+mod invoices;
 mod problem;
+mod statuses;
 mod usage;
 
 use app::backend::{
@@ -19,7 +28,7 @@ use axum::{
     extract::{DefaultBodyLimit, FromRequestParts},
     http::{HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{get, post, put},
 };
 use utoipa::{
     Modify, OpenApi,
@@ -38,7 +47,29 @@ pub fn router() -> Router<AppState> {
             post(usage::post_usage)
                 .layer(DefaultBodyLimit::max(app::domain::usage_feed::MAX_BYTES)),
         )
+        .merge(upserts())
         .fallback(not_found)
+}
+
+/// The `PUT`s of the provider's own records, each with a JSON body of at most 1 MiB.
+fn upserts() -> Router<AppState> {
+    Router::new()
+        .route("/customers/{number}", put(customers::put_customer))
+        .route(
+            "/customers/{number}/messages/{id}",
+            put(statuses::put_message),
+        )
+        .route("/tariffs/{code}", put(catalogue::put_tariff))
+        .route("/options/{code}", put(catalogue::put_option))
+        .route("/contracts/{number}", put(contracts::put_contract))
+        .route("/contracts/{number}/move", put(contracts::put_move))
+        .route("/invoices/{number}", put(invoices::put_invoice))
+        .route(
+            "/invoices/{number}/payments/{id}",
+            put(invoices::put_payment),
+        )
+        .route("/documents/{id}", put(statuses::put_document))
+        .layer(DefaultBodyLimit::max(input::MAX_JSON_BYTES))
 }
 
 /// The OpenAPI document of the provider API.
@@ -49,12 +80,24 @@ pub fn router() -> Router<AppState> {
         version = "1",
         description = "How a provider's systems feed the customer portal. Authenticate with `Authorization: Bearer <key>`; errors are RFC 9457 problem details; every POST accepts `Idempotency-Key`."
     ),
-    paths(usage::post_usage, events::get_events),
-    components(schemas(usage::UsageLine, usage::UsageAccepted, events::EventPage, events::EventDoc, problem::ProblemBody, problem::LineError)),
+    paths(
+        usage::post_usage, events::get_events, customers::put_customer, statuses::put_message,
+        catalogue::put_tariff, catalogue::put_option, contracts::put_contract,
+        contracts::put_move, invoices::put_invoice, invoices::put_payment,
+        statuses::put_document
+    ),
+    components(schemas(
+        usage::UsageLine, usage::UsageAccepted, events::EventPage, events::EventDoc,
+        problem::ProblemBody, problem::LineError, input::UpsertAnswer
+    )),
     modifiers(&BearerKeys),
     tags(
         (name = "usage", description = "Usage records (calls, data, messages) as the mediation system rates them"),
-        (name = "events", description = "What customers did in the portal, also sent as signed webhooks")
+        (name = "events", description = "What customers did in the portal, also sent as signed webhooks"),
+        (name = "customers", description = "Customer numbers, their messages and documents"),
+        (name = "catalogue", description = "Tariffs and options contracts name"),
+        (name = "contracts", description = "Contracts (lines), their options and move requests"),
+        (name = "invoices", description = "Invoices and credit notes the provider issued, and their payments")
     )
 )]
 pub struct ApiDoc;

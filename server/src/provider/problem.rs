@@ -2,7 +2,11 @@
 //! `type` per kind of problem (a path under `/provider/v1/problems/`), its `title`, the HTTP
 //! `status`, a `detail` for this occurrence and, for a refused feed, the lines at fault.
 
-use app::{domain::usage_feed::LineProblem, error::AppError};
+use app::{
+    backend::provider_import::{FieldError, Refused},
+    domain::usage_feed::LineProblem,
+    error::AppError,
+};
 use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
@@ -20,6 +24,8 @@ pub struct Problem {
     pub detail: Option<String>,
     pub lines: Vec<LineProblem>,
     pub line_count: usize,
+    /// For a refused JSON body: the fields at fault.
+    pub fields: Vec<FieldError>,
 }
 
 /// A problem as it goes on the wire.
@@ -32,22 +38,24 @@ pub struct ProblemBody {
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// For a refused feed: the first 100 lines at fault, in line order.
+    /// For a refused feed: the first 100 lines at fault, in line order; for a refused JSON
+    /// body: the fields at fault.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<LineError>,
-    /// For a refused feed: how many lines were at fault.
+    /// How many lines or fields were at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_count: Option<usize>,
 }
 
-/// One line of a refused feed.
+/// One line of a refused feed, or one field of a refused JSON body.
 #[derive(Serialize, ToSchema)]
 pub struct LineError {
-    /// The line in the body, from 1.
-    pub line: usize,
-    /// The field at fault, when it is one.
+    /// The line in the body, from 1 (a feed's line).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<&'static str>,
+    pub line: Option<usize>,
+    /// The field at fault, when it is one, as the request names it (`lines[0].amount`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
     pub detail: String,
 }
 
@@ -60,6 +68,7 @@ impl Problem {
             detail: None,
             lines: Vec::new(),
             line_count: 0,
+            fields: Vec::new(),
         }
     }
 
@@ -104,6 +113,21 @@ impl Problem {
         }
     }
 
+    /// Fields of a JSON body at fault (nothing was stored).
+    pub fn invalid_fields(fields: Vec<FieldError>) -> Self {
+        let count = fields.len();
+        Self {
+            line_count: count,
+            fields,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-fields",
+                "Some fields cannot be stored; nothing was",
+            )
+            .detail(format!("{count} field(s) at fault."))
+        }
+    }
+
     fn body(&self) -> ProblemBody {
         ProblemBody {
             kind: format!("/provider/v1/problems/{}", self.kind),
@@ -114,10 +138,15 @@ impl Problem {
                 .lines
                 .iter()
                 .map(|p| LineError {
-                    line: p.line,
-                    field: p.field,
+                    line: Some(p.line),
+                    field: p.field.map(str::to_owned),
                     detail: p.detail.clone(),
                 })
+                .chain(self.fields.iter().map(|f| LineError {
+                    line: None,
+                    field: Some(f.field.clone()),
+                    detail: f.detail.clone(),
+                }))
                 .collect(),
             error_count: (self.line_count > 0).then_some(self.line_count),
         }
@@ -153,6 +182,21 @@ impl From<AppError> for Problem {
                 "internal",
                 "The request failed on the portal's side",
             ),
+        }
+    }
+}
+
+impl From<Refused> for Problem {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Invalid(fields) => Problem::invalid_fields(fields),
+            Refused::Conflict(detail) => Problem::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "The request contradicts what is stored",
+            )
+            .detail(detail),
+            Refused::NotFound(title) => Problem::new(StatusCode::NOT_FOUND, "not-found", title),
         }
     }
 }

@@ -25,6 +25,7 @@ mod notices;
 mod payments;
 mod products;
 mod provider;
+mod provider_import;
 mod repos;
 mod resilience;
 mod security;
