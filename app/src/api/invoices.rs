@@ -83,6 +83,12 @@ pub async fn pdf_download(
     use crate::backend::{access::require_access_from, invoice_pdf, repo};
     let access = require_access_from(state, headers).await?;
     let customer_id = access.require_holder()?;
+    // The provider's own PDF when it sent one (issue 28), else the portal renders it.
+    if let Some((number, bytes)) =
+        repo::invoices::provider_pdf(&state.pool, customer_id, invoice_id).await?
+    {
+        return Ok((format!("{number}.pdf"), bytes));
+    }
     let document = repo::invoices::document(&state.pool, customer_id, invoice_id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -10,8 +10,8 @@ use app::backend::{
 };
 use axum::{
     body::Bytes,
-    extract::{FromRequest, Request},
-    http::{StatusCode, header},
+    extract::{FromRequest, Request, rejection::BytesRejection},
+    http::{HeaderMap, StatusCode, header},
     response::Response,
 };
 use rust_decimal::Decimal;
@@ -38,28 +38,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
-        if !is_json {
-            return Err(Problem::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "The body must be JSON",
-            )
-            .detail("Send `Content-Type: application/json`."));
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            let status = rejection.status();
-            if status == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(status, "too-large", "The body is over 1 MiB")
-            } else {
-                Problem::new(status, "bad-request", "The body cannot be read")
-            }
-        })?;
+        require_media_type(req.headers(), &["application/json"], "JSON")?;
+        let bytes = body(Bytes::from_request(req, state).await, "1 MiB")?;
         match serde_json::from_slice(&bytes) {
             Ok(value) => Ok(JsonBody(value)),
             Err(err) if err.is_data() => Err(Problem::new(
@@ -76,6 +56,44 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             }
         }
     }
+}
+
+/// 415 unless the body's media type (parameters aside) is one of `accepted`; `what` names
+/// it in the problem.
+pub fn require_media_type(
+    headers: &HeaderMap,
+    accepted: &[&str],
+    what: &str,
+) -> Result<(), Problem> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim)
+        .unwrap_or_default();
+    if accepted.iter().any(|a| media.eq_ignore_ascii_case(a)) {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "The body is not of the media type this call takes",
+        )
+        .detail(format!("Send {what}: `Content-Type: {}`.", accepted[0])))
+    }
+}
+
+/// The body, or 413 (over `limit`, as the problem says it) or 400.
+pub fn body(read: Result<Bytes, BytesRejection>, limit: &str) -> Result<Bytes, Problem> {
+    read.map_err(|rejection| {
+        let status = rejection.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(status, "too-large", "The body is too large")
+                .detail(format!("Send at most {limit}."))
+        } else {
+            Problem::new(status, "bad-request", "The body cannot be read")
+        }
+    })
 }
 
 /// The checks of one request: every fault is collected, then all are answered at once.

@@ -13,7 +13,12 @@ use app::{
     domain::usage_feed::Amount,
 };
 use axum::{
-    extract::{Path, State, rejection::PathRejection},
+    body::Bytes,
+    extract::{
+        Path, State,
+        rejection::{BytesRejection, PathRejection},
+    },
+    http::HeaderMap,
     response::Response,
 };
 use chrono::NaiveDate;
@@ -265,6 +270,47 @@ pub async fn put_payment(
     );
     input::in_transaction(&state, &location, async |tx| {
         payments::upsert(tx, key.provider_id, &payment).await
+    })
+    .await
+}
+
+/// The largest invoice PDF.
+pub const MAX_PDF_BYTES: usize = 10 * 1024 * 1024;
+
+/// Stores the PDF the provider rendered for one of its invoices: the customer downloads it
+/// instead of the one the portal renders. Sent again, the same file is `unchanged`; another
+/// file is refused (409), as the invoice would be.
+#[utoipa::path(
+    put,
+    path = "/provider/v1/invoices/{number}/pdf",
+    tag = "invoices",
+    params(("number" = String, Path, description = "The provider's invoice number")),
+    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF, at most 10 MiB"),
+    responses(UpsertResponses),
+    security(("api_key" = ["write"]))
+)]
+pub async fn put_pdf(
+    State(state): State<AppState>,
+    key: Key,
+    number: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    let key = key.require(Scope::Write)?;
+    let number = path(number)?;
+    input::path_id("invoice number", &number)?;
+    input::require_media_type(&headers, &["application/pdf"], "a PDF")?;
+    let body = input::body(body, "10 MiB")?;
+    // What the customer's browser will open must be a PDF, whatever the header said.
+    if !body.starts_with(b"%PDF-") {
+        let mut c = Checks::default();
+        c.fail("body", "is not a PDF (it does not start with %PDF-)");
+        c.finish(())?;
+    }
+    let sha256: [u8; 32] = Sha256::digest(&body).into();
+    let location = format!("/provider/v1/invoices/{number}/pdf");
+    input::in_transaction(&state, &location, async |tx| {
+        invoices::store_pdf(tx, key.provider_id, &number, &body, &sha256).await
     })
     .await
 }

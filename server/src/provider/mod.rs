@@ -6,7 +6,8 @@
 //! Usage ingestion (`POST /provider/v1/usage`, NDJSON, scope `usage`); the events of what
 //! customers did (`GET /provider/v1/events`, scope `read`; `crate::webhooks` sends them); and
 //! upserts by the provider's own ids (`PUT`, scope `write`): customers, the catalogue,
-//! contracts, invoices, payments, messages, move and document statuses. A `PUT` is idempotent
+//! contracts, invoices and their PDFs, payments, messages, move and document statuses,
+//! technician windows. A `PUT` is idempotent
 //! by itself: the same body again answers `unchanged`.
 
 mod catalogue;
@@ -18,6 +19,7 @@ mod invoices;
 mod problem;
 mod statuses;
 mod usage;
+mod windows;
 
 use app::backend::{
     provider_keys::{self, ApiKey, Scope},
@@ -47,6 +49,10 @@ pub fn router() -> Router<AppState> {
             post(usage::post_usage)
                 .layer(DefaultBodyLimit::max(app::domain::usage_feed::MAX_BYTES)),
         )
+        .route(
+            "/invoices/{number}/pdf",
+            put(invoices::put_pdf).layer(DefaultBodyLimit::max(invoices::MAX_PDF_BYTES)),
+        )
         .merge(upserts())
         .fallback(not_found)
 }
@@ -69,6 +75,7 @@ fn upserts() -> Router<AppState> {
             put(invoices::put_payment),
         )
         .route("/documents/{id}", put(statuses::put_document))
+        .route("/appointment-windows/{day}", put(windows::put_windows))
         .layer(DefaultBodyLimit::max(input::MAX_JSON_BYTES))
 }
 
@@ -83,8 +90,8 @@ fn upserts() -> Router<AppState> {
     paths(
         usage::post_usage, events::get_events, customers::put_customer, statuses::put_message,
         catalogue::put_tariff, catalogue::put_option, contracts::put_contract,
-        contracts::put_move, invoices::put_invoice, invoices::put_payment,
-        statuses::put_document
+        contracts::put_move, invoices::put_invoice, invoices::put_payment, invoices::put_pdf,
+        statuses::put_document, windows::put_windows
     ),
     components(schemas(
         usage::UsageLine, usage::UsageAccepted, events::EventPage, events::EventDoc,
@@ -97,7 +104,8 @@ fn upserts() -> Router<AppState> {
         (name = "customers", description = "Customer numbers, their messages and documents"),
         (name = "catalogue", description = "Tariffs and options contracts name"),
         (name = "contracts", description = "Contracts (lines), their options and move requests"),
-        (name = "invoices", description = "Invoices and credit notes the provider issued, and their payments")
+        (name = "invoices", description = "Invoices and credit notes the provider issued, their PDFs and payments"),
+        (name = "appointments", description = "The technician windows customers book")
     )
 )]
 pub struct ApiDoc;

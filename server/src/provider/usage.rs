@@ -12,13 +12,13 @@ use app::{
 use axum::{
     body::Bytes,
     extract::{State, rejection::BytesRejection},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode},
     response::Response,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Key, Problem, problem};
+use super::{Key, Problem, input, problem};
 
 /// What the API accepts as the body's media type.
 const NDJSON_TYPES: [&str; 2] = ["application/x-ndjson", "application/jsonl"];
@@ -100,23 +100,8 @@ pub async fn post_usage(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     let key = key.require(Scope::Usage)?;
-    if !is_ndjson(&headers) {
-        return Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "The body must be NDJSON",
-        )
-        .detail("Send `Content-Type: application/x-ndjson`, one record per line."));
-    }
-    let body = body.map_err(|rejection| {
-        let status = rejection.status();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            Problem::new(status, "too-large", "The body is over 32 MiB")
-                .detail("Send at most 100 000 records a request.")
-        } else {
-            Problem::new(status, "bad-request", "The body cannot be read")
-        }
-    })?;
+    input::require_media_type(&headers, &NDJSON_TYPES, "NDJSON, one record per line")?;
+    let body = input::body(body, "100 000 records and 32 MiB")?;
     let records = parse_feed(&body).map_err(|refusal| match refusal {
         FeedRefusal::Empty => Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -191,18 +176,6 @@ pub async fn post_usage(
         "usage feed stored"
     );
     Ok(json(StatusCode::OK, answer))
-}
-
-fn is_ndjson(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|media| {
-            NDJSON_TYPES
-                .iter()
-                .any(|t| media.trim().eq_ignore_ascii_case(t))
-        })
 }
 
 fn json(status: StatusCode, body: String) -> Response {

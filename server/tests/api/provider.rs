@@ -486,9 +486,14 @@ async fn every_provider_route_checks_its_scope() {
     let usage = key(&pool, &[Scope::Usage]).await;
     let document = crate::provider_import::uploaded_document(&pool).await;
     let document_path: &'static str = format!("/provider/v1/documents/{document}").leak();
+    let windows_path: &'static str = format!(
+        "/provider/v1/appointment-windows/{}",
+        common::today() + chrono::Days::new(3)
+    )
+    .leak();
     let json = "application/json";
     let names = r#"{"de":"X","fr":"X","nl":"X","en":"X"}"#;
-    let routes: [MatrixRow; 12] = [
+    let routes: [MatrixRow; 14] = [
         (
             "GET",
             "/openapi.json",
@@ -577,6 +582,22 @@ async fn every_provider_route_checks_its_scope() {
             json,
             r#"{"amount":"1.00","paid_on":"2026-11-02","method":"transfer"}"#.to_owned(),
             [401, 401, 403, 201, 403],
+        ),
+        (
+            "PUT",
+            "/invoices/{number}/pdf",
+            "/provider/v1/invoices/M-1/pdf",
+            "application/pdf",
+            "%PDF-1.4\n%%EOF\n".to_owned(),
+            [401, 401, 403, 201, 403],
+        ),
+        (
+            "PUT",
+            "/appointment-windows/{day}",
+            windows_path,
+            json,
+            r#"{"windows":[{"starts_at":"07:00","ends_at":"08:00"}]}"#.to_owned(),
+            [401, 401, 403, 200, 403],
         ),
         (
             "PUT",

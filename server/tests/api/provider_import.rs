@@ -669,3 +669,161 @@ async fn messages_and_document_decisions_reach_the_household() {
     .await;
     assert_eq!(answer.status, 400, "{}", answer.body);
 }
+
+#[tokio::test]
+async fn the_provider_sets_a_days_windows_and_a_booked_one_stays() {
+    let pool = common::db().await;
+    let app = common::app(pool.clone()).await;
+    let write = key(&pool, &[Scope::Write]).await;
+    let provider = crate::provider::lumen(&pool).await;
+    // A Sunday ahead: the demo offers no window on Sundays.
+    let day = (10..17)
+        .map(|n| common::today() + chrono::Days::new(n))
+        .find(|d| chrono::Datelike::weekday(d) == chrono::Weekday::Sun)
+        .expect("a Sunday");
+    let path = format!("/provider/v1/appointment-windows/{day}");
+    let window = |from: &str, to: &str| json!({"starts_at": from, "ends_at": to});
+    let free = async || -> Vec<String> {
+        app::backend::repo::appointments::free_slots(&pool, provider, (day, day))
+            .await
+            .expect("slots")
+            .into_iter()
+            .map(|s| {
+                format!(
+                    "{}-{}",
+                    s.starts_at.format("%H:%M"),
+                    s.ends_at.format("%H:%M")
+                )
+            })
+            .collect()
+    };
+    let both = json!({"windows": [window("08:00", "12:00"), window("13:00", "17:00")]});
+    let answer = put(&app, &write, &path, both.clone()).await;
+    assert_eq!(done(&answer), (201, "created".to_owned()));
+    assert_eq!(free().await, ["08:00-12:00", "13:00-17:00"]);
+    let answer = put(&app, &write, &path, both).await;
+    assert_eq!(done(&answer), (200, "unchanged".to_owned()));
+    // Claire books the morning window.
+    sqlx::query(
+        "INSERT INTO appointments (customer_id, slot_id, kind, status, street, postal_code, city)
+         SELECT c.id, s.id, 'repair', 'booked', c.street, c.postal_code, c.city
+           FROM customers c, appointment_slots s
+          WHERE c.customer_number = '100001' AND s.provider_id = $1 AND s.day = $2
+            AND s.starts_at = time '08:00'",
+    )
+    .bind(provider)
+    .bind(day)
+    .execute(&pool)
+    .await
+    .expect("booking");
+    let afternoon = json!({"windows": [window("13:00", "17:00")]});
+    let answer = put(&app, &write, &path, afternoon).await;
+    assert_eq!(
+        answer.status, 409,
+        "the booked window stays: {}",
+        answer.body
+    );
+    let longer = json!({"windows": [window("08:00", "13:00")]});
+    let answer = put(&app, &write, &path, longer).await;
+    assert_eq!(answer.status, 409, "and keeps its times: {}", answer.body);
+    // Withdrawn: not offered, not bookable; offered again, it is back.
+    let morning = json!({"windows": [window("08:00", "12:00")]});
+    let answer = put(&app, &write, &path, morning).await;
+    assert_eq!(done(&answer), (200, "updated".to_owned()));
+    assert!(free().await.is_empty(), "{:?}", free().await);
+    let withdrawn: i64 = sqlx::query_scalar(
+        "SELECT id FROM appointment_slots WHERE provider_id = $1 AND day = $2
+            AND starts_at = time '13:00' AND withdrawn",
+    )
+    .bind(provider)
+    .bind(day)
+    .fetch_one(&pool)
+    .await
+    .expect("withdrawn window");
+    let mut conn = pool.acquire().await.expect("connection");
+    let bookable = app::backend::repo::appointments::slot_day(&mut conn, provider, withdrawn)
+        .await
+        .expect("slot day");
+    assert_eq!(bookable, None);
+    let again = json!({"windows": [window("08:00", "12:00"), window("14:00", "18:00")]});
+    let answer = put(&app, &write, &path, again).await;
+    assert_eq!(done(&answer), (200, "updated".to_owned()));
+    assert_eq!(free().await, ["14:00-18:00"]);
+    // Refused: overlapping, backwards, in the past, not a day.
+    let overlapping = json!({"windows": [window("08:00", "12:00"), window("11:00", "15:00")]});
+    assert_eq!(
+        fields(&put(&app, &write, &path, overlapping).await),
+        ["windows"]
+    );
+    let backwards = json!({"windows": [window("12:00", "08:00")]});
+    assert_eq!(
+        fields(&put(&app, &write, &path, backwards).await),
+        ["windows[0].ends_at"]
+    );
+    let past = format!(
+        "/provider/v1/appointment-windows/{}",
+        common::today() - chrono::Days::new(1)
+    );
+    assert_eq!(
+        fields(&put(&app, &write, &past, json!({"windows": []})).await),
+        ["day"]
+    );
+    let answer = put(
+        &app,
+        &write,
+        "/provider/v1/appointment-windows/2026-13-01",
+        json!({"windows": []}),
+    )
+    .await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn the_customer_downloads_the_pdf_the_provider_sent() {
+    let pool = common::db().await;
+    let app = common::app(pool.clone()).await;
+    let write = key(&pool, &[Scope::Write]).await;
+    let mut for_claire = invoice();
+    for_claire["customer"] = json!("100001");
+    for_claire["lines"][0]["contract"] = json!("100001-04");
+    for_claire["lines"][1]["contract"] = json!("100001-04");
+    let answer = put(&app, &write, "/provider/v1/invoices/API-PDF-1", for_claire).await;
+    assert_eq!(done(&answer).0, 201);
+    let pdf = "%PDF-1.4\n% the provider's own rendering\n%%EOF\n";
+    let send = async |path: &str, media_type: &str, body: &str| {
+        call(
+            &app,
+            "PUT",
+            path,
+            Some(&write),
+            &[("content-type", media_type)],
+            body.to_owned(),
+        )
+        .await
+    };
+    let path = "/provider/v1/invoices/API-PDF-1/pdf";
+    let answer = send(path, "application/pdf", pdf).await;
+    assert_eq!(done(&answer), (201, "created".to_owned()));
+    let answer = send(path, "application/pdf", pdf).await;
+    assert_eq!(done(&answer), (200, "unchanged".to_owned()));
+    let answer = send(path, "application/pdf", "%PDF-1.4\nanother\n").await;
+    assert_eq!(answer.status, 409, "{}", answer.body);
+    assert_eq!(
+        fields(&send(path, "application/pdf", "<html>not a pdf</html>").await),
+        ["body"]
+    );
+    let answer = send(path, "application/json", pdf).await;
+    assert_eq!(answer.status, 415, "{}", answer.body);
+    let answer = send("/provider/v1/invoices/NOPE/pdf", "application/pdf", pdf).await;
+    assert_eq!(answer.status, 404, "{}", answer.body);
+    // Claire downloads the provider's file, not the portal's rendering.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM invoices WHERE number = 'API-PDF-1'")
+        .fetch_one(&pool)
+        .await
+        .expect("invoice");
+    let claire = common::sign_in(&app, "claire.dubois@example.be", "Trio-demo-2024").await;
+    let (status, bytes, kind) =
+        common::get(&app, &format!("/invoices/{id}/pdf"), Some(&claire)).await;
+    assert_eq!((status, kind.as_str()), (200, "application/pdf"));
+    assert_eq!(bytes, pdf.as_bytes());
+}

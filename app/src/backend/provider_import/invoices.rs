@@ -167,3 +167,51 @@ pub async fn upsert(conn: &mut PgConnection, provider_id: i64, invoice: &Invoice
     .await?;
     Ok(Ok(Upserted::Created))
 }
+
+/// `PUT /provider/v1/invoices/{number}/pdf`: the PDF the provider rendered for one of its
+/// invoices (checked to be a PDF by the API layer). Like the invoice, it is stored once: the
+/// same file again is "unchanged", another one is refused.
+pub async fn store_pdf(
+    conn: &mut PgConnection,
+    provider_id: i64,
+    number: &str,
+    content: &[u8],
+    sha256: &[u8; 32],
+) -> Outcome {
+    let invoice: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM invoices WHERE provider_id = $1 AND number = $2 FOR UPDATE",
+    )
+    .bind(provider_id)
+    .bind(number)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(invoice_id) = invoice else {
+        return Ok(Err(Refused::NotFound(
+            "There is no invoice with this number: send the invoice first",
+        )));
+    };
+    let stored: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT sha256 FROM invoice_pdfs WHERE invoice_id = $1")
+            .bind(invoice_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match stored {
+        Some(hash) if hash == sha256.as_slice() => Ok(Ok(Upserted::Unchanged)),
+        Some(_) => Ok(Err(Refused::Conflict(
+            "an invoice's PDF is not replaced: correct the invoice with a credit note",
+        ))),
+        None => {
+            sqlx::query(
+                "INSERT INTO invoice_pdfs (invoice_id, content, size_bytes, sha256)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(invoice_id)
+            .bind(content)
+            .bind(i32::try_from(content.len()).unwrap_or(i32::MAX))
+            .bind(sha256.as_slice())
+            .execute(&mut *conn)
+            .await?;
+            Ok(Ok(Upserted::Created))
+        }
+    }
+}

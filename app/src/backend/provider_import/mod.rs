@@ -1,7 +1,7 @@
 //! What a provider's systems send through `/provider/v1` (issue 28 item 2), stored by the
 //! provider's own ids: customers, the catalogue (tariffs, options), contracts and their
-//! options, invoices with their lines, payments, messages to a household, move and document
-//! statuses. Every call runs in the caller's transaction; a refusal writes nothing.
+//! options, invoices with their lines and PDFs, payments, messages to a household, move and
+//! document statuses, technician windows. Every call runs in the caller's transaction; a refusal writes nothing.
 //!
 //! The request's shape (required fields, formats) is checked by the API layer; what needs the
 //! database (does the customer exist, is the tariff for this service) is checked here.
@@ -12,6 +12,7 @@ pub mod customers;
 pub mod invoices;
 pub mod payments;
 pub mod statuses;
+pub mod windows;
 
 use crate::error::AppError;
 

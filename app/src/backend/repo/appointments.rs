@@ -79,7 +79,7 @@ pub async fn free_slots(
     Ok(sqlx::query_as(
         "SELECT s.id AS slot_id, s.day, s.starts_at, s.ends_at
            FROM appointment_slots s
-          WHERE s.provider_id = $1 AND s.day BETWEEN $2 AND $3
+          WHERE s.provider_id = $1 AND s.day BETWEEN $2 AND $3 AND NOT s.withdrawn
             AND NOT EXISTS (SELECT 1 FROM appointments a
                              WHERE a.slot_id = s.id AND a.status = 'booked')
           ORDER BY s.day, s.starts_at",
@@ -137,19 +137,21 @@ pub async fn slot_window(
     )
 }
 
-/// The day of a window of this provider, if it exists.
+/// The day of a window this provider offers, if it exists and is not withdrawn; the row is
+/// share-locked, so the provider cannot withdraw it while the booking is written.
 pub async fn slot_day(
     conn: &mut PgConnection,
     provider_id: i64,
     slot_id: i64,
 ) -> Result<Option<NaiveDate>, AppError> {
-    Ok(
-        sqlx::query_scalar("SELECT day FROM appointment_slots WHERE id = $1 AND provider_id = $2")
-            .bind(slot_id)
-            .bind(provider_id)
-            .fetch_optional(&mut *conn)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT day FROM appointment_slots WHERE id = $1 AND provider_id = $2 AND NOT withdrawn
+                FOR SHARE",
     )
+    .bind(slot_id)
+    .bind(provider_id)
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 /// The new address of an open move request of this customer, locked: (street, postal code,

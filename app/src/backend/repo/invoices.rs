@@ -94,6 +94,23 @@ struct PaymentRow {
     amount: Decimal,
 }
 
+/// The PDF the provider sent for invoice `invoice_id` of `customer_id`, when it sent one:
+/// (invoice number, bytes).
+pub async fn provider_pdf(
+    pool: &PgPool,
+    customer_id: i64,
+    invoice_id: i64,
+) -> Result<Option<(String, Vec<u8>)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT i.number, f.content FROM invoice_pdfs f JOIN invoices i ON i.id = f.invoice_id
+          WHERE i.id = $1 AND i.customer_id = $2",
+    )
+    .bind(invoice_id)
+    .bind(customer_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
 /// Everything the PDF of one invoice or credit note shows, if it belongs to `customer_id`
 /// (anything else is `None`: "not yours" looks like "does not exist").
 pub async fn document(
