@@ -57,10 +57,14 @@ test('the seed example end to end: RAM 2 → 8 GB costs 50,00 € net, invoiced 
     execute(testInfo, `SELECT count(*) FROM hosting_changes WHERE status = 'applied'`),
   ).toBe('1');
 
+  // Charged to the stored card at once, as the term was (issue 28 item 5).
+  await expect(page.getByTestId('upgrade-payment')).toHaveText('Von Ihrer Karte abgebucht.');
+
   await page.goto('/de/invoices');
   await hydrated(page);
   const row = page.getByTestId(`invoice-${number}`);
   await expect(row.locator('td.num')).toHaveText('50,00\u00a0€');
+  await expect(row.locator('.badge')).toHaveText('Bezahlt');
   const [download] = await Promise.all([page.waitForEvent('download'), row.getByTestId('invoice-pdf').click()]);
   const file = testInfo.outputPath('upgrade.pdf');
   await download.saveAs(file);

@@ -170,6 +170,7 @@ test('a hosting upgrade is quoted, confirmed, and a downgrade scheduled and with
   await expect(page).toHaveURL(/\/de\/services\/\d+\??$/);
   await expect(page.getByTestId('flash')).toContainText('Ihre Konfiguration wurde geändert. Rechnung:');
   await expect(page.getByTestId('upgrade-invoice')).toHaveText(/^2026-\d{6}$/);
+  await expect(page.getByTestId('upgrade-payment')).toHaveText('Von Ihrer Karte abgebucht.');
   await expect(page.getByTestId('config-price')).toHaveText('200,00\u00a0€');
 
   // A lower value is refused during the term and scheduled for the renewal (X3).

@@ -92,6 +92,8 @@ pub enum QuoteAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Confirmed {
     pub invoice_number: String,
+    /// Charged to the stored card; otherwise it waits for a payment in the portal.
+    pub paid: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -222,6 +224,7 @@ pub async fn confirm_upgrade(
         .await
         .map(|done| Confirmed {
             invoice_number: done.invoice_number,
+            paid: done.paid,
         })
     })
     .await;
@@ -230,6 +233,7 @@ pub async fn confirm_upgrade(
             contract_id,
             crate::domain::flash::Flash::UpgradeConfirmed {
                 invoice_number: done.invoice_number.clone(),
+                paid: done.paid,
             },
         )
         .await;

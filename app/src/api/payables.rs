@@ -21,14 +21,26 @@ pub struct MethodChoice {
     pub masked: String,
 }
 
-/// An invoice waiting for the customer (autopay failed, or mobile money to complete).
+/// Why an invoice waits for the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PayReason {
+    /// The automatic payment was declined.
+    Declined,
+    /// A mobile money payment to complete (I6).
+    MobileMoney,
+    /// Nothing pays it automatically (a hosting invoice without a stored card, issue 28).
+    Due,
+}
+
+/// An invoice waiting for the customer (autopay failed, mobile money to complete, or nothing
+/// to pay it automatically).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PayableView {
     pub invoice_id: i64,
     pub number: String,
     pub issue_date: NaiveDate,
     pub due_date: NaiveDate,
-    pub action_required: bool,
+    pub reason: PayReason,
     pub amount_due: Decimal,
     pub currency: String,
     pub methods: Vec<MethodChoice>,
@@ -81,8 +93,13 @@ pub async fn get_payables() -> Result<Vec<PayableView>, AppError> {
                     number: p.number.clone(),
                     issue_date: p.issue_date,
                     due_date: p.due_date,
-                    action_required: p.status
-                        == crate::domain::account::InvoiceStatus::ActionRequired,
+                    reason: if p.status != crate::domain::account::InvoiceStatus::ActionRequired {
+                        PayReason::Declined
+                    } else if p.subscription_method() == Some(PaymentMethod::MobileMoney) {
+                        PayReason::MobileMoney
+                    } else {
+                        PayReason::Due
+                    },
                     amount_due: p.amount_due,
                     currency: p.currency.code().to_string(),
                     methods: method_choices(p, &state.keys)?,

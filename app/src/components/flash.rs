@@ -131,12 +131,11 @@ fn notice_text(flash: Flash) -> Option<ViewFn> {
         Flash::InvoicePaid => ViewFn::from(move || t!(i18n, payables.paid).into_any()),
         Flash::LinkDeleted => ViewFn::from(move || t!(i18n, linking.deleted).into_any()),
         Flash::LinkingResumed => ViewFn::from(move || t!(i18n, linking.resumed).into_any()),
-        Flash::UpgradeConfirmed { invoice_number } => ViewFn::from(move || {
-            view! {
-                {t!(i18n, services.confirmed)} " "
-                <span data-testid="upgrade-invoice">{invoice_number.clone()}</span>
-            }
-            .into_any()
+        Flash::UpgradeConfirmed {
+            invoice_number,
+            paid,
+        } => ViewFn::from(move || {
+            view! { <UpgradeDone invoice_number=invoice_number.clone() paid /> }.into_any()
         }),
         Flash::DowngradeScheduled { day } => ViewFn::from(move || {
             view! { {t!(i18n, services.scheduled)} " " <DateText day /> }.into_any()
@@ -149,4 +148,22 @@ fn notice_text(flash: Flash) -> Option<ViewFn> {
         }
     };
     Some(text)
+}
+
+/// What a confirmed hosting upgrade did (X2): its invoice, and whether the stored card paid it
+/// or it waits under "Invoices & payments" (issue 28 item 5).
+#[component]
+pub fn UpgradeDone(invoice_number: String, paid: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        {t!(i18n, services.confirmed)} " "
+        <span data-testid="upgrade-invoice">{invoice_number}</span> " "
+        <span data-testid="upgrade-payment" data-paid=paid.to_string()>
+            {if paid {
+                t!(i18n, services.upgrade_paid).into_any()
+            } else {
+                t!(i18n, services.upgrade_to_pay).into_any()
+            }}
+        </span>
+    }
 }

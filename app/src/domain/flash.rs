@@ -44,9 +44,12 @@ pub enum Flash {
     LinkHolderTyped {
         customer_number: String,
     },
-    /// A hosting upgrade was confirmed and invoiced (X2).
+    /// A hosting upgrade was confirmed and invoiced (X2), and charged to the stored card or
+    /// waiting for a payment in the portal (issue 28 item 5).
     UpgradeConfirmed {
         invoice_number: String,
+        #[serde(default)]
+        paid: bool,
     },
     /// A downgrade was scheduled for the renewal on `day` (X3).
     DowngradeScheduled {

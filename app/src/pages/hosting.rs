@@ -11,6 +11,7 @@ use crate::{
     },
     components::{
         action_form::{ActionForm, FormAction},
+        flash::UpgradeDone,
         form::{FormAlert, SuccessNotice, shown_error},
         locale::{use_lang, use_localized},
         money::{DateText, Money},
@@ -217,8 +218,7 @@ pub fn ServicePage(#[prop(optional)] options: bool) -> impl IntoView {
                 message=move || {
                     match confirm.value().get() {
                         Some(Ok(done)) => Some(view! {
-                            {t!(i18n, services.confirmed)} " "
-                            <span data-testid="upgrade-invoice">{done.invoice_number}</span>
+                            <UpgradeDone invoice_number=done.invoice_number paid=done.paid />
                         }.into_any()),
                         _ => None,
                     }

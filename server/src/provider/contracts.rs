@@ -57,6 +57,10 @@ pub struct ContractDoc {
     /// The option codes running on the line (the set: those left out end today). Left out,
     /// the options stay as they are.
     options: Option<Vec<String>>,
+    /// A hosting contract: whether its service renews when its term ends (the next term is
+    /// invoiced and charged the day after); `false` ends the contract with its term. Left out,
+    /// it stays as it is (renewing by default).
+    auto_renew: Option<bool>,
 }
 
 impl ContractDoc {
@@ -83,6 +87,9 @@ impl ContractDoc {
             && end < self.start_date
         {
             c.fail("end_date", "must not be before start_date");
+        }
+        if self.auto_renew.is_some() && self.service != "hosting" {
+            c.fail("auto_renew", "is for hosting contracts only");
         }
         if self.status == "cancelled" && self.end_date.is_none() {
             c.fail("end_date", "is required for a cancelled contract");
@@ -111,6 +118,7 @@ impl ContractDoc {
             start_date: self.start_date,
             end_date: self.end_date,
             options,
+            auto_renew: self.auto_renew,
         };
         c.finish(contract)
     }

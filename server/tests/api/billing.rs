@@ -538,7 +538,7 @@ async fn a_failed_autopay_is_retried_and_can_be_paid_another_way() {
         serde_json::from_str(&body).expect("payables");
     assert_eq!(payables.len(), 1);
     let payable = &payables[0];
-    assert!(!payable.action_required);
+    assert_eq!(payable.reason, app::api::payables::PayReason::Declined);
     let pay = |method: &str, key: &str| {
         format!(
             "invoice_id={}&method={method}&idempotency_key={key}",
@@ -610,7 +610,10 @@ async fn mobile_money_is_recorded_once_however_often_it_is_confirmed() {
     let payables: Vec<app::api::payables::PayableView> =
         serde_json::from_str(&body).expect("payables");
     assert_eq!(payables.len(), 1);
-    assert!(payables[0].action_required);
+    assert_eq!(
+        payables[0].reason,
+        app::api::payables::PayReason::MobileMoney
+    );
     assert_eq!(
         payables[0]
             .methods

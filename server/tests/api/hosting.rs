@@ -61,6 +61,14 @@ async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
 }
 
+async fn invoice_status(pool: &PgPool, number: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM invoices WHERE number = $1")
+        .bind(number)
+        .fetch_one(pool)
+        .await
+        .expect("invoice")
+}
+
 async fn setup(pool: &PgPool) -> (axum::Router, String, i64, i64) {
     let app = app(pool.clone()).await;
     let cookie = sign_in(&app, HANNAH, PASSWORD).await;
@@ -133,6 +141,9 @@ async fn the_seed_example_is_quoted_and_confirmed_once() {
         count(&pool, "SELECT count(*) FROM invoices").await,
         invoices_before + 1
     );
+    // Charged to the stored card at once, as the term was (issue 28 item 5).
+    assert!(first.paid);
+    assert_eq!(invoice_status(&pool, &first.invoice_number).await, "paid");
 
     let lines: Vec<(String, Decimal)> = sqlx::query_as(
         "SELECT l.kind, l.amount FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
@@ -333,4 +344,211 @@ async fn a_downgrade_is_refused_in_term_and_can_be_scheduled_and_withdrawn() {
     .await;
     assert_eq!(status, 422, "{text}");
     assert!(text.contains("not_upgradable"), "{text}");
+}
+
+/// Confirms RAM 2 → 8 GB on the VPS (the seed's example) and returns what the portal answered.
+async fn upgrade_ram(app: &axum::Router, cookie: &str, vps: i64) -> Confirmed {
+    let view = service(app, cookie, vps).await;
+    let (_, body) = quote(app, cookie, vps, view.version, &config(8, 2, 50)).await;
+    let QuoteAnswer::Upgrade {
+        idempotency_key,
+        version,
+        ..
+    } = serde_json::from_str(&body).expect("quote")
+    else {
+        panic!("upgrade expected: {body}");
+    };
+    let body = confirm_body(vps, version, &config(8, 2, 50), &idempotency_key);
+    let (status, text, _) = post(app, "/api/confirm_upgrade", &body, Some(cookie)).await;
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).expect("confirmed")
+}
+
+#[tokio::test]
+async fn an_upgrade_no_card_pays_waits_for_the_customer_with_a_pay_button() {
+    use app::api::payables::{PayReason, PayableView};
+    let pool = common::db().await;
+    let (app, cookie, vps, _) = setup(&pool).await;
+    // A card the sandbox declines: the invoice is payable with another method.
+    sqlx::query("UPDATE customers SET card_last4 = '0002' WHERE customer_number = '400001'")
+        .execute(&pool)
+        .await
+        .expect("card");
+    let declined = upgrade_ram(&app, &cookie, vps).await;
+    assert!(!declined.paid);
+    assert_eq!(
+        invoice_status(&pool, &declined.invoice_number).await,
+        "failed"
+    );
+    let (_, body, _) = post(&app, "/api/payables", "", Some(&cookie)).await;
+    let payables: Vec<PayableView> = serde_json::from_str(&body).expect("payables");
+    assert_eq!(
+        payables
+            .iter()
+            .map(|p| (p.number.as_str(), p.reason, p.amount_due))
+            .collect::<Vec<_>>(),
+        [(
+            declined.invoice_number.as_str(),
+            PayReason::Declined,
+            dec!(50.00)
+        )]
+    );
+    // No card at all: it waits for the customer, said as such (not as a failed debit).
+    let pool2 = common::db().await;
+    let (app, cookie, vps, _) = setup(&pool2).await;
+    sqlx::query("UPDATE customers SET card_last4 = NULL WHERE customer_number = '400001'")
+        .execute(&pool2)
+        .await
+        .expect("no card");
+    let unpaid = upgrade_ram(&app, &cookie, vps).await;
+    assert!(!unpaid.paid);
+    assert_eq!(
+        invoice_status(&pool2, &unpaid.invoice_number).await,
+        "action_required"
+    );
+    let (_, body, _) = post(&app, "/api/payables", "", Some(&cookie)).await;
+    let payables: Vec<PayableView> = serde_json::from_str(&body).expect("payables");
+    assert_eq!(payables.len(), 1);
+    assert_eq!(payables[0].reason, PayReason::Due);
+}
+
+async fn run_billing(pool: &PgPool, day: NaiveDate) -> app::backend::billing::RunReport {
+    let gateway = app::backend::payment_gateway::Sandbox { pool: pool.clone() };
+    app::backend::billing::run(pool, &gateway, &common::keys(), day)
+        .await
+        .expect("billing run")
+}
+
+#[tokio::test]
+async fn on_the_day_after_the_term_the_next_term_is_invoiced_with_the_scheduled_downgrade() {
+    let pool = common::db().await;
+    let (app, cookie, vps, _) = setup(&pool).await;
+    let view = service(&app, &cookie, vps).await;
+    let (t1, renewal) = (view.term.1, view.term.1 + Days::new(1));
+    let schedule = format!(
+        "contract_id={vps}&version={}&{}",
+        view.version,
+        config(2, 1, 50)
+    );
+    let (status, text, _) = post(&app, "/api/schedule_downgrade", &schedule, Some(&cookie)).await;
+    assert_eq!(status, 200, "{text}");
+    // On T1 nothing happens; on T1 + 1 the VPS is renewed (the web hosting's term runs on).
+    assert_eq!(run_billing(&pool, t1).await.renewed, 0);
+    let report = run_billing(&pool, renewal).await;
+    assert_eq!(
+        (report.renewed, report.ended, report.errors),
+        (1, 0, 0),
+        "{report}"
+    );
+    let next_end = NaiveDate::from_ymd_opt(2028, 5, 23).expect("date");
+    let invoice: (String, NaiveDate, NaiveDate, NaiveDate, String, Decimal) = sqlx::query_as(
+        "SELECT i.number, i.issue_date, i.period_start, i.period_end, i.status, i.total
+           FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id
+          WHERE l.contract_id = $1 AND i.period_start = $2",
+    )
+    .bind(vps)
+    .bind(renewal)
+    .fetch_one(&pool)
+    .await
+    .expect("renewal invoice");
+    // 2 GB RAM, 1 vCPU, 50 GB: 40 + 20 + 10 + 20, charged to the card.
+    assert_eq!(
+        (
+            &invoice.1,
+            &invoice.2,
+            &invoice.3,
+            invoice.4.as_str(),
+            invoice.5
+        ),
+        (&renewal, &renewal, &next_end, "paid", dec!(90.00))
+    );
+    let line: String = sqlx::query_scalar(
+        "SELECT l.description FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+          WHERE i.number = $1",
+    )
+    .bind(&invoice.0)
+    .fetch_one(&pool)
+    .await
+    .expect("line");
+    assert!(
+        line.starts_with("Nächste Laufzeit von vps-4711.lumen-hosting.example"),
+        "{line}"
+    );
+    let after = service(&app, &cookie, vps).await;
+    assert_eq!((after.term.0, after.term.1), (renewal, next_end));
+    assert_eq!(after.options[1].current, 1, "the downgrade applied");
+    assert!(after.scheduled.is_none());
+    assert_eq!(
+        count(
+            &pool,
+            &format!(
+                "SELECT count(*) FROM hosting_changes h JOIN invoices i ON i.id = h.invoice_id
+                  WHERE h.contract_id = {vps} AND h.status = 'applied' AND i.number = '{}'",
+                invoice.0
+            )
+        )
+        .await,
+        1
+    );
+    // Run again: nothing more.
+    let again = run_billing(&pool, renewal).await;
+    assert_eq!((again.renewed, again.ended), (0, 0));
+}
+
+#[tokio::test]
+async fn a_service_the_provider_does_not_renew_ends_with_its_term() {
+    use app::backend::provider_keys::Scope;
+    let pool = common::db().await;
+    let (app, cookie, vps, _) = setup(&pool).await;
+    let view = service(&app, &cookie, vps).await;
+    let start: NaiveDate =
+        sqlx::query_scalar("SELECT start_date FROM contracts WHERE contract_number = '400001-01'")
+            .fetch_one(&pool)
+            .await
+            .expect("start");
+    let write = crate::provider::key(&pool, &[Scope::Write]).await;
+    let body = |auto_renew: bool, service: &str| {
+        serde_json::json!({
+            "customer": "400001", "service": service, "tariff": "VPS-12", "status": "active",
+            "start_date": start, "auto_renew": auto_renew
+        })
+        .to_string()
+    };
+    let put = async |path: &str, body: String| {
+        crate::provider::call(
+            &app,
+            "PUT",
+            path,
+            Some(&write),
+            &[("content-type", "application/json")],
+            body,
+        )
+        .await
+    };
+    let answer = put("/provider/v1/contracts/400001-01", body(false, "hosting")).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.json()["result"], "updated");
+    let answer = put("/provider/v1/contracts/400001-01", body(false, "hosting")).await;
+    assert_eq!(answer.json()["result"], "unchanged");
+    let answer = put("/provider/v1/contracts/100001-04", body(false, "mobile")).await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    let vps_invoices = format!(
+        "SELECT count(DISTINCT i.id) FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id
+          WHERE l.contract_id = {vps}"
+    );
+    let before = count(&pool, &vps_invoices).await;
+    let report = run_billing(&pool, view.term.1 + Days::new(1)).await;
+    assert_eq!((report.renewed, report.ended), (0, 1), "{report}");
+    let (status, end): (String, Option<NaiveDate>) =
+        sqlx::query_as("SELECT status, end_date FROM contracts WHERE id = $1")
+            .bind(vps)
+            .fetch_one(&pool)
+            .await
+            .expect("contract");
+    assert_eq!((status.as_str(), end), ("cancelled", Some(view.term.1)));
+    assert_eq!(
+        count(&pool, &vps_invoices).await,
+        before,
+        "no next term invoiced"
+    );
 }

@@ -79,6 +79,12 @@ pub fn line_words(text: &LineText, lang: Lang) -> String {
             "{} {hostname} ({days_remaining}/{days_total})",
             td_string!(locale, services.line_credit)
         ),
+        LineText::HostingRenewal { hostname, from, to } => format!(
+            "{} {hostname} ({} – {})",
+            td_string!(locale, services.line_renewal),
+            format::date(*from, lang),
+            format::date(*to, lang)
+        ),
     }
 }
 

@@ -12,6 +12,7 @@
 //! invoice lines' words; this module holds what they share: a subscription's country rules,
 //! fees and state in a cycle.
 
+pub mod card;
 mod line_text;
 mod preview;
 mod run;

@@ -6,7 +6,7 @@ use sqlx::{Acquire, PgConnection, PgPool};
 use super::{country_rules, describe, fees, line_text_of, state_from, stored_line_text};
 use crate::{
     backend::{
-        payment_gateway::{ChargeOutcome, ChargeRequest, PaymentGateway},
+        payment_gateway::{ChargeRequest, PaymentGateway},
         repo::billing::{self as repo, NewCycleInvoice, NewLine, Subscription},
         sealed::DataKeys,
     },
@@ -32,6 +32,9 @@ pub const BATCH: i64 = 200;
 pub struct RunReport {
     pub activated: u64,
     pub invoiced: u64,
+    /// Hosting terms renewed (their next term invoiced) and ended (not renewed).
+    pub renewed: u64,
+    pub ended: u64,
     pub charged: u64,
     pub declined: u64,
     pub action_required: u64,
@@ -41,13 +44,33 @@ pub struct RunReport {
     pub stopped: bool,
 }
 
+impl RunReport {
+    /// Counts what a hosting renewal did.
+    fn count_renewal(&mut self, outcome: crate::backend::hosting::Renewed) {
+        use crate::backend::{billing::card::Charged, hosting::Renewed};
+        match outcome {
+            Renewed::Ended => self.ended += 1,
+            Renewed::Renewed(charged) => {
+                self.renewed += 1;
+                match charged {
+                    Charged::Paid => self.charged += 1,
+                    Charged::Declined => self.declined += 1,
+                    Charged::ToPay => self.action_required += 1,
+                }
+            }
+        }
+    }
+}
+
 impl std::fmt::Display for RunReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "activated {}, invoiced {}, charged {}, declined {}, action required {}, errors {}{}",
+            "activated {}, invoiced {}, renewed {}, ended {}, charged {}, declined {}, action required {}, errors {}{}",
             self.activated,
             self.invoiced,
+            self.renewed,
+            self.ended,
             self.charged,
             self.declined,
             self.action_required,
@@ -58,7 +81,8 @@ impl std::fmt::Display for RunReport {
 }
 
 /// B7: the billing run for `day`: activates what is due (B2), issues the invoices of the
-/// cycles that start by `day` (B1, B3, B4), then charges autopay due by `day` (B3, I6).
+/// cycles that start by `day` (B1, B3, B4), renews the hosting terms that ended before `day`
+/// (issue 28 item 5), then charges autopay due by `day` (B3, I6).
 /// Running it again for the same day changes nothing.
 /// `keys` open the IBANs that direct debits are charged to.
 pub async fn run(
@@ -85,6 +109,9 @@ pub async fn run_until(
     activate_due(pool, day, &mut report, stop).await?;
     if !report.stopped {
         invoice_due(pool, day, &mut report, stop).await?;
+    }
+    if !report.stopped {
+        renew_due(pool, gateway, keys, day, &mut report, stop).await?;
     }
     if !report.stopped {
         autopay_due(pool, gateway, keys, day, &mut report, stop).await?;
@@ -378,6 +405,46 @@ async fn issue_next(
     Ok(repo::insert_cycle_invoice(conn, &new).await?.is_some())
 }
 
+/// The hosting terms that ended before `day`: each renewed (its next term invoiced and
+/// charged) or ended (issue 28 item 5), in batches of one transaction, each service in a
+/// savepoint, as `autopay_due` does. (One generic loop over both trips the `Send` check of the
+/// spawned billing job: the futures of async closures are not provably `Send` for every
+/// lifetime, rust-lang/rust#151398.)
+async fn renew_due(
+    pool: &PgPool,
+    gateway: &dyn PaymentGateway,
+    keys: &DataKeys,
+    day: NaiveDate,
+    report: &mut RunReport,
+    stop: Stop<'_>,
+) -> Result<(), AppError> {
+    use crate::backend::{hosting, repo::hosting as hosting_repo};
+    let mut after = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let ended = hosting_repo::lock_ended_terms(&mut tx, day, after, BATCH).await?;
+        for term in &ended {
+            after = term.contract_id;
+            let mut savepoint = tx.begin().await?;
+            match hosting::renew_one(&mut savepoint, gateway, keys, term, day).await {
+                Ok(outcome) => {
+                    savepoint.commit().await?;
+                    report.count_renewal(outcome);
+                }
+                Err(err) => {
+                    savepoint.rollback().await?;
+                    tracing::error!(contract = term.contract_id, error = %err, "hosting renewal failed");
+                    report.errors += 1;
+                }
+            }
+        }
+        tx.commit().await?;
+        if stop.after_batch(ended.len(), report) {
+            return Ok(());
+        }
+    }
+}
+
 async fn autopay_due(
     pool: &PgPool,
     gateway: &dyn PaymentGateway,
@@ -429,9 +496,8 @@ async fn autopay_one(
         }
         AutopayAction::Charge => {
             let attempt = u32::try_from(charge.attempts).unwrap_or(0) + 1;
-            let key = format!("autopay-{}-{attempt}", charge.invoice_id);
             let request = ChargeRequest {
-                idempotency_key: key.clone(),
+                idempotency_key: format!("autopay-{}-{attempt}", charge.invoice_id),
                 invoice_number: charge.number.clone(),
                 amount: charge.amount_due,
                 currency: charge.currency.code().to_string(),
@@ -441,45 +507,14 @@ async fn autopay_one(
                     .for_method(charge.method, keys)?
                     .unwrap_or_default(),
             };
-            match gateway.charge(&request).await? {
-                ChargeOutcome::Succeeded { reference } => {
-                    repo::record_attempt(
-                        conn,
-                        charge.invoice_id,
-                        day,
-                        charge.method,
-                        true,
-                        Some(&reference),
-                        None,
-                    )
+            if super::card::charge_and_record(conn, gateway, &request, charge.invoice_id, day)
+                .await?
+            {
+                report.charged += 1;
+            } else {
+                repo::mark_failed(conn, charge.invoice_id, attempt, next_retry(attempt, day))
                     .await?;
-                    repo::settle(
-                        conn,
-                        charge.invoice_id,
-                        charge.amount_due,
-                        day,
-                        charge.method,
-                        &reference,
-                        &key,
-                    )
-                    .await?;
-                    report.charged += 1;
-                }
-                ChargeOutcome::Declined { reason } => {
-                    repo::record_attempt(
-                        conn,
-                        charge.invoice_id,
-                        day,
-                        charge.method,
-                        true,
-                        None,
-                        Some(&reason),
-                    )
-                    .await?;
-                    repo::mark_failed(conn, charge.invoice_id, attempt, next_retry(attempt, day))
-                        .await?;
-                    report.declined += 1;
-                }
+                report.declined += 1;
             }
         }
     }

@@ -1,6 +1,8 @@
 //! Confirm (X2, X4): one transaction: the configuration changes, an invoice dated today
 //! carries the charge and the credit, the audit record is written; the term end stays. The
-//! same key again replays the first answer; a quote of an older configuration is stale.
+//! invoice is charged to the stored card at once, as the term was, or waits for a payment in
+//! the portal (issue 28 item 5). The same key again replays the first answer; a quote of an
+//! older configuration is stale.
 
 use crate::backend::events::{self, EventKind, Subject};
 use serde::{Deserialize, Serialize};
@@ -8,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{decide, prices, refusal_error, service_of};
 use crate::{
     backend::{
-        billing::{line_words, stored_line_text},
+        billing::{card, line_words, stored_line_text},
         entry::Holder,
         idempotency::{self, Claim},
         repo::hosting as repo,
@@ -22,6 +24,9 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Upgraded {
     pub invoice_number: String,
+    /// Charged to the stored card; otherwise it waits for a payment in the portal.
+    #[serde(default)]
+    pub paid: bool,
 }
 
 /// Applies the upgrade to `config` the holder confirmed with `idempotency_key`.
@@ -66,7 +71,7 @@ pub async fn confirm(
         days_remaining: quote.days_remaining,
         days_total: quote.days_total,
     };
-    let number = repo::apply_upgrade(
+    let (invoice_id, number) = repo::apply_upgrade(
         &mut tx,
         &repo::NewChange {
             service: &service,
@@ -103,9 +108,25 @@ pub async fn confirm(
         }),
     )
     .await?;
-    tracing::info!(contract_id, invoice = %number, net = %quote.net, "configuration upgraded");
+    let charged = card::charge_stored_card(
+        &mut tx,
+        state.payments.as_ref(),
+        &state.keys,
+        &card::Due {
+            invoice_id,
+            number: &number,
+            customer_id: holder.customer_id,
+            amount: quote.net.amount(),
+            currency: quote.net.currency(),
+            key: format!("upgrade-{invoice_id}"),
+        },
+        today,
+    )
+    .await?;
+    tracing::info!(contract_id, invoice = %number, net = %quote.net, ?charged, "configuration upgraded");
     let answer = Ok(Upgraded {
         invoice_number: number,
+        paid: charged == card::Charged::Paid,
     });
     idempotency::remember(&mut tx, login_id, idempotency_key, &answer).await?;
     tx.commit().await?;

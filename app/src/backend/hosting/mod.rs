@@ -1,14 +1,16 @@
 //! Hosting use cases (X1–X4): quote a new configuration, confirm an upgrade, schedule or
-//! withdraw a downgrade. Each takes a holder already authorised by its server function, loads
+//! withdraw a downgrade, renew a term that ended. Each takes a holder already authorised by its server function, loads
 //! the service, lets `domain::billing::upgrade::Offer` decide and writes through
 //! `repo::hosting`; the server functions only map the answers (issue 25).
 
 mod confirm;
 mod quote;
+mod renewal;
 mod schedule;
 
 pub use confirm::{Upgraded, confirm};
 pub use quote::{Quoted, quote};
+pub use renewal::{Renewed, renew_one};
 pub use schedule::{schedule, withdraw};
 
 use chrono::NaiveDate;

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use sqlx::PgConnection;
 
 use super::{FieldError, Outcome, Refused, Upserted, customers};
+use crate::backend::repo::hosting;
 
 /// A contract as the provider sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,9 @@ pub struct Contract {
     pub end_date: Option<NaiveDate>,
     /// The option codes running on the line; `None` leaves the options as they are.
     pub options: Option<Vec<String>>,
+    /// Whether a hosting service renews at the end of its term (issue 28 item 5); `None`
+    /// leaves it as it is.
+    pub auto_renew: Option<bool>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -173,6 +177,17 @@ pub async fn upsert(
         .execute(&mut *conn)
         .await?;
         changed |= ended.rows_affected() + started.rows_affected() > 0;
+    }
+    if let Some(auto_renew) = contract.auto_renew {
+        match hosting::set_auto_renew(conn, contract_id, auto_renew).await? {
+            Some(flipped) => changed |= flipped,
+            None => {
+                return Ok(Err(Refused::field(
+                    "auto_renew",
+                    "this contract has no hosting service to renew",
+                )));
+            }
+        }
     }
     Ok(Ok(Upserted::of(created, changed)))
 }

@@ -144,6 +144,8 @@ pub struct Service {
     pub status: ContractStatus,
     pub term_start: NaiveDate,
     pub term_end: NaiveDate,
+    /// The tariff's term length (a renewal's next term).
+    pub term_months: Option<i32>,
     pub version: i32,
     #[sqlx(skip)]
     pub options: Vec<OptionRow>,
@@ -194,7 +196,7 @@ pub async fn service(
         "SELECT c.id AS contract_id, c.contract_number, c.customer_id, cu.provider_id,
                 h.hostname, t.id AS tariff_id, t.name AS tariff_name, t.upgradable,
                 t.term_price AS base_price, t.currency, co.vat_rate, cu.language, c.status,
-                h.term_start, h.term_end, h.version
+                h.term_start, h.term_end, t.term_months, h.version
            FROM hosting_services h
            JOIN contracts c ON c.id = h.contract_id
            JOIN customers cu ON cu.id = c.customer_id
@@ -302,22 +304,16 @@ async fn insert_change(
     Ok(())
 }
 
-/// X2: applies an upgrade: the new configuration, an invoice dated today with the charge and
-/// the credit line, the audit record; the term end stays. Returns the invoice number.
-pub async fn apply_upgrade(
+/// Sets the service's configuration to `config` (one value per option of its tariff).
+async fn set_config(
     conn: &mut PgConnection,
-    change: &NewChange<'_>,
-    applied: &Applied<'_>,
-) -> Result<String, AppError> {
-    let s = change.service;
+    s: &Service,
+    config: &Configuration,
+) -> Result<(), AppError> {
     for option in &s.options {
-        let value = change
-            .new_config
-            .get(&option.code)
-            .copied()
-            .ok_or_else(|| {
-                AppError::internal("the new configuration misses an option of the service")
-            })?;
+        let value = config.get(&option.code).copied().ok_or_else(|| {
+            AppError::internal("the new configuration misses an option of the service")
+        })?;
         sqlx::query(
             "UPDATE hosting_config SET value = $3 WHERE contract_id = $1 AND option_id = $2",
         )
@@ -327,6 +323,18 @@ pub async fn apply_upgrade(
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
+
+/// X2: applies an upgrade: the new configuration, an invoice dated today with the charge and
+/// the credit line, the audit record; the term end stays. Returns the invoice's id and number.
+pub async fn apply_upgrade(
+    conn: &mut PgConnection,
+    change: &NewChange<'_>,
+    applied: &Applied<'_>,
+) -> Result<(i64, String), AppError> {
+    let s = change.service;
+    set_config(conn, s, change.new_config).await?;
     sqlx::query("UPDATE hosting_services SET version = version + 1 WHERE contract_id = $1")
         .bind(s.contract_id)
         .execute(&mut *conn)
@@ -367,7 +375,7 @@ pub async fn apply_upgrade(
     .await?
     .ok_or_else(|| AppError::internal("an upgrade invoice refused by the writer"))?;
     insert_change(conn, change, "applied", Some(applied), Some(invoice_id)).await?;
-    Ok(number)
+    Ok((invoice_id, number))
 }
 
 /// X3: schedules a downgrade for the renewal (one at a time: the partial unique index).
@@ -391,4 +399,132 @@ pub async fn withdraw(
     .await?
     .rows_affected()
         == 1)
+}
+
+/// A service whose term ended before the run's day, locked.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EndedTerm {
+    pub contract_id: i64,
+    pub customer_id: i64,
+    pub term_end: NaiveDate,
+    pub auto_renew: bool,
+}
+
+/// Up to `limit` active services whose term ended before `day`, after contract `after`,
+/// locked (another run skips them).
+pub async fn lock_ended_terms(
+    conn: &mut PgConnection,
+    day: NaiveDate,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<EndedTerm>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT h.contract_id, c.customer_id, h.term_end, h.auto_renew
+           FROM hosting_services h JOIN contracts c ON c.id = h.contract_id
+          WHERE h.term_end < $1 AND c.status = 'active' AND h.contract_id > $2
+          ORDER BY h.contract_id LIMIT $3
+            FOR UPDATE OF h SKIP LOCKED",
+    )
+    .bind(day)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// A service not renewed ends with its term: the contract is cancelled as of its last day.
+pub async fn end_with_term(
+    conn: &mut PgConnection,
+    contract_id: i64,
+    term_end: NaiveDate,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE contracts SET status = 'cancelled', end_date = $2 WHERE id = $1")
+        .bind(contract_id)
+        .bind(term_end)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A renewal to write: the next term, its configuration (the scheduled downgrade's when
+/// there is one) and price, and its invoice line's text.
+pub struct Renewal<'a> {
+    pub service: &'a Service,
+    pub term: DateRange,
+    pub config: &'a Configuration,
+    pub price: Decimal,
+    pub issue: NaiveDate,
+    pub description: &'a str,
+    pub line_text: &'a str,
+}
+
+/// Writes a renewal: the invoice of the next term, the scheduled change applied (its audit
+/// record points at the invoice), the configuration and the term moved on. Returns the
+/// invoice's id and number.
+pub async fn renew(conn: &mut PgConnection, r: &Renewal<'_>) -> Result<(i64, String), AppError> {
+    let s = r.service;
+    let lines = [NewLine {
+        kind: "recurring",
+        description: r.description.to_string(),
+        text: Some(r.line_text.to_string()),
+        amount: r.price,
+        vat_rate: s.vat_rate,
+    }];
+    let (invoice_id, number) = billing::write(
+        conn,
+        &NewInvoice {
+            provider_id: s.provider_id,
+            customer_id: s.customer_id,
+            contract_id: s.contract_id,
+            currency: s.currency.code(),
+            issue: r.issue,
+            period: r.term,
+            due: r.issue,
+            total: r.price,
+            subscription: None,
+            lines: &lines,
+        },
+    )
+    .await?
+    .ok_or_else(|| AppError::internal("a renewal invoice refused by the writer"))?;
+    if let Some(scheduled) = &s.scheduled {
+        set_config(conn, s, r.config).await?;
+        sqlx::query(
+            "UPDATE hosting_changes SET status = 'applied', invoice_id = $2
+              WHERE id = $1 AND status = 'scheduled'",
+        )
+        .bind(scheduled.id)
+        .bind(invoice_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE hosting_services SET term_start = $2, term_end = $3, version = version + 1
+          WHERE contract_id = $1",
+    )
+    .bind(s.contract_id)
+    .bind(r.term.start())
+    .bind(r.term.end())
+    .execute(&mut *conn)
+    .await?;
+    Ok((invoice_id, number))
+}
+
+/// Whether the provider renews the service of `contract_id` (`None`: no hosting service).
+pub async fn set_auto_renew(
+    conn: &mut PgConnection,
+    contract_id: i64,
+    auto_renew: bool,
+) -> Result<Option<bool>, AppError> {
+    let changed: Option<bool> = sqlx::query_scalar(
+        "UPDATE hosting_services h SET auto_renew = $2
+           FROM hosting_services old
+          WHERE h.contract_id = $1 AND old.contract_id = h.contract_id
+         RETURNING old.auto_renew IS DISTINCT FROM $2",
+    )
+    .bind(contract_id)
+    .bind(auto_renew)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(changed)
 }

@@ -35,6 +35,12 @@ pub enum LineText {
         days_remaining: i64,
         days_total: i64,
     },
+    /// Hosting (issue 28 item 5): the next term, invoiced the day after the last one ended.
+    HostingRenewal {
+        hostname: String,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    },
 }
 
 /// A name in `lang`, else in English, else any.

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::payables::{PayInvoice, PayableView},
+    api::payables::{PayInvoice, PayReason, PayableView},
     components::{
         action_form::{ActionForm, FormAction},
         form::{FormAlert, problem_message, shown_error},
@@ -40,10 +40,10 @@ fn PayableForm(payable: PayableView, pay: FormAction<PayInvoice>) -> impl IntoVi
     let problem = move || error.get().and_then(|e| e.problem_for("method"));
     let error_id = format!("pay-{}-error", payable.invoice_id);
     let legend_id = format!("pay-{}-legend", payable.invoice_id);
-    let reason = if payable.action_required {
-        t!(i18n, payables.action_required).into_any()
-    } else {
-        t!(i18n, payables.failed).into_any()
+    let reason = match payable.reason {
+        PayReason::MobileMoney => t!(i18n, payables.action_required).into_any(),
+        PayReason::Declined => t!(i18n, payables.failed).into_any(),
+        PayReason::Due => t!(i18n, payables.due).into_any(),
     };
     let first = payable.methods.first().map(|m| m.method);
     let choices = payable

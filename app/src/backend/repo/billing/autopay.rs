@@ -67,6 +67,18 @@ pub(super) const INSTRUMENT_COLUMNS: &str = "c.id AS instrument_customer_id, c.c
     (SELECT m.iban_sealed FROM sepa_mandates m
       WHERE m.customer_id = c.id AND m.revoked_on IS NULL) AS iban_sealed";
 
+/// The payment instruments a customer has stored.
+pub async fn instruments_of(
+    conn: &mut PgConnection,
+    customer_id: i64,
+) -> Result<Instruments, AppError> {
+    let sql = format!("SELECT {INSTRUMENT_COLUMNS} FROM customers c WHERE c.id = $1");
+    Ok(sqlx::query_as(&sql)
+        .bind(customer_id)
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
 /// Invoices with an autopay day on or before `day`, after `after`, locked.
 pub async fn lock_autopay_due(
     conn: &mut PgConnection,
