@@ -22,6 +22,22 @@ test('a wrong password shows the generic error without JavaScript', async ({ pag
   await expect(signIn.error()).toHaveText(
     "L'adresse e-mail ou le mot de passe n'est pas correct.",
   );
+  // The form keeps the address typed, never the password (issue 27).
+  await expect(page.locator('#sign-in-email')).toHaveValue(TRIO.email);
+  await expect(page.locator('#sign-in-password')).toHaveValue('');
+});
+
+test('a refused address on "forgot your password" is kept for correcting without JavaScript (issue 27)', async ({ page }) => {
+  await page.goto('/forgot-password');
+  await page.locator('#forgot-email').fill('claire.dubois@example');
+  await page.getByTestId('forgot-submit').click();
+  await expect(page.locator('#forgot-email-error')).toHaveText(
+    'Please enter a valid email address, such as name@example.com.',
+  );
+  await expect(page.locator('#forgot-email')).toHaveValue('claire.dubois@example');
+  // Kept for that one page: loaded again, the form starts empty.
+  await page.goto('/forgot-password');
+  await expect(page.locator('#forgot-email')).toHaveValue('');
 });
 
 test('the language switcher works without JavaScript', async ({ page }) => {

@@ -13,6 +13,7 @@ use app::{
     backend::{
         client_addr::{TrustedProxies, client_addr},
         respond::{accepts_html, error_text},
+        typed,
     },
     domain::{lang::Lang, validation::FieldProblem},
     error::{AppError, FieldError},
@@ -116,11 +117,26 @@ pub fn forbidden_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\n' | '\r' | '\t')
 }
 
-/// Control characters in a server function's form fields are refused at the edge, before any
-/// function reads them (issue 24): 422 with a field error for each field that has one, which
-/// the form shows at that field; a plain form post goes back to its page with the error, as a
-/// server function's refusal does. Other requests pass untouched.
-pub async fn control_characters(request: Request, next: Next) -> Response {
+/// The edge of a server function's form post. Control characters in its fields are refused
+/// before any function reads them (issue 24): 422 with a field error for each field that has
+/// one, which the form shows at that field; a plain form post goes back to its page with the
+/// error, as a server function's refusal does. A plain form post the function refused gets
+/// the fields worth keeping back with its redirect (`backend::typed`), and the page that shows
+/// them drops them. Other requests pass untouched. `scheme` is the portal's own (`https`
+/// behind TLS).
+pub async fn form_posts(
+    State(scheme): State<&'static str>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let secure = scheme == "https";
+    if request.method() == Method::GET && typed::carries(request.headers()) {
+        let mut response = next.run(request).await;
+        if let Ok(drop) = HeaderValue::from_str(&typed::drop_cookie(secure)) {
+            response.headers_mut().append(header::SET_COOKIE, drop);
+        }
+        return response;
+    }
     let form = request.method() == Method::POST
         && request.uri().path().starts_with("/api/")
         && request
@@ -161,9 +177,25 @@ pub async fn control_characters(request: Request, next: Next) -> Response {
         }
     }
     if problems.is_empty() {
-        return next
-            .run(Request::from_parts(parts, Body::from(bytes)))
+        let plain = accepts_html(&parts.headers);
+        let mut response = next
+            .run(Request::from_parts(parts, Body::from(bytes.clone())))
             .await;
+        // Refused: a redirect back to the form with the error in its address.
+        let refused = response.status().is_redirection()
+            && response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|location| location.contains("__err="));
+        if plain
+            && refused
+            && let Some(keep) = typed::keep_cookie(&bytes, secure)
+            && let Ok(keep) = HeaderValue::from_str(&keep)
+        {
+            response.headers_mut().append(header::SET_COOKIE, keep);
+        }
+        return response;
     }
     let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
     tracing::info!(path = %parts.uri.path(), ?fields, "control characters refused");

@@ -85,7 +85,10 @@ pub fn router_with_limiter(state: AppState, limiter: crate::guard::IpLimiter) ->
         )
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
-        .layer(axum::middleware::from_fn(crate::guard::control_characters))
+        .layer(axum::middleware::from_fn_with_state(
+            scheme,
+            crate::guard::form_posts,
+        ))
         .layer(DefaultBodyLimit::max(crate::guard::SERVER_FN_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             limiter.trusting(trusted),

@@ -33,4 +33,5 @@ pub mod session;
 pub mod sms;
 pub mod state;
 pub mod totp;
+pub mod typed;
 pub mod usage_feed;

@@ -165,6 +165,13 @@ pub fn Field(
     children: Children,
 ) -> impl IntoView {
     let problem = move || error.get().and_then(|e| e.problem_for(name));
+    // Without JavaScript a refused post comes back as a new page: the field starts with what
+    // was typed, when it is worth keeping (`backend::typed`), rather than the stored value.
+    #[cfg(feature = "ssr")]
+    let value = error
+        .get_untracked()
+        .and_then(|_| crate::backend::typed::typed(name))
+        .or(value);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let has_hint = hint.is_some();

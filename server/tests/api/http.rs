@@ -723,3 +723,103 @@ async fn every_page_is_built_once_per_request() {
         }
     }
 }
+
+/// A plain form post (JavaScript off) and the page it is sent back to: (status, location,
+/// set-cookie headers) of the post.
+async fn plain_post(
+    app: &Router,
+    path: &str,
+    from: &str,
+    body: &str,
+) -> (u16, String, Vec<String>) {
+    let response = app
+        .clone()
+        .oneshot(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html")
+                .header(header::REFERER, format!("http://localhost{from}"))
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body.to_owned()))
+                .expect("req"),
+        )
+        .await
+        .expect("res");
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let cookies = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    (response.status().as_u16(), location, cookies)
+}
+
+/// "The form keeps what was typed" without JavaScript (issue 27): a refused plain form post
+/// goes back to its page, which shows the address typed (never the password), once.
+#[tokio::test]
+async fn a_refused_plain_form_keeps_what_was_typed_and_no_secret() {
+    let pool = common::db().await;
+    let app = app(pool).await;
+    for (path, from, body, field, typed) in [
+        (
+            "/api/request_password_reset",
+            "/forgot-password",
+            "lang=en&email=claire.dubois%40example",
+            "forgot-email",
+            "claire.dubois@example",
+        ),
+        (
+            "/api/sign_in",
+            "/sign-in",
+            "lang=en&email=claire.dubois%40example.be&password=not-the-password",
+            "sign-in-email",
+            "claire.dubois@example.be",
+        ),
+    ] {
+        let (status, location, cookies) = plain_post(&app, path, from, body).await;
+        assert!((300..400).contains(&status), "{path}: {status}");
+        assert!(location.contains("__err="), "{path}: {location}");
+        let kept = cookies
+            .iter()
+            .find(|c| c.starts_with("selfcare_typed="))
+            .unwrap_or_else(|| panic!("{path}: no kept fields in {cookies:?}"));
+        assert!(
+            kept.contains("HttpOnly") && kept.contains("SameSite=Strict"),
+            "{kept}"
+        );
+        assert!(!kept.contains("not-the-password"), "{kept}");
+        let pair = kept.split(';').next().unwrap_or_default().to_owned();
+        let response = app
+            .clone()
+            .oneshot(
+                Request::get(location.as_str())
+                    .header(header::ACCEPT, "text/html")
+                    .header(header::COOKIE, &pair)
+                    .body(Body::empty())
+                    .expect("req"),
+            )
+            .await
+            .expect("res");
+        assert_eq!(response.status(), StatusCode::OK, "{location}");
+        let dropped = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|c| c.starts_with("selfcare_typed=;") && c.contains("Max-Age=0"));
+        assert!(dropped, "{path}: the kept fields are dropped once shown");
+        let html = body_text(response).await;
+        let input = html
+            .split("<input")
+            .find(|tag| tag.contains(&format!("id=\"{field}\"")))
+            .unwrap_or_else(|| panic!("{field} on {location}"));
+        assert!(input.contains(&format!("value=\"{typed}\"")), "{input}");
+        assert!(!html.contains("not-the-password"));
+    }
+}
