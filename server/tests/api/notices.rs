@@ -235,3 +235,54 @@ async fn linking_codes_never_go_by_mail_security_notices_always_and_old_messages
         "every message looked at once"
     );
 }
+
+/// Issue 27 item 5, "a move confirmed": the provider confirms a move through its API
+/// (issue 28); the household reads it in its inbox and its holder gets it by mail, in the
+/// household's language.
+#[tokio::test]
+async fn a_move_the_provider_confirms_lands_in_the_inbox_and_by_mail() {
+    use app::backend::provider_keys::Scope;
+    let (pool, state, app) = setup().await;
+    let ctx = state.mail_context();
+    // The demo's messages are history.
+    notices::mail_messages(&pool, &ctx, 500)
+        .await
+        .expect("mail");
+    sqlx::query(
+        "INSERT INTO move_requests (contract_id, street, postal_code, city, country, wished_date,
+                                    status, requested_on)
+         SELECT id, 'Rue Neuve 1', '4020', 'Liège', 'BE', $1, 'requested', $2
+           FROM contracts WHERE contract_number = '100001-01'",
+    )
+    .bind(common::today() + Days::new(20))
+    .bind(common::today())
+    .execute(&pool)
+    .await
+    .expect("move");
+    let key = crate::provider::key(&pool, &[Scope::Write]).await;
+    let answer = crate::provider::call(
+        &app,
+        "PUT",
+        "/provider/v1/contracts/100001-01/move",
+        Some(&key),
+        &[("content-type", "application/json")],
+        r#"{"status":"confirmed"}"#.to_owned(),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        notices::mail_messages(&pool, &ctx, 500)
+            .await
+            .expect("mail"),
+        1
+    );
+    let mails = notices_to(&pool, CLAIRE.0).await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0]
+            .0
+            .contains("Déménagement confirmé pour la ligne 100001-01"),
+        "{mails:?}"
+    );
+    assert!(mails[0].1.contains("Rue Neuve 1, 4020 Liège"), "{mails:?}");
+}
