@@ -18,7 +18,6 @@ use utoipa::ToSchema;
 
 use super::{
     Key, Problem,
-    customers::path,
     input::{self, Checks, JsonBody, UpsertResponses},
 };
 
@@ -169,7 +168,7 @@ pub async fn put_tariff(
     JsonBody(doc): JsonBody<TariffDoc>,
 ) -> Result<Response, Problem> {
     let key = key.require(Scope::Write)?;
-    let code = path(code)?;
+    let code = input::path(code)?;
     input::path_id("tariff code", &code)?;
     let tariff = doc.check(code)?;
     let location = format!("/provider/v1/tariffs/{}", tariff.code);
@@ -196,7 +195,7 @@ pub async fn put_option(
     JsonBody(doc): JsonBody<OptionDoc>,
 ) -> Result<Response, Problem> {
     let key = key.require(Scope::Write)?;
-    let code = path(code)?;
+    let code = input::path(code)?;
     input::path_id("option code", &code)?;
     let option = doc.check(code)?;
     let location = format!("/provider/v1/options/{}", option.code);

@@ -23,7 +23,6 @@ use utoipa::ToSchema;
 use super::{
     Key, Problem,
     catalogue::SERVICES,
-    customers::path,
     input::{self, Checks, JsonBody, MAX_ID_CHARS, UpsertResponses},
 };
 
@@ -141,7 +140,7 @@ pub async fn put_contract(
     JsonBody(doc): JsonBody<ContractDoc>,
 ) -> Result<Response, Problem> {
     let key = key.require(Scope::Write)?;
-    let number = path(number)?;
+    let number = input::path(number)?;
     input::path_id("contract number", &number)?;
     let contract = doc.check(number)?;
     let location = format!("/provider/v1/contracts/{}", contract.number);
@@ -178,7 +177,7 @@ pub async fn put_move(
     JsonBody(doc): JsonBody<MoveDoc>,
 ) -> Result<Response, Problem> {
     let key = key.require(Scope::Write)?;
-    let number = path(number)?;
+    let number = input::path(number)?;
     input::path_id("contract number", &number)?;
     let mut c = Checks::default();
     c.one_of(

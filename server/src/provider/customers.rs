@@ -112,18 +112,6 @@ impl CustomerDoc {
     }
 }
 
-/// A path's segments, or 400.
-pub fn path<T>(path: Result<Path<T>, PathRejection>) -> Result<T, Problem> {
-    path.map(|Path(value)| value).map_err(|rejection| {
-        tracing::info!(%rejection, "provider path refused");
-        Problem::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "bad-path",
-            "The path cannot be read",
-        )
-    })
-}
-
 /// Creates or updates a customer number by the provider's number.
 #[utoipa::path(
     put,
@@ -141,7 +129,7 @@ pub async fn put_customer(
     JsonBody(doc): JsonBody<CustomerDoc>,
 ) -> Result<Response, Problem> {
     let key = key.require(Scope::Write)?;
-    let number = path(number)?;
+    let number = input::path(number)?;
     input::path_id("customer number", &number)?;
     let (customer, contract_password) = doc.check(number)?;
     // Hashed before the transaction: argon2 takes a while and holds no row.

@@ -10,7 +10,10 @@ use app::backend::{
 };
 use axum::{
     body::Bytes,
-    extract::{FromRequest, Request, rejection::BytesRejection},
+    extract::{
+        FromRequest, Path, Request,
+        rejection::{BytesRejection, PathRejection},
+    },
     http::{HeaderMap, StatusCode, header},
     response::Response,
 };
@@ -185,6 +188,18 @@ impl Checks {
             Err(Problem::invalid_fields(self.0))
         }
     }
+}
+
+/// A path's segments, or 400.
+pub fn path<T>(path: Result<Path<T>, PathRejection>) -> Result<T, Problem> {
+    path.map(|Path(value)| value).map_err(|rejection| {
+        tracing::info!(%rejection, "provider path refused");
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-path",
+            "The path cannot be read",
+        )
+    })
 }
 
 /// A provider id from the path: 1 to 100 visible characters.

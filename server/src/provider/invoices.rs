@@ -29,7 +29,6 @@ use utoipa::ToSchema;
 
 use super::{
     Key, Problem,
-    customers::path,
     input::{self, Checks, JsonBody, MAX_ID_CHARS, UpsertResponses},
 };
 
@@ -195,7 +194,7 @@ pub async fn put_invoice(
     JsonBody(doc): JsonBody<InvoiceDoc>,
 ) -> Result<Response, Problem> {
     let key = key.require(Scope::Write)?;
-    let number = path(number)?;
+    let number = input::path(number)?;
     input::path_id("invoice number", &number)?;
     let invoice = doc.check(number)?;
     let location = format!("/provider/v1/invoices/{}", invoice.number);
@@ -242,7 +241,7 @@ pub async fn put_payment(
     JsonBody(doc): JsonBody<PaymentDoc>,
 ) -> Result<Response, Problem> {
     let key = key.require(Scope::Write)?;
-    let (invoice, id) = path(ids)?;
+    let (invoice, id) = input::path(ids)?;
     input::path_id("invoice number", &invoice)?;
     input::path_id("payment id", &id)?;
     let mut c = Checks::default();
@@ -297,7 +296,7 @@ pub async fn put_pdf(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     let key = key.require(Scope::Write)?;
-    let number = path(number)?;
+    let number = input::path(number)?;
     input::path_id("invoice number", &number)?;
     input::require_media_type(&headers, &["application/pdf"], "a PDF")?;
     let body = input::body(body, "10 MiB")?;

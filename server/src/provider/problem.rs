@@ -23,7 +23,7 @@ pub struct Problem {
     pub title: &'static str,
     pub detail: Option<String>,
     pub lines: Vec<LineProblem>,
-    pub line_count: usize,
+    pub error_count: usize,
     /// For a refused JSON body: the fields at fault.
     pub fields: Vec<FieldError>,
 }
@@ -67,7 +67,7 @@ impl Problem {
             title,
             detail: None,
             lines: Vec::new(),
-            line_count: 0,
+            error_count: 0,
             fields: Vec::new(),
         }
     }
@@ -103,7 +103,7 @@ impl Problem {
         lines.truncate(app::domain::usage_feed::MAX_LISTED_PROBLEMS);
         Self {
             lines,
-            line_count: count,
+            error_count: count,
             ..Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid-records",
@@ -117,7 +117,7 @@ impl Problem {
     pub fn invalid_fields(fields: Vec<FieldError>) -> Self {
         let count = fields.len();
         Self {
-            line_count: count,
+            error_count: count,
             fields,
             ..Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -148,7 +148,7 @@ impl Problem {
                     detail: f.detail.clone(),
                 }))
                 .collect(),
-            error_count: (self.line_count > 0).then_some(self.line_count),
+            error_count: (self.error_count > 0).then_some(self.error_count),
         }
     }
 }

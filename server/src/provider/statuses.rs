@@ -11,7 +11,6 @@ use utoipa::ToSchema;
 
 use super::{
     Key, Problem,
-    customers::path,
     input::{self, Checks, JsonBody, UpsertResponses},
 };
 
@@ -50,7 +49,7 @@ pub async fn put_message(
     JsonBody(doc): JsonBody<MessageDoc>,
 ) -> Result<Response, Problem> {
     let key = key.require(Scope::Write)?;
-    let (customer, id) = path(ids)?;
+    let (customer, id) = input::path(ids)?;
     input::path_id("customer number", &customer)?;
     input::path_id("message id", &id)?;
     let mut c = Checks::default();
@@ -91,7 +90,7 @@ pub async fn put_document(
     JsonBody(doc): JsonBody<DocumentDoc>,
 ) -> Result<Response, Problem> {
     let key = key.require(Scope::Write)?;
-    let id = path(id)?;
+    let id = input::path(id)?;
     let mut c = Checks::default();
     c.one_of("status", &doc.status, &["accepted", "rejected"]);
     c.finish(())?;

@@ -17,7 +17,6 @@ use utoipa::ToSchema;
 
 use super::{
     Key, Problem,
-    customers::path,
     input::{self, Checks, JsonBody, UpsertResponses},
 };
 
@@ -68,7 +67,7 @@ pub async fn put_windows(
     JsonBody(doc): JsonBody<WindowsDoc>,
 ) -> Result<Response, Problem> {
     let key = key.require(Scope::Write)?;
-    let day_text = path(day)?;
+    let day_text = input::path(day)?;
     let day: NaiveDate = day_text.parse().map_err(|_| {
         Problem::new(
             StatusCode::BAD_REQUEST,

@@ -82,42 +82,32 @@ pub(super) async fn charge_and_record(
     invoice_id: i64,
     day: NaiveDate,
 ) -> Result<bool, AppError> {
-    match gateway.charge(request).await? {
-        ChargeOutcome::Succeeded { reference } => {
-            repo::record_attempt(
-                conn,
-                invoice_id,
-                day,
-                request.method,
-                true,
-                Some(&reference),
-                None,
-            )
-            .await?;
-            repo::settle(
-                conn,
-                invoice_id,
-                request.amount,
-                day,
-                request.method,
-                &reference,
-                &request.idempotency_key,
-            )
-            .await?;
-            Ok(true)
-        }
-        ChargeOutcome::Declined { reason } => {
-            repo::record_attempt(
-                conn,
-                invoice_id,
-                day,
-                request.method,
-                true,
-                None,
-                Some(&reason),
-            )
-            .await?;
-            Ok(false)
-        }
-    }
+    let (reference, decline_reason) = match gateway.charge(request).await? {
+        ChargeOutcome::Succeeded { reference } => (Some(reference), None),
+        ChargeOutcome::Declined { reason } => (None, Some(reason)),
+    };
+    repo::record_attempt(
+        conn,
+        invoice_id,
+        day,
+        request.method,
+        true,
+        reference.as_deref(),
+        decline_reason.as_deref(),
+    )
+    .await?;
+    let Some(reference) = reference else {
+        return Ok(false);
+    };
+    repo::settle(
+        conn,
+        invoice_id,
+        request.amount,
+        day,
+        request.method,
+        &reference,
+        &request.idempotency_key,
+    )
+    .await?;
+    Ok(true)
 }

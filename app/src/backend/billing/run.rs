@@ -426,16 +426,16 @@ async fn renew_due(
         for term in &ended {
             after = term.contract_id;
             let mut savepoint = tx.begin().await?;
-            match hosting::renew_one(&mut savepoint, gateway, keys, term, day).await {
-                Ok(outcome) => {
-                    savepoint.commit().await?;
-                    report.count_renewal(outcome);
-                }
-                Err(err) => {
-                    savepoint.rollback().await?;
-                    tracing::error!(contract = term.contract_id, error = %err, "hosting renewal failed");
-                    report.errors += 1;
-                }
+            let done = hosting::renew_one(&mut savepoint, gateway, keys, term, day).await;
+            if let Some(outcome) = close_row(
+                savepoint,
+                done,
+                report,
+                ("hosting renewal", term.contract_id),
+            )
+            .await?
+            {
+                report.count_renewal(outcome);
             }
         }
         tx.commit().await?;
@@ -461,18 +461,34 @@ async fn autopay_due(
         for charge in &due {
             after = charge.invoice_id;
             let mut savepoint = tx.begin().await?;
-            match autopay_one(&mut savepoint, gateway, keys, charge, day, report).await {
-                Ok(()) => savepoint.commit().await?,
-                Err(err) => {
-                    savepoint.rollback().await?;
-                    tracing::error!(invoice = charge.invoice_id, error = %err, "autopay failed");
-                    report.errors += 1;
-                }
-            }
+            let done = autopay_one(&mut savepoint, gateway, keys, charge, day, report).await;
+            close_row(savepoint, done, report, ("autopay", charge.invoice_id)).await?;
         }
         tx.commit().await?;
         if stop.after_batch(due.len(), report) {
             return Ok(());
+        }
+    }
+}
+
+/// Ends one row's savepoint (`row`: its contract or invoice id, for the log): kept when its work succeeded; rolled back, logged and counted
+/// when it failed, so that the batch goes on with the other rows.
+async fn close_row<T>(
+    savepoint: sqlx::Transaction<'_, sqlx::Postgres>,
+    done: Result<T, AppError>,
+    report: &mut RunReport,
+    (what, row): (&str, i64),
+) -> Result<Option<T>, AppError> {
+    match done {
+        Ok(value) => {
+            savepoint.commit().await?;
+            Ok(Some(value))
+        }
+        Err(err) => {
+            savepoint.rollback().await?;
+            tracing::error!(row, error = %err, "{what} failed");
+            report.errors += 1;
+            Ok(None)
         }
     }
 }

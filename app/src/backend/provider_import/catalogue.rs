@@ -104,9 +104,7 @@ pub async fn upsert_tariff(conn: &mut PgConnection, provider_id: i64, t: &Tariff
     .bind(t.upgradable)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(Ok(written.map_or(Upserted::Unchanged, |created| {
-        Upserted::of(created, true)
-    })))
+    Ok(Ok(Upserted::from_written(written)))
 }
 
 pub async fn upsert_option(
@@ -151,7 +149,5 @@ pub async fn upsert_option(
     .bind(o.unlimited_minutes)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(Ok(written.map_or(Upserted::Unchanged, |created| {
-        Upserted::of(created, true)
-    })))
+    Ok(Ok(Upserted::from_written(written)))
 }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use sqlx::PgConnection;
 
 use super::{FieldError, Outcome, Refused, Upserted, customers};
-use crate::backend::repo::hosting;
+use crate::{backend::repo::hosting, error::AppError};
 
 /// A contract as the provider sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,60 +98,50 @@ pub async fn upsert(
     .bind(&contract.number)
     .fetch_optional(&mut *conn)
     .await?;
-    let (contract_id, created, mut changed) = match stored {
-        Some(s) if s.provider_id != provider_id => {
-            return Ok(Err(Refused::Conflict(
-                "this contract number is taken: contract numbers are unique in the portal",
-            )));
+    if let Some(s) = &stored {
+        let refusal = if s.provider_id != provider_id {
+            Some("this contract number is taken: contract numbers are unique in the portal")
+        } else if s.customer_id != customer_id {
+            Some("a contract stays with its customer number: end it and send a new contract number")
+        } else if s.service != contract.service {
+            Some("a contract keeps its service: end it and send a new contract number")
+        } else {
+            None
+        };
+        if let Some(refusal) = refusal {
+            return Ok(Err(Refused::Conflict(refusal)));
         }
-        Some(s) if s.customer_id != customer_id => {
-            return Ok(Err(Refused::Conflict(
-                "a contract stays with its customer number: end it and send a new contract number",
-            )));
-        }
-        Some(s) if s.service != contract.service => {
-            return Ok(Err(Refused::Conflict(
-                "a contract keeps its service: end it and send a new contract number",
-            )));
-        }
-        Some(s) => {
-            let updated = sqlx::query(
-                "UPDATE contracts SET segment = $2, phone_number = $3, tariff_id = $4,
-                                      status = $5, start_date = $6, end_date = $7
-                  WHERE id = $1
-                    AND (segment, phone_number, tariff_id, status, start_date, end_date)
-                        IS DISTINCT FROM ($2, $3, $4, $5, $6, $7)",
-            )
-            .bind(s.id)
-            .bind(&segment)
-            .bind(&contract.phone_number)
-            .bind(tariff_id)
-            .bind(&contract.status)
-            .bind(contract.start_date)
-            .bind(contract.end_date)
-            .execute(&mut *conn)
-            .await?;
-            (s.id, false, updated.rows_affected() > 0)
-        }
-        None => {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO contracts (customer_id, contract_number, service, segment,
-                                        phone_number, tariff_id, status, start_date, end_date)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind(customer_id)
-            .bind(&contract.number)
-            .bind(&contract.service)
-            .bind(&segment)
-            .bind(&contract.phone_number)
-            .bind(tariff_id)
-            .bind(&contract.status)
-            .bind(contract.start_date)
-            .bind(contract.end_date)
-            .fetch_one(&mut *conn)
-            .await?;
-            (id, true, true)
-        }
+    }
+    // Written only when something differs, so "unchanged" is answered truthfully.
+    let written: Option<(i64, bool)> = sqlx::query_as(
+        "INSERT INTO contracts AS c (customer_id, contract_number, service, segment,
+                                     phone_number, tariff_id, status, start_date, end_date)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (contract_number) DO UPDATE SET
+             segment = EXCLUDED.segment, phone_number = EXCLUDED.phone_number,
+             tariff_id = EXCLUDED.tariff_id, status = EXCLUDED.status,
+             start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date
+         WHERE (c.segment, c.phone_number, c.tariff_id, c.status, c.start_date, c.end_date)
+               IS DISTINCT FROM
+               (EXCLUDED.segment, EXCLUDED.phone_number, EXCLUDED.tariff_id, EXCLUDED.status,
+                EXCLUDED.start_date, EXCLUDED.end_date)
+         RETURNING id, xmax = 0",
+    )
+    .bind(customer_id)
+    .bind(&contract.number)
+    .bind(&contract.service)
+    .bind(&segment)
+    .bind(&contract.phone_number)
+    .bind(tariff_id)
+    .bind(&contract.status)
+    .bind(contract.start_date)
+    .bind(contract.end_date)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (contract_id, created, mut changed) = match (written, stored) {
+        (Some((id, created)), _) => (id, created, true),
+        (None, Some(s)) => (s.id, false, false),
+        (None, None) => return Err(AppError::internal("a new contract not written")),
     };
     if let Some(ids) = option_ids {
         let starts = if created { contract.start_date } else { today };
@@ -198,7 +188,7 @@ async fn option_ids(
     provider_id: i64,
     service: &str,
     codes: &[String],
-) -> Result<Result<Vec<i64>, Vec<FieldError>>, crate::error::AppError> {
+) -> Result<Result<Vec<i64>, Vec<FieldError>>, AppError> {
     let found: Vec<(String, i64, String)> = sqlx::query_as(
         "SELECT code, id, service FROM options WHERE provider_id = $1 AND code = ANY($2)",
     )

@@ -93,10 +93,7 @@ pub async fn upsert(
     .bind(password_hash)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(Ok(match written {
-        Some(created) => Upserted::of(created, true),
-        None => Upserted::Unchanged,
-    }))
+    Ok(Ok(Upserted::from_written(written)))
 }
 
 /// The id and segment of `number` among `provider_id`'s customers.

@@ -34,6 +34,12 @@ impl Upserted {
             (false, false) => Upserted::Unchanged,
         }
     }
+
+    /// What an `INSERT … ON CONFLICT DO UPDATE … WHERE <differs> RETURNING xmax = 0` did: no
+    /// row when nothing differed, else whether it was new.
+    pub fn from_written(written: Option<bool>) -> Self {
+        written.map_or(Upserted::Unchanged, |created| Upserted::of(created, true))
+    }
 }
 
 /// A field of the request at fault, named as the request names it (`lines[2].contract`).

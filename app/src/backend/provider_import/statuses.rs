@@ -40,9 +40,7 @@ pub async fn message(
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(Ok(written.map_or(Upserted::Unchanged, |created| {
-        Upserted::of(created, true)
-    })))
+    Ok(Ok(Upserted::from_written(written)))
 }
 
 /// Where a move request can go from where it is.
